@@ -1,0 +1,19 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from danvan.core.demo import load_demo, logins
+
+
+class Command(BaseCommand):
+    help = "Tạo cơ sở dữ liệu (migrate) và nạp dữ liệu mẫu từ các văn bản gốc; chạy lại nhiều lần vẫn an toàn."
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        counts = load_demo()
+        self.stdout.write(
+            f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['users']} tài khoản, "
+            f"{counts['exemplars']} mô hình."
+        )
+        self.stdout.write("Tài khoản đăng nhập (tên đăng nhập / mật khẩu):")
+        for username, password, who in logins():
+            self.stdout.write(f"  {username:15} {password}   {who}")

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from danvan.exemplars.selectors import visible_exemplars
+from danvan.orgs import scoping
+from danvan.orgs.models import OrgUnit
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for m in scoping.memberships(request.user):
+        count = visible_exemplars(request.user).filter(unit__path__startswith=m.unit.path).count()
+        rows.append({"membership": m, "unit": m.unit, "count": count})
+    return render(request, "core/home.html", {"rows": rows})
+
+
+@login_required
+def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """One level of the reporting tree at a time: roots of the user's scope, or a node's children."""
+    if code:
+        node = get_object_or_404(scoping.visible_units(request.user), code=code)
+        children = OrgUnit.objects.get_children(node)
+        ancestors = [a for a in OrgUnit.objects.get_ancestors(node) if scoping.can_see_unit(request.user, a)]
+    else:
+        node, ancestors = None, []
+        if scoping.sees_everything(request.user):
+            children = OrgUnit.objects.get_root_nodes()
+        else:
+            children = OrgUnit.objects.filter(path__in=scoping.visible_paths(request.user))
+    children = list(children.select_related("level", "kind").order_by("path")[:500])
+    exemplars = visible_exemplars(request.user)
+    for child in children:
+        child.exemplar_count = exemplars.filter(unit__path__startswith=child.path).count()
+    return render(
+        request, "core/tree.html", {"node": node, "children": children, "ancestors": ancestors}
+    )
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+from danvan.orgs import scoping
+from danvan.orgs.models import OrgUnit
+
+from .models import Exemplar, Field, Kind, Movement, Origin
+from .selectors import visible_exemplars
+
+MAX_CONTENT = 20000
+
+
+class ExemplarForm(forms.Form):
+    """Laid out like the form's columns (DOMAIN.md §5); checkboxes mirror the X marks."""
+
+    unit = forms.ModelChoiceField(label="Đơn vị", queryset=None, empty_label=None)
+    year = forms.IntegerField(label="Năm đăng ký", min_value=2000, max_value=2100)
+    movement = forms.ModelChoiceField(label="Phong trào", queryset=Movement.objects.all(), empty_label=None)
+    field = forms.ModelChoiceField(label="Lĩnh vực", queryset=None, empty_label="— Chọn lĩnh vực —")
+    name = forms.CharField(label="Tên mô hình, điển hình", max_length=500)
+    collective = forms.BooleanField(label="Mô hình tập thể", required=False)
+    individual = forms.BooleanField(label="Mô hình cá nhân", required=False)
+    address = forms.CharField(label="Địa chỉ", max_length=500, required=False)
+    content_problem = forms.CharField(
+        label="Nội dung cụ thể: mô hình giải quyết vấn đề gì, giải pháp",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=MAX_CONTENT,
+    )
+    content_actors = forms.CharField(
+        label="Tổ chức, cá nhân thực hiện",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_CONTENT,
+        required=False,
+    )
+    content_results = forms.CharField(
+        label="Dự kiến kết quả mô hình đem lại",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_CONTENT,
+        required=False,
+    )
+    new = forms.BooleanField(label="Xây dựng mới", required=False)
+    replication = forms.BooleanField(label="Nhân rộng", required=False)
+    source = forms.IntegerField(label="Nhân rộng từ mô hình", required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        units = scoping.editable_units(user).order_by("path")
+        self.fields["unit"].queryset = units
+        unit_paths = list(units.values_list("path", flat=True)[:2000])
+        owner_paths: set[str] = set()
+        for p in unit_paths:
+            step = OrgUnit.steplen
+            owner_paths.update(p[:i] for i in range(step, len(p) + 1, step))
+        self.fields["field"].queryset = Field.objects.filter(owner__path__in=owner_paths).select_related(
+            "owner"
+        ).order_by("owner__path", "name")
+        if not self.is_bound and "year" not in self.initial:
+            self.initial["year"] = datetime.date.today().year
+
+    def clean(self):
+        data = super().clean()
+        collective, individual = data.get("collective"), data.get("individual")
+        if collective and individual:
+            self.add_error("collective", "Chỉ đánh dấu một hình thức: tập thể hoặc cá nhân.")
+        elif not collective and not individual:
+            self.add_error("collective", "Hãy đánh dấu hình thức: mô hình tập thể hoặc mô hình cá nhân.")
+        new, replication = data.get("new"), data.get("replication")
+        if new and replication:
+            self.add_error("new", "Chỉ đánh dấu một trong hai: xây dựng mới hoặc nhân rộng.")
+        elif not new and not replication:
+            self.add_error("new", "Hãy đánh dấu mô hình là xây dựng mới hay nhân rộng.")
+        source_id = data.get("source")
+        if source_id:
+            source = visible_exemplars(self.user).filter(pk=source_id).first()
+            if source is None:
+                self.add_error("source", "Không tìm thấy mô hình nguồn trong phạm vi của bạn.")
+            data["source_obj"] = source
+        return data
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "unit": d["unit"],
+            "year": d["year"],
+            "movement": d["movement"],
+            "field": d["field"],
+            "name": d["name"],
+            "kind": Kind.COLLECTIVE if d["collective"] else Kind.INDIVIDUAL,
+            "address": d["address"],
+            "content_problem": d["content_problem"],
+            "content_actors": d["content_actors"],
+            "content_results": d["content_results"],
+            "origin": Origin.REPLICATION if d["replication"] else Origin.NEW,
+            "source": d.get("source_obj") if d["replication"] else None,
+        }
+
+    @classmethod
+    def initial_from(cls, ex: Exemplar) -> dict:
+        return {
+            "unit": ex.unit_id,
+            "year": ex.year,
+            "movement": ex.movement_id,
+            "field": ex.field_id,
+            "name": ex.name,
+            "collective": ex.kind == Kind.COLLECTIVE,
+            "individual": ex.kind == Kind.INDIVIDUAL,
+            "address": ex.address,
+            "content_problem": ex.content_problem,
+            "content_actors": ex.content_actors,
+            "content_results": ex.content_results,
+            "new": ex.origin == Origin.NEW,
+            "replication": ex.origin == Origin.REPLICATION,
+            "source": ex.source_id,
+            "version": ex.version,
+        }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exemplars"
+urlpatterns = [
+    path("", views.exemplar_list, name="list"),
+    path("them/", views.exemplar_create, name="create"),
+    path("thung-rac/", views.exemplar_trash, name="trash"),
+    path("tim-nguon/", views.source_search, name="source_search"),
+    path("<int:pk>/", views.exemplar_detail, name="detail"),
+    path("<int:pk>/sua/", views.exemplar_edit, name="edit"),
+    path("<int:pk>/xoa/", views.exemplar_delete, name="delete"),
+    path("<int:pk>/khoi-phuc/", views.exemplar_restore, name="restore"),
+]

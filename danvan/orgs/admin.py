@@ -1,0 +1,29 @@
+from django.contrib import admin
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from danvan.core.admin_scoping import ScopedAdminMixin
+
+from .models import Level, Membership, OrgUnit, UnitKind
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(ScopedAdminMixin, TreeAdmin):
+    scope_prefix = ""
+    form = movenodeform_factory(OrgUnit)
+    list_display = ("name", "code", "level", "kind", "doc_family")
+    list_filter = ("level", "kind", "doc_family")
+    search_fields = ("name", "code", "doc_suffix")
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "unit", "role", "title")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name", "unit__code")
+    autocomplete_fields = ("unit",)
+    raw_id_fields = ("user",)
+
+
+admin.site.register(Level)
+admin.site.register(UnitKind)

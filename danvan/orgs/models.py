@@ -1,0 +1,143 @@
+"""The organisation tree on the movement's reporting line (DOMAIN.md §3).
+
+The tree is a materialized path (django-treebeard MP_Node): a subtree is one
+indexed prefix query, ancestors are the prefixes of a path, so nothing recurses
+in Python even at 100,000 nodes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from treebeard.mp_tree import MP_Node
+
+
+class Level(models.Model):
+    """A tier of the tree (tỉnh, huyện, xã, cơ sở…): data, not code."""
+
+    code = models.SlugField("mã", max_length=32, unique=True)
+    name = models.CharField("tên cấp", max_length=100)
+    rank = models.PositiveSmallIntegerField("thứ bậc", help_text="0 là cấp cao nhất.")
+
+    class Meta:
+        ordering = ["rank", "code"]
+        verbose_name = "cấp"
+        verbose_name_plural = "các cấp"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitKind(models.Model):
+    """What a node is (ban đảng, sở, huyện ủy, chi bộ, MTTQ…)."""
+
+    code = models.SlugField("mã", max_length=32, unique=True)
+    name = models.CharField("tên loại", max_length=150)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "loại đơn vị"
+        verbose_name_plural = "các loại đơn vị"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocFamily(models.TextChoices):
+    STATE = "state", "Văn bản hành chính nhà nước"
+    PARTY = "party", "Văn bản của Đảng"
+
+
+class OrgUnit(MP_Node):
+    code = models.CharField("mã đơn vị", max_length=64, unique=True)
+    name = models.CharField("tên đầy đủ", max_length=255)
+    header_name = models.CharField(
+        "tên trong tiêu đề văn bản",
+        max_length=255,
+        blank=True,
+        help_text="Ví dụ: SỞ KHOA HỌC VÀ CÔNG NGHỆ, BAN DÂN VẬN. Để trống thì dùng tên viết hoa.",
+    )
+    superior_name = models.CharField(
+        "cơ quan chủ quản (in trên tiêu đề)",
+        max_length=255,
+        blank=True,
+        help_text="Ví dụ: UBND TỈNH QUẢNG NGÃI, TỈNH ỦY QUẢNG NGÃI.",
+    )
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, verbose_name="cấp")
+    kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, verbose_name="loại đơn vị")
+    doc_suffix = models.CharField("ký hiệu văn bản", max_length=40, blank=True)
+    place_name = models.CharField("địa danh ghi ngày tháng", max_length=100, blank=True)
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    doc_family = models.CharField(
+        "thể thức văn bản", max_length=10, choices=DocFamily.choices, default=DocFamily.STATE
+    )
+    valid_from = models.DateField("hiệu lực từ ngày", null=True, blank=True)
+    valid_to = models.DateField("hết hiệu lực từ ngày", null=True, blank=True)
+
+    node_order_by: list[str] = []
+
+    class Meta:
+        verbose_name = "đơn vị"
+        verbose_name_plural = "các đơn vị"
+        indexes = [
+            # Prefix (LIKE 'path%') lookups on PostgreSQL need the pattern opclass.
+            models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def title_name(self) -> str:
+        return self.header_name or self.name.upper()
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}path__startswith": self.path})
+
+    def is_in_subtree_of(self, other: OrgUnit) -> bool:
+        return self.path.startswith(other.path)
+
+    def ancestor_paths(self) -> list[str]:
+        step = self.steplen
+        return [self.path[: i * step] for i in range(1, self.depth)]
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Cán bộ đơn vị"
+    LEADER = "leader", "Lãnh đạo đơn vị"
+    OFFICE = "office", "Văn phòng tổng hợp"
+    BOARD = "board", "Ban Dân vận"
+    ADMIN = "admin", "Quản trị"
+
+
+# Roles that may act on the whole subtree below their unit (enter on behalf,
+# review, consolidate); officer and leader act on their own unit only.
+SUBTREE_ROLES = {Role.OFFICE, Role.BOARD, Role.ADMIN}
+EDIT_ROLES = {Role.OFFICER, Role.LEADER, Role.OFFICE, Role.BOARD, Role.ADMIN}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="người dùng",
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="memberships", verbose_name="đơn vị"
+    )
+    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
+    title = models.CharField("chức danh", max_length=150, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thành viên đơn vị"
+        verbose_name_plural = "thành viên đơn vị"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from danvan.core import views as core_views
+
+admin.site.site_header = "Quản trị Dân vận khéo"
+admin.site.site_title = "Quản trị Dân vận khéo"
+admin.site.index_title = "Quản trị hệ thống"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("don-vi/", core_views.tree, name="tree"),
+    path("don-vi/<str:code>/", core_views.tree, name="tree_node"),
+    path("mo-hinh/", include("danvan.exemplars.urls")),
+    path("quan-tri/", admin.site.urls),
+]
+
+handler403 = "danvan.core.views.error_403"
+handler404 = "danvan.core.views.error_404"
+handler500 = "danvan.core.views.error_500"

@@ -1,0 +1,39 @@
+"""Shared fixtures: the seed personas of DOMAIN.md §2, logged in through the real login."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    from danvan.core.demo import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
+def login(demo):
+    """login("vp.skhcn") -> a Client logged in through the login page."""
+    from danvan.core.demo import DEMO_PASSWORD
+
+    def _login(username: str) -> Client:
+        client = Client()
+        resp = client.post("/dang-nhap/", {"username": username, "password": DEMO_PASSWORD})
+        assert resp.status_code == 302, f"đăng nhập {username} thất bại"
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def seed_exemplars(demo):
+    from danvan.exemplars.models import Exemplar
+
+    return {e.name: e for e in Exemplar.objects.filter(year=2021)}

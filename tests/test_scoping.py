@@ -1,0 +1,95 @@
+"""Scoping: every user sees exactly the subtrees of their units — through every door."""
+
+import pytest
+
+from danvan.exemplars.models import Exemplar
+
+pytestmark = pytest.mark.django_db
+
+
+def _listed(client, query=""):
+    resp = client.get("/mo-hinh/" + query)
+    assert resp.status_code == 200
+    return resp.content.decode()
+
+
+@pytest.mark.parametrize("username", ["vp.skhcn", "bdv.quangngai", "ld.skhcn"])
+def test_sở_and_board_see_the_three_seed_exemplars(login, seed_exemplars, username):
+    html = _listed(login(username))
+    assert "Có <strong>3</strong> mô hình" in html
+    for name in seed_exemplars:
+        assert name.replace('"', "&quot;") in html
+
+
+def test_dangbo_stp_sees_none(login, seed_exemplars):
+    client = login("dangbo.stp")
+    html = _listed(client)
+    assert "Có <strong>0</strong> mô hình" in html
+    assert "tiết kiệm điện" not in html
+    # Filters and counts do not leak either.
+    assert "Có <strong>0</strong>" in _listed(client, "?unit=SKHCN-QNG&subtree=1")
+    assert "Có <strong>0</strong>" in _listed(client, "?year=2021")
+    assert "Sở Khoa học" not in client.get("/").content.decode()
+
+
+def test_unit_officer_sees_own_unit_only(login, seed_exemplars):
+    html = _listed(login("tt.skhcn"))
+    assert "Có <strong>1</strong> mô hình" in html
+    assert "tiếp công dân" in html and "tiết kiệm điện" not in html
+
+
+def test_guessed_pk_is_404_and_post_changes_nothing(login, seed_exemplars):
+    ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    client = login("dangbo.stp")
+    assert client.get(f"/mo-hinh/{ex.pk}/").status_code == 404
+    assert client.get(f"/mo-hinh/{ex.pk}/sua/").status_code == 404
+    resp = client.post(f"/mo-hinh/{ex.pk}/sua/", {"name": "Bị sửa trộm"})
+    assert resp.status_code == 404
+    assert client.post(f"/mo-hinh/{ex.pk}/xoa/").status_code == 404
+    ex.refresh_from_db()
+    assert ex.name == "Thực hiện tiết kiệm điện trong cơ quan" and ex.deleted_at is None
+
+
+def test_sibling_officer_can_read_nothing_and_edit_nothing(login, seed_exemplars):
+    ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]  # Văn phòng Sở
+    client = login("cc.tdc")  # Chi cục, a sibling unit
+    assert client.get(f"/mo-hinh/{ex.pk}/").status_code == 404
+    assert client.post(f"/mo-hinh/{ex.pk}/xoa/").status_code == 404
+    assert Exemplar.objects.alive().count() == 3
+
+
+def test_tree_pages_are_scoped(login, demo):
+    board = login("bdv.quangngai")
+    html = board.get("/don-vi/").content.decode()
+    assert "Ban Dân vận Tỉnh ủy Quảng Ngãi" in html and "Đảng bộ Sở Tư pháp" not in html
+    html = board.get("/don-vi/SKHCN-QNG/").content.decode()
+    assert "Chi cục Tiêu chuẩn Đo lường Chất lượng" in html and "Thanh tra Sở" in html
+    assert board.get("/don-vi/DBSTP-QB/").status_code == 404
+    assert login("dangbo.stp").get("/don-vi/SKHCN-QNG/").status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, demo):
+    resp = client.get("/mo-hinh/")
+    assert resp.status_code == 302 and resp["Location"].startswith("/dang-nhap/")
+
+
+def test_admin_changelist_is_scoped(demo, client, seed_exemplars):
+    from django.contrib.auth.models import Permission, User
+
+    from danvan.orgs.models import Membership, OrgUnit
+
+    staff = User.objects.create_user("qt.stp", password="x-Very-long-1")
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.add(Permission.objects.get(codename="view_exemplar"))
+    Membership.objects.create(user=staff, unit=OrgUnit.objects.get(code="DBSTP-QB"), role="admin")
+    client.force_login(staff)
+    resp = client.get("/quan-tri/exemplars/exemplar/")
+    assert resp.status_code == 200
+    assert "tiết kiệm điện" not in resp.content.decode()
+    ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    assert client.get(f"/quan-tri/exemplars/exemplar/{ex.pk}/change/").status_code in (302, 404)
+
+    superuser = User.objects.get(username="admin")
+    client.force_login(superuser)
+    assert "tiết kiệm điện" in client.get("/quan-tri/exemplars/exemplar/").content.decode()
