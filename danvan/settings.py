@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "treebeard",
     "simple_history",
+    "django_tasks_db",
     "danvan.core",
     "danvan.orgs",
     "danvan.exemplars",
+    "danvan.movement",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +164,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DANVAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DANVAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Automatic reminders: days before a round's deadline (and on the day itself).
+REMINDER_DAYS_BEFORE = [int(x) for x in env_list("DANVAN_REMINDER_DAYS_BEFORE", "3")]
+SITE_URL = os.environ.get("DANVAN_SITE_URL", "http://127.0.0.1:8000")
 
 # Exemplars per page in lists.
 PAGE_SIZE = 25

@@ -15,6 +15,7 @@ urlpatterns = [
     path("don-vi/", core_views.tree, name="tree"),
     path("don-vi/<str:code>/", core_views.tree, name="tree_node"),
     path("mo-hinh/", include("danvan.exemplars.urls")),
+    path("", include("danvan.movement.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 

@@ -36,4 +36,22 @@ def login(demo):
 def seed_exemplars(demo):
     from danvan.exemplars.models import Exemplar
 
-    return {e.name: e for e in Exemplar.objects.filter(year=2021)}
+    return {e.name: e for e in Exemplar.objects.filter(year=2021, unit__path__startswith=_skhcn_path())}
+
+
+def _skhcn_path() -> str:
+    from danvan.orgs.models import OrgUnit
+
+    return OrgUnit.objects.get(code="SKHCN-QNG").path
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def units(demo):
+    from danvan.orgs.models import OrgUnit
+
+    return {u.code: u for u in OrgUnit.objects.all()}

@@ -5,4 +5,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    return {"my_units": scoping.home_units(user)}
+    from danvan.movement.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"my_units": scoping.home_units(user), "unread_notifications": unread}

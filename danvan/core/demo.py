@@ -67,6 +67,10 @@ PERSONAS = [
     ("tt.skhcn", "Nguyễn Văn Bình", "TT-SKHCN-QNG", Role.OFFICER, "Công chức Thanh tra Sở", False, False),
     ("cc.tdc", "Võ Thị Lan", "CCTDC-QNG", Role.OFFICER, "Công chức Chi cục", False, False),
     ("dangbo.stp", "Hoàng Minh Đức", "DBSTP-QB", Role.OFFICER, "Cán bộ Đảng bộ Sở Tư pháp", False, False),
+    ("ld.vp", "Lê Văn Hùng", "VP-SKHCN-QNG", Role.LEADER, "Chánh Văn phòng", False, False),
+    ("ld.tt", "Đặng Thị Mai", "TT-SKHCN-QNG", Role.LEADER, "Chánh Thanh tra", False, False),
+    ("ld.cc", "Phan Văn Sơn", "CCTDC-QNG", Role.LEADER, "Chi cục trưởng", False, False),
+    ("vp.snv", "Trương Thị Hạnh", "SNV-QNG", Role.OFFICE, "Chuyên viên Văn phòng Sở Nội vụ", False, False),
     ("admin", "Quản trị hệ thống", None, None, "", True, True),
 ]
 SEED001_FIELDS = {
@@ -153,6 +157,9 @@ def load_demo() -> dict:
             ex._history_user = users["vp.skhcn"]  # type: ignore[attr-defined]
             ex.updated_by = users["vp.skhcn"]
             ex.save()
+    from danvan.movement.demo import load_demo_rounds
+
+    load_demo_rounds(users)
     return {"units": OrgUnit.objects.count(), "users": len(users), "exemplars": Exemplar.objects.count()}
 
 

@@ -16,10 +16,12 @@ MAX_CONTENT = 20000
 class ExemplarForm(forms.Form):
     """Laid out like the form's columns (DOMAIN.md §5); checkboxes mirror the X marks."""
 
-    unit = forms.ModelChoiceField(label="Đơn vị", queryset=None, empty_label=None)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label="Đơn vị", queryset=None, empty_label=None)
     year = forms.IntegerField(label="Năm đăng ký", min_value=2000, max_value=2100)
     movement = forms.ModelChoiceField(label="Phong trào", queryset=Movement.objects.all(), empty_label=None)
-    field = forms.ModelChoiceField(label="Lĩnh vực", queryset=None, empty_label="— Chọn lĩnh vực —")
+    field: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Lĩnh vực", queryset=None, empty_label="— Chọn lĩnh vực —"
+    )
     name = forms.CharField(label="Tên mô hình, điển hình", max_length=500)
     collective = forms.BooleanField(label="Mô hình tập thể", required=False)
     individual = forms.BooleanField(label="Mô hình cá nhân", required=False)

@@ -7,11 +7,11 @@ from django.db.models import QuerySet
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
-from .models import Exemplar
+from .models import Exemplar, ExemplarQuerySet
 
 
-def visible_exemplars(user, *, include_deleted: bool = False) -> QuerySet[Exemplar]:
-    qs = Exemplar.objects.filter(scoping.units_q(user, "unit__"))
+def visible_exemplars(user, *, include_deleted: bool = False) -> ExemplarQuerySet:
+    qs: ExemplarQuerySet = Exemplar.objects.filter(scoping.units_q(user, "unit__"))
     if not include_deleted:
         qs = qs.alive()
     return qs

@@ -13,7 +13,7 @@ from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
 
-class Level(models.Model):
+class Level(models.Model):  # type: ignore[django-manager-missing]
     """A tier of the tree (tỉnh, huyện, xã, cơ sở…): data, not code."""
 
     code = models.SlugField("mã", max_length=32, unique=True)
@@ -29,7 +29,7 @@ class Level(models.Model):
         return self.name
 
 
-class UnitKind(models.Model):
+class UnitKind(models.Model):  # type: ignore[django-manager-missing]
     """What a node is (ban đảng, sở, huyện ủy, chi bộ, MTTQ…)."""
 
     code = models.SlugField("mã", max_length=32, unique=True)

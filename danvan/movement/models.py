@@ -1,0 +1,249 @@
+"""Registration rounds, submissions, their timeline and reminders (DOMAIN.md §4 steps 1–4).
+
+A round is launched by an issuer to target units; a target may relay it to its own
+units as a derived round (same `root`). Every target gets one Submission at launch,
+so completeness is a GROUP BY over submissions of a round family.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+
+from danvan.exemplars.models import Exemplar, Movement
+from danvan.orgs.models import Level, OrgUnit, UnitKind
+
+
+class TargetMode(models.TextChoices):
+    CHILDREN = "children", "Các đơn vị trực thuộc"
+    SUBTREE = "subtree", "Toàn bộ đơn vị cấp dưới (có thể lọc theo cấp, loại)"
+    CHOSEN = "chosen", "Các đơn vị được chọn"
+
+
+class RegistrationRound(models.Model):
+    issuer = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="rounds_issued",
+                               verbose_name="đơn vị phát động")
+    movement = models.ForeignKey(Movement, on_delete=models.PROTECT, verbose_name="phong trào")
+    year = models.PositiveSmallIntegerField("năm")
+    title = models.CharField("tiêu đề", max_length=300)
+    guidance = models.TextField("căn cứ (kế hoạch, hướng dẫn)", blank=True,
+                                help_text="Ví dụ: Hướng dẫn số 08-HD/BDVTU ngày 19/4/2021 của Ban Dân vận Tỉnh ủy.")
+    instructions = models.TextField("nội dung yêu cầu", blank=True)
+    deadline = models.DateTimeField("hạn gửi")
+    min_total = models.PositiveSmallIntegerField("tối thiểu số mô hình mỗi đơn vị", default=1)
+    min_collective = models.PositiveSmallIntegerField("tối thiểu mô hình tập thể", default=0)
+    min_individual = models.PositiveSmallIntegerField("tối thiểu mô hình cá nhân", default=0)
+    target_mode = models.CharField("đối tượng", max_length=10, choices=TargetMode.choices,
+                                   default=TargetMode.CHILDREN)
+    target_levels = models.ManyToManyField(Level, blank=True, verbose_name="chỉ các cấp")
+    target_kinds = models.ManyToManyField(UnitKind, blank=True, verbose_name="chỉ các loại")
+    parent_round = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="relays", verbose_name="chuyển tiếp từ đợt")
+    root = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="family", verbose_name="đợt gốc")
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name="người phát động")
+
+    class Meta:
+        ordering = ["-year", "-created_at"]
+        verbose_name = "đợt đăng ký"
+        verbose_name_plural = "các đợt đăng ký"
+        constraints = [
+            models.UniqueConstraint(fields=["parent_round", "issuer"], name="round_one_relay_per_unit",
+                                    condition=Q(parent_round__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.issuer.name})"
+
+    def quota_text(self) -> str:
+        parts = [f"tối thiểu {self.min_total:02d} mô hình, điển hình"]
+        if self.min_collective or self.min_individual:
+            parts.append(f"({self.min_collective:02d} tập thể, {self.min_individual:02d} cá nhân)")
+        return " ".join(parts)
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Chưa bắt đầu"
+    DRAFT = "draft", "Đang soạn"
+    SUBMITTED = "submitted", "Đã gửi"
+    RETURNED = "returned", "Bị trả lại"
+    ACCEPTED = "accepted", "Đã tiếp nhận"
+
+
+SENT_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
+
+
+class Submission(models.Model):
+    """One target unit's registration in one round (the dossier of seed 003)."""
+
+    round = models.ForeignKey(RegistrationRound, on_delete=models.CASCADE, related_name="submissions",
+                              verbose_name="đợt đăng ký")
+    root = models.ForeignKey(RegistrationRound, on_delete=models.CASCADE, related_name="+",
+                             verbose_name="đợt gốc")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="submissions",
+                             verbose_name="đơn vị")
+    # Copied at launch so completeness is one indexed prefix scan per family.
+    unit_path = models.CharField(max_length=255)
+    status = FSMField("trạng thái", default=Status.NOT_STARTED, choices=Status.choices, protected=False)
+    version = models.PositiveIntegerField(default=1)
+    exemplars = models.ManyToManyField(Exemplar, through="SubmissionItem", related_name="submissions",
+                                       through_fields=("submission", "exemplar"))
+    n_total = models.PositiveIntegerField("số mô hình", default=0)
+    n_collective = models.PositiveIntegerField("tập thể", default=0)
+    n_individual = models.PositiveIntegerField("cá nhân", default=0)
+    below_quota = models.BooleanField("chưa đủ chỉ tiêu", default=True)
+    is_late = models.BooleanField("gửi muộn", default=False)
+    on_behalf = models.BooleanField("cấp trên nhập thay", default=False)
+    launch_content = models.TextField("nội dung phát động của đơn vị", blank=True)
+    letter_file = models.FileField("công văn đăng ký", upload_to="dossiers/%Y/", blank=True)
+    launch_file = models.FileField("tệp nội dung phát động", upload_to="dossiers/%Y/", blank=True)
+    signed_scan = models.FileField("bản ký, đóng dấu", upload_to="dossiers/%Y/", blank=True)
+    signed_number = models.CharField("số văn bản", max_length=50, blank=True)
+    signed_date = models.DateField("ngày văn bản", null=True, blank=True)
+    submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+", verbose_name="người gửi")
+    reviewed_at = models.DateTimeField("xử lý lúc", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+", verbose_name="người xử lý")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit_path"]
+        verbose_name = "hồ sơ đăng ký"
+        verbose_name_plural = "hồ sơ đăng ký"
+        constraints = [models.UniqueConstraint(fields=["round", "unit"], name="submission_one_per_unit")]
+        indexes = [
+            models.Index(fields=["root", "unit_path"], name="submission_family_path",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} — {self.round.title}"
+
+    # Transitions (django-fsm): the services check rights, then call these.
+    @transition(field=status, source=[Status.NOT_STARTED, Status.DRAFT, Status.RETURNED], target=Status.DRAFT)
+    def edit(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.NOT_STARTED, Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED)
+    def submit(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.SUBMITTED, Status.ACCEPTED], target=Status.RETURNED)
+    def send_back(self) -> None:
+        pass
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status in SENT_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (Status.NOT_STARTED, Status.DRAFT, Status.RETURNED)
+
+    def display_status(self) -> str:
+        if self.status == Status.SUBMITTED:
+            return "Đã gửi, muộn hạn" if self.is_late else "Đã gửi đúng hạn"
+        return self.get_status_display()
+
+
+class SubmissionItem(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="items")
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.PROTECT, related_name="submission_items")
+    # Set when the item came up from an accepted child submission (consolidation).
+    via = models.ForeignKey(Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mô hình trong hồ sơ"
+        verbose_name_plural = "mô hình trong hồ sơ"
+        constraints = [models.UniqueConstraint(fields=["submission", "exemplar"], name="item_once")]
+
+    def __str__(self) -> str:
+        return str(self.exemplar)
+
+
+class Action(models.TextChoices):
+    LAUNCH = "launch", "Phát động"
+    RELAY = "relay", "Chuyển tiếp xuống đơn vị"
+    ATTACH = "attach", "Thêm mô hình"
+    DETACH = "detach", "Bỏ mô hình"
+    DOSSIER = "dossier", "Cập nhật hồ sơ"
+    SUBMIT = "submit", "Gửi đăng ký"
+    ACCEPT = "accept", "Tiếp nhận"
+    RETURN = "return", "Trả lại"
+    CONSOLIDATE = "consolidate", "Tổng hợp từ đơn vị cấp dưới"
+    REMIND = "remind", "Nhắc nhở"
+
+
+class SubmissionEvent(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("thao tác", max_length=20, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name="người thực hiện")
+    at = models.DateTimeField("lúc", auto_now_add=True)
+    comment = models.TextField("ghi chú", blank=True)
+    on_behalf = models.BooleanField("cấp trên thực hiện thay", default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "nhật ký hồ sơ"
+        verbose_name_plural = "nhật ký hồ sơ"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.submission}"
+
+
+class ReminderKind(models.TextChoices):
+    MANUAL = "manual", "Nhắc thủ công"
+    BEFORE = "before", "Tự động trước hạn"
+    DUE_DAY = "due_day", "Tự động đúng ngày hạn"
+
+
+class Reminder(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    # Automatic reminders are keyed ("before-3", "due") so a second scheduler run sends nothing twice.
+    key = models.CharField(max_length=30, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    message = models.TextField(blank=True)
+    recipients = models.TextField("gửi tới", blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "lần nhắc nhở"
+        verbose_name_plural = "các lần nhắc nhở"
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "key"], condition=~Q(key=""), name="reminder_auto_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.submission.unit.name}"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+
+    def __str__(self) -> str:
+        return self.text[:80]

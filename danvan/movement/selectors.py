@@ -1,0 +1,129 @@
+"""Reads for rounds: visibility and live completeness down the tree (like DHIS2 reporting rates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from danvan.orgs import scoping
+from danvan.orgs.models import Level, OrgUnit
+
+from .models import RegistrationRound, Status, Submission
+
+SENT = Q(status__in=[Status.SUBMITTED, Status.ACCEPTED])
+COUNTS = {
+    "expected": Count("pk"),
+    "not_started": Count("pk", filter=Q(status=Status.NOT_STARTED)),
+    "draft": Count("pk", filter=Q(status=Status.DRAFT)),
+    "returned": Count("pk", filter=Q(status=Status.RETURNED)),
+    "submitted": Count("pk", filter=SENT),
+    "on_time": Count("pk", filter=SENT & Q(is_late=False)),
+    "late": Count("pk", filter=SENT & Q(is_late=True)),
+    "accepted": Count("pk", filter=Q(status=Status.ACCEPTED)),
+    "below_quota": Count("pk", filter=Q(below_quota=True)),
+}
+
+
+def visible_rounds(user) -> QuerySet[RegistrationRound]:
+    """Rounds the user's units issued or answer to (directly or below)."""
+    if scoping.sees_everything(user):
+        return RegistrationRound.objects.all()
+    return RegistrationRound.objects.filter(
+        scoping.units_q(user, "issuer__")
+        | Q(pk__in=Submission.objects.filter(scoping.paths_q(scoping.visible_paths(user), "unit_")).values("round_id"))
+    ).distinct()
+
+
+def visible_submissions(user) -> QuerySet[Submission]:
+    if scoping.sees_everything(user):
+        return Submission.objects.all()
+    return Submission.objects.filter(scoping.paths_q(scoping.visible_paths(user), "unit_"))
+
+
+def _rate(row: dict) -> dict:
+    row["rate"] = round(100 * row["submitted"] / row["expected"], 1) if row["expected"] else 0.0
+    row["on_time_rate"] = round(100 * row["on_time"] / row["expected"], 1) if row["expected"] else 0.0
+    return row
+
+
+@dataclass
+class Completeness:
+    root: RegistrationRound
+    node: OrgUnit
+    total: dict
+    by_level: list[dict]
+    children: list[dict] = field(default_factory=list)
+
+
+def completeness(root: RegistrationRound, node: OrgUnit) -> Completeness:
+    """Counts for `node`'s subtree over the whole round family, per level and per child branch."""
+    family = Submission.objects.filter(root=root.root_id or root.pk, unit_path__startswith=node.path)
+    total = _rate(family.aggregate(**COUNTS))
+    levels = {lv.pk: lv for lv in Level.objects.all()}
+    by_level = [
+        _rate({**row, "level": levels[row["unit__level"]]})
+        for row in family.values("unit__level").annotate(**COUNTS).order_by("unit__level__rank")
+    ]
+    step = OrgUnit.steplen
+    branch_len = len(node.path) + step
+    branch_rows = {
+        r["branch"]: _rate(dict(r))
+        for r in family.filter(unit_path__startswith=node.path).exclude(unit_path=node.path)
+        .annotate(branch=Substr("unit_path", 1, branch_len)).values("branch").annotate(**COUNTS)
+    }
+    children = []
+    kids = OrgUnit.objects.filter(path__startswith=node.path, depth=node.depth + 1).select_related("level")
+    own = {s.unit_id: s for s in family.filter(unit__depth=node.depth + 1).select_related("round")}
+    now = timezone.now()
+    for kid in kids.order_by("path"):
+        sub = own.get(kid.pk)
+        stats = branch_rows.get(kid.path)
+        if sub is None and stats is None:
+            continue
+        children.append({"unit": kid, "submission": sub, "stats": stats, "state": _state(sub, now)})
+    return Completeness(root=root, node=node, total=total, by_level=by_level, children=children)
+
+
+def _state(sub: Submission | None, now) -> str:
+    """One word for a child's row: done, late, missing, returned, below quota…"""
+    if sub is None:
+        return "—"
+    if sub.status == Status.ACCEPTED:
+        return "Đã tiếp nhận"
+    if sub.status == Status.SUBMITTED:
+        return "Đã gửi, muộn hạn" if sub.is_late else "Đã gửi đúng hạn"
+    overdue = now > sub.round.deadline
+    base = {"not_started": "Chưa bắt đầu", "draft": "Đang soạn", "returned": "Bị trả lại"}[sub.status]
+    if overdue:
+        base += " — quá hạn"
+    if sub.status != Status.NOT_STARTED and sub.below_quota:
+        base += " (chưa đủ chỉ tiêu)"
+    return base
+
+
+def completeness_dict(c: Completeness) -> dict:
+    """JSON shape shared by the CLI, the API and the XLSX export."""
+    def clean(row: dict) -> dict:
+        return {k: v for k, v in row.items() if k not in ("level", "unit__level")}
+
+    return {
+        "round": {"id": c.root.pk, "title": c.root.title, "year": c.root.year},
+        "unit": {"code": c.node.code, "name": c.node.name},
+        "total": clean(c.total),
+        "by_level": [{"level": r["level"].name, **clean(r)} for r in c.by_level],
+        "children": [
+            {
+                "code": ch["unit"].code,
+                "name": ch["unit"].name,
+                "state": ch["state"],
+                "status": ch["submission"].status if ch["submission"] else None,
+                "is_late": ch["submission"].is_late if ch["submission"] else None,
+                "n_total": ch["submission"].n_total if ch["submission"] else None,
+                "subtree": clean(ch["stats"]) if ch["stats"] else None,
+            }
+            for ch in c.children
+        ],
+    }

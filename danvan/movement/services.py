@@ -1,0 +1,461 @@
+"""The yearly cycle's workflow steps (launch, relay, register, submit, review, consolidate, remind).
+
+Each step exists once here; pages, API and CLI call these functions. Rights come from
+`danvan.orgs.scoping`; state changes go through the django-fsm transitions on Submission.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from danvan.exemplars.models import Exemplar, Kind, Movement
+from danvan.orgs import scoping
+from danvan.orgs.models import SUBTREE_ROLES, Membership, OrgUnit, Role
+
+from .models import (
+    Action,
+    Notification,
+    RegistrationRound,
+    Reminder,
+    ReminderKind,
+    Status,
+    Submission,
+    SubmissionEvent,
+    SubmissionItem,
+    TargetMode,
+)
+
+REVIEW_ROLES = {Role.OFFICE, Role.BOARD, Role.ADMIN}
+
+
+@dataclass
+class Result[T]:
+    obj: T
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---- rights ------------------------------------------------------------------------------------
+
+def can_issue(user, unit: OrgUnit) -> bool:
+    """Launch/relay a round from `unit`, review its targets' submissions, remind them."""
+    return bool(scoping.roles_over(user, unit) & REVIEW_ROLES)
+
+
+def _require_issue(user, unit: OrgUnit) -> None:
+    if not can_issue(user, unit):
+        raise PermissionDenied("Bạn không có quyền phát động, xử lý hay nhắc nhở thay cho đơn vị này.")
+
+
+def acts_on_behalf(user, unit: OrgUnit) -> bool:
+    """True when the user's right over `unit` comes only from a role held higher up the tree."""
+    return not any(m.unit_id == unit.pk for m in scoping.memberships(user))
+
+
+def can_submit(user, sub: Submission) -> bool:
+    if scoping.sees_everything(user):
+        return True
+    for m in scoping.memberships(user):
+        if m.unit_id == sub.unit_id and m.role in (Role.LEADER, Role.ADMIN):
+            return True
+        if m.role in SUBTREE_ROLES and sub.unit_path.startswith(m.unit.path) and m.unit.path != sub.unit_path:
+            return True
+    return False
+
+
+# ---- launch and relay --------------------------------------------------------------------------
+
+def _validate_quota(min_total: int, min_collective: int, min_individual: int) -> list[str]:
+    if min(min_total, min_collective, min_individual) < 0:
+        raise ValidationError("Chỉ tiêu không được nhỏ hơn 0.")
+    if min_collective + min_individual > min_total:
+        return [f"Tổng chỉ tiêu được tính là {min_collective + min_individual} "
+                "(bằng số tập thể cộng số cá nhân)."]
+    return []
+
+
+def resolve_targets(issuer: OrgUnit, mode: str, *, units=None, levels=None, kinds=None) -> QuerySet[OrgUnit]:
+    below = OrgUnit.objects.filter(path__startswith=issuer.path).exclude(pk=issuer.pk)
+    if mode == TargetMode.CHILDREN:
+        qs = below.filter(depth=issuer.depth + 1)
+    elif mode == TargetMode.CHOSEN:
+        qs = below.filter(pk__in=[u.pk for u in (units or [])])
+    else:
+        qs = below
+    if levels:
+        qs = qs.filter(level__in=levels)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=timezone.localdate()))
+
+
+@transaction.atomic
+def launch_round(*, issuer: OrgUnit, by, movement: Movement, year: int, title: str, deadline: datetime.datetime,
+                 guidance: str = "", instructions: str = "", min_total: int = 1, min_collective: int = 0,
+                 min_individual: int = 0, target_mode: str = TargetMode.CHILDREN, target_units=None,
+                 target_levels=None, target_kinds=None,
+                 parent_round: RegistrationRound | None = None) -> Result[RegistrationRound]:
+    _require_issue(by, issuer)
+    warnings = _validate_quota(min_total, min_collective, min_individual)
+    if not movement.covers(year):
+        raise ValidationError(f"Năm {year} nằm ngoài giai đoạn {movement.period_start} - {movement.period_end} "
+                              "của phong trào.")
+    if deadline < timezone.now():
+        warnings.append("Hạn gửi đã qua: các đơn vị gửi từ bây giờ sẽ được ghi nhận là gửi muộn.")
+    targets = list(resolve_targets(issuer, target_mode, units=target_units, levels=target_levels,
+                                   kinds=target_kinds).values_list("pk", "path"))
+    if not targets:
+        raise ValidationError("Không có đơn vị nào thuộc đối tượng của đợt này.")
+    rnd = RegistrationRound.objects.create(
+        issuer=issuer, movement=movement, year=year, title=title.strip(), guidance=guidance.strip(),
+        instructions=instructions.strip(), deadline=deadline, min_total=min_total, min_collective=min_collective,
+        min_individual=min_individual, target_mode=target_mode, parent_round=parent_round,
+        root=parent_round.root if parent_round else None, created_by=by,
+    )
+    if rnd.root_id is None:
+        rnd.root = rnd
+        rnd.save(update_fields=["root"])
+    if target_levels:
+        rnd.target_levels.set(target_levels)
+    if target_kinds:
+        rnd.target_kinds.set(target_kinds)
+    Submission.objects.bulk_create(
+        [Submission(round=rnd, root_id=rnd.root_id or rnd.pk, unit_id=pk, unit_path=path) for pk, path in targets],
+        batch_size=2000,
+    )
+    return Result(rnd, warnings)
+
+
+def submission_of(rnd: RegistrationRound, unit: OrgUnit) -> Submission | None:
+    return Submission.objects.filter(round=rnd, unit=unit).first()
+
+
+@transaction.atomic
+def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline: datetime.datetime,
+                title: str = "", guidance: str = "", instructions: str = "", min_total: int | None = None,
+                min_collective: int | None = None, min_individual: int | None = None,
+                target_mode: str = TargetMode.CHILDREN, target_units=None) -> Result[RegistrationRound]:
+    own = submission_of(parent_round, unit)
+    if own is None:
+        raise ValidationError("Đơn vị này không thuộc đối tượng của đợt đăng ký nên không chuyển tiếp được.")
+    if parent_round.relays.filter(issuer=unit).exists():
+        raise ValidationError("Đơn vị đã chuyển tiếp đợt này cho các đơn vị trực thuộc rồi.")
+    quota = {
+        "min_total": parent_round.min_total if min_total is None else min_total,
+        "min_collective": parent_round.min_collective if min_collective is None else min_collective,
+        "min_individual": parent_round.min_individual if min_individual is None else min_individual,
+    }
+    warnings: list[str] = []
+    if deadline > parent_round.deadline:
+        warnings.append(f"Hạn nội bộ muộn hơn hạn của cấp trên "
+                        f"({timezone.localtime(parent_round.deadline):%d/%m/%Y %H:%M}).")
+    if any(quota[k] < getattr(parent_round, k) for k in quota):
+        warnings.append("Chỉ tiêu thấp hơn chỉ tiêu của cấp trên.")
+    result = launch_round(
+        issuer=unit, by=by, movement=parent_round.movement, year=parent_round.year,
+        title=title or parent_round.title, guidance=guidance or parent_round.guidance, instructions=instructions,
+        deadline=deadline, target_mode=target_mode, target_units=target_units, parent_round=parent_round, **quota,
+    )
+    _event(own, Action.RELAY, by, comment=f"Hạn nội bộ: {timezone.localtime(deadline):%d/%m/%Y %H:%M}")
+    result.warnings[:0] = warnings
+    return result
+
+
+# ---- registering -------------------------------------------------------------------------------
+
+def _event(sub: Submission, action: str, by, comment: str = "", on_behalf: bool = False) -> None:
+    SubmissionEvent.objects.create(submission=sub, action=action, by=by, comment=comment, on_behalf=on_behalf)
+
+
+def _lock(sub: Submission, expected_version: int | None = None) -> Submission:
+    locked = Submission.objects.select_for_update().select_related("round", "unit").get(pk=sub.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ValidationError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang rồi thao tác lại; "
+                              "thay đổi của bạn chưa được lưu.", code="stale")
+    return locked
+
+
+def _require_edit(sub: Submission, by) -> bool:
+    if not scoping.can_edit_unit(by, sub.unit):
+        raise PermissionDenied("Bạn không có quyền sửa hồ sơ của đơn vị này.")
+    if not sub.is_editable:
+        raise ValidationError(f"Hồ sơ đang ở trạng thái “{sub.display_status()}”, không sửa được "
+                              "cho đến khi cấp trên trả lại.")
+    return acts_on_behalf(by, sub.unit)
+
+
+def recount(sub: Submission) -> None:
+    kinds = list(sub.items.values_list("exemplar__kind", flat=True))
+    sub.n_total = len(kinds)
+    sub.n_collective = kinds.count(Kind.COLLECTIVE)
+    sub.n_individual = kinds.count(Kind.INDIVIDUAL)
+    sub.below_quota = bool(quota_shortfall(sub))
+
+
+def quota_shortfall(sub: Submission) -> list[str]:
+    """What is missing, in the words of a reminder letter ("Còn thiếu 1 mô hình cá nhân")."""
+    rnd = sub.round
+    missing: list[str] = []
+    if sub.n_collective < rnd.min_collective:
+        missing.append(f"Còn thiếu {rnd.min_collective - sub.n_collective} mô hình tập thể")
+    if sub.n_individual < rnd.min_individual:
+        missing.append(f"Còn thiếu {rnd.min_individual - sub.n_individual} mô hình cá nhân")
+    need_total = max(rnd.min_total, rnd.min_collective + rnd.min_individual)
+    extra = need_total - sub.n_total - sum(
+        max(0, n) for n in (rnd.min_collective - sub.n_collective, rnd.min_individual - sub.n_individual)
+    )
+    if extra > 0:
+        missing.append(f"Còn thiếu {extra} mô hình, điển hình")
+    return missing
+
+
+def attachable_exemplars(sub: Submission) -> QuerySet[Exemplar]:
+    # This year's models, and earlier ones the unit keeps building (re-registered).
+    return Exemplar.objects.alive().filter(unit=sub.unit, year__lte=sub.round.year).exclude(
+        pk__in=sub.items.values("exemplar_id"))
+
+
+@transaction.atomic
+def attach_exemplars(*, submission: Submission, exemplars, by, expected_version: int | None = None) -> Submission:
+    sub = _lock(submission, expected_version)
+    behalf = _require_edit(sub, by)
+    allowed = set(attachable_exemplars(sub).values_list("pk", flat=True))
+    chosen = [e for e in exemplars if e.pk in allowed]
+    if len(chosen) != len(list(exemplars)):
+        raise ValidationError("Chỉ thêm được mô hình của chính đơn vị, từ năm của đợt trở về trước và chưa có trong hồ sơ.")
+    for ex in chosen:
+        SubmissionItem.objects.create(submission=sub, exemplar=ex, added_by=by)
+        _event(sub, Action.ATTACH, by, comment=ex.name, on_behalf=behalf)
+    return _touch(sub, behalf)
+
+
+@transaction.atomic
+def detach_exemplar(*, submission: Submission, exemplar: Exemplar, by, expected_version: int | None = None) -> Submission:
+    sub = _lock(submission, expected_version)
+    behalf = _require_edit(sub, by)
+    deleted, _ = SubmissionItem.objects.filter(submission=sub, exemplar=exemplar, via__isnull=True).delete()
+    if not deleted:
+        raise ValidationError("Mô hình này không có trong hồ sơ (hoặc do đơn vị cấp dưới gửi lên).")
+    _event(sub, Action.DETACH, by, comment=exemplar.name, on_behalf=behalf)
+    return _touch(sub, behalf)
+
+
+def _touch(sub: Submission, behalf: bool) -> Submission:
+    if sub.status != Status.DRAFT and sub.status != Status.RETURNED:
+        sub.edit()
+    sub.on_behalf = sub.on_behalf or behalf
+    sub.version += 1
+    recount(sub)
+    sub.save()
+    return sub
+
+
+@transaction.atomic
+def update_dossier(*, submission: Submission, by, expected_version: int | None = None, **fields) -> Submission:
+    sub = _lock(submission, expected_version)
+    behalf = _require_edit(sub, by)
+    allowed = {"launch_content", "letter_file", "launch_file", "signed_scan", "signed_number", "signed_date"}
+    changed = []
+    for key, value in fields.items():
+        if key in allowed and value is not None and value != "":
+            setattr(sub, key, value)
+            changed.append(getattr(Submission._meta.get_field(key), "verbose_name", key))
+    _event(sub, Action.DOSSIER, by, comment=", ".join(str(c) for c in changed), on_behalf=behalf)
+    return _touch(sub, behalf)
+
+
+# ---- consolidation, submit, review --------------------------------------------------------------
+
+def child_round(sub: Submission) -> RegistrationRound | None:
+    """The round this submission's unit relayed to its own units, if any."""
+    return sub.round.relays.filter(issuer_id=sub.unit_id).first()
+
+
+def consolidate(sub: Submission, by) -> int:
+    """Bring the exemplars of accepted child submissions into `sub` (idempotent). Returns how many were added."""
+    relayed = child_round(sub)
+    if relayed is None:
+        return 0
+    present = set(sub.items.values_list("exemplar_id", flat=True))
+    added = 0
+    for child in relayed.submissions.filter(status=Status.ACCEPTED):
+        for item in child.items.all():
+            if item.exemplar_id not in present:
+                SubmissionItem.objects.create(submission=sub, exemplar_id=item.exemplar_id, via=child, added_by=by)
+                present.add(item.exemplar_id)
+                added += 1
+    if added:
+        _event(sub, Action.CONSOLIDATE, by, comment=f"Thêm {added} mô hình từ đơn vị trực thuộc")
+    return added
+
+
+@transaction.atomic
+def consolidate_submission(*, submission: Submission, by) -> Result[int]:
+    sub = _lock(submission)
+    behalf = _require_edit(sub, by)
+    added = consolidate(sub, by)
+    _touch(sub, behalf)
+    pending = []
+    if relayed := child_round(sub):
+        pending = [s.unit.name for s in relayed.submissions.exclude(status=Status.ACCEPTED).select_related("unit")]
+    warnings = [f"Chưa tiếp nhận hồ sơ của: {', '.join(pending)}."] if pending else []
+    return Result(added, warnings)
+
+
+@transaction.atomic
+def submit(*, submission: Submission, by, expected_version: int | None = None) -> Result[Submission]:
+    sub = _lock(submission)
+    if sub.is_sent:
+        raise ValidationError("Hồ sơ đã được gửi lúc "
+                              f"{timezone.localtime(sub.submitted_at):%d/%m/%Y %H:%M}; không gửi lại lần nữa.",
+                              code="already_sent")
+    if expected_version is not None and sub.version != expected_version:
+        raise ValidationError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang, kiểm tra rồi gửi lại.",
+                              code="stale")
+    if not scoping.can_see_unit(by, sub.unit):
+        raise PermissionDenied("Bạn không có quyền với hồ sơ này.")
+    if not can_submit(by, sub):
+        raise PermissionDenied("Chỉ lãnh đạo đơn vị (hoặc cấp trên nhập thay) mới được gửi đăng ký.")
+    consolidate(sub, by)
+    recount(sub)
+    if missing := quota_shortfall(sub):
+        raise ValidationError("Chưa đủ chỉ tiêu: " + "; ".join(missing) + ".", code="quota")
+    behalf = acts_on_behalf(by, sub.unit)
+    now = timezone.now()
+    sub.submit()
+    sub.submitted_at, sub.submitted_by = now, by
+    sub.is_late = now > sub.round.deadline
+    sub.on_behalf = sub.on_behalf or behalf
+    sub.version += 1
+    sub.save()
+    _event(sub, Action.SUBMIT, by, comment="Gửi muộn hạn" if sub.is_late else "", on_behalf=behalf)
+    return Result(sub, ["Hồ sơ được gửi sau hạn và được ghi nhận là gửi muộn."] if sub.is_late else [])
+
+
+def _parent_submission(sub: Submission) -> Submission | None:
+    if sub.round.parent_round_id is None:
+        return None
+    return Submission.objects.filter(round_id=sub.round.parent_round_id, unit_id=sub.round.issuer_id).first()
+
+
+@transaction.atomic
+def accept(*, submission: Submission, by) -> Submission:
+    sub = _lock(submission)
+    _require_issue(by, sub.round.issuer)
+    if sub.status != Status.SUBMITTED:
+        raise ValidationError(f"Chỉ tiếp nhận được hồ sơ đã gửi; hồ sơ đang “{sub.display_status()}”.")
+    sub.accept()
+    sub.reviewed_at, sub.reviewed_by = timezone.now(), by
+    sub.version += 1
+    sub.save()
+    _event(sub, Action.ACCEPT, by)
+    return sub
+
+
+@transaction.atomic
+def return_submission(*, submission: Submission, by, comment: str) -> Submission:
+    sub = _lock(submission)
+    _require_issue(by, sub.round.issuer)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError("Hãy ghi rõ lý do trả lại để đơn vị biết cần bổ sung gì.")
+    if sub.status not in (Status.SUBMITTED, Status.ACCEPTED):
+        raise ValidationError(f"Hồ sơ đang “{sub.display_status()}”, không có gì để trả lại.")
+    parent = _parent_submission(sub)
+    if parent is not None:
+        if parent.is_sent:
+            raise ValidationError("Đơn vị đã gửi hồ sơ tổng hợp lên cấp trên. Cần cấp trên trả lại hồ sơ tổng hợp "
+                                  "trước, rồi mới mở lại hồ sơ của đơn vị cấp dưới.")
+        removed, _ = SubmissionItem.objects.filter(submission=parent, via=sub).delete()
+        if removed:
+            recount(parent)
+            parent.version += 1
+            parent.save()
+    sub.send_back()
+    sub.reviewed_at, sub.reviewed_by = timezone.now(), by
+    sub.version += 1
+    sub.save()
+    _event(sub, Action.RETURN, by, comment=comment)
+    _notify_unit(sub.unit, f"Hồ sơ “{sub.round.title}” bị trả lại: {comment}", _sub_url(sub))
+    return sub
+
+
+# ---- reminders ---------------------------------------------------------------------------------
+
+def _sub_url(sub: Submission) -> str:
+    return f"/ho-so/{sub.pk}/"
+
+
+def _notify_unit(unit: OrgUnit, text: str, url: str) -> list[str]:
+    members = list(Membership.objects.filter(unit=unit).select_related("user"))
+    Notification.objects.bulk_create([Notification(user=m.user, text=text, url=url) for m in members])
+    return sorted({m.user.email for m in members if m.user.email})
+
+
+def reminder_text(sub: Submission, extra: str = "") -> str:
+    rnd = sub.round
+    deadline = timezone.localtime(rnd.deadline)
+    text = (f"Đề nghị {sub.unit.name} khẩn trương hoàn thành đăng ký “{rnd.title}” ({rnd.quota_text()}), "
+            f"gửi trước {deadline:%H:%M} ngày {deadline:%d/%m/%Y}. Tình trạng hiện tại: {sub.display_status()}.")
+    return f"{text} {extra.strip()}".strip()
+
+
+def lagging(rnd: RegistrationRound) -> QuerySet[Submission]:
+    return rnd.submissions.exclude(status__in=[Status.SUBMITTED, Status.ACCEPTED])
+
+
+@transaction.atomic
+def remind(*, round: RegistrationRound, submissions, by, message: str = "") -> list[Reminder]:
+    _require_issue(by, round.issuer)
+    sent = []
+    for sub in submissions:
+        if sub.round_id != round.pk:
+            raise ValidationError("Chỉ nhắc được các đơn vị thuộc đối tượng của đợt này.")
+        if sub.is_sent:
+            continue
+        sent.append(_send_reminder(sub, ReminderKind.MANUAL, "", by, reminder_text(sub, message)))
+    if not sent:
+        raise ValidationError("Không có đơn vị nào cần nhắc: các đơn vị được chọn đều đã gửi.")
+    return sent
+
+
+def _send_reminder(sub: Submission, kind: str, key: str, by, text: str) -> Reminder:
+    emails = _notify_unit(sub.unit, text, _sub_url(sub))
+    reminder = Reminder.objects.create(submission=sub, kind=kind, key=key, sent_by=by, message=text,
+                                       recipients=", ".join(emails))
+    _event(sub, Action.REMIND, by, comment=text)
+    if emails:
+        from .tasks import send_reminder_email
+
+        transaction.on_commit(lambda: send_reminder_email.enqueue(reminder.pk))
+    return reminder
+
+
+def auto_remind(now: datetime.datetime | None = None, days_before: list[int] | None = None) -> list[Reminder]:
+    """The scheduler's job: remind lagging units N days before the deadline and on the day.
+
+    Keyed per submission ("before-3", "due"), so running it twice sends nothing twice.
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    days = days_before if days_before is not None else settings.REMINDER_DAYS_BEFORE
+    sent: list[Reminder] = []
+    due_keys = [(today + datetime.timedelta(days=d), f"before-{d}") for d in days] + [(today, "due")]
+    for day, key in due_keys:
+        subs = Submission.objects.filter(round__deadline__date=day).exclude(
+            status__in=[Status.SUBMITTED, Status.ACCEPTED]).exclude(reminders__key=key).select_related("round", "unit")
+        for sub in subs:
+            kind = ReminderKind.DUE_DAY if key == "due" else ReminderKind.BEFORE
+            try:
+                with transaction.atomic():
+                    sent.append(_send_reminder(sub, kind, key, None, reminder_text(sub)))
+            except IntegrityError:
+                continue  # another scheduler run got there first
+    return sent

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "movement"
+urlpatterns = [
+    path("dot-dang-ky/", views.round_list, name="rounds"),
+    path("dot-dang-ky/phat-dong/", views.round_launch, name="launch"),
+    path("dot-dang-ky/<int:pk>/", views.round_detail, name="round"),
+    path("dot-dang-ky/<int:pk>/chuyen-tiep/<str:code>/", views.round_relay, name="relay"),
+    path("dot-dang-ky/<int:pk>/nhac/", views.round_remind, name="remind"),
+    path("dot-dang-ky/<int:pk>/tien-do.xlsx", views.round_export, name="export"),
+    path("ho-so/<int:pk>/", views.submission_detail, name="submission"),
+    path("ho-so/<int:pk>/them-mo-hinh/", views.submission_attach, name="attach"),
+    path("ho-so/<int:pk>/bo-mo-hinh/<int:exemplar_pk>/", views.submission_detach, name="detach"),
+    path("ho-so/<int:pk>/ho-so-kem-theo/", views.submission_dossier, name="dossier"),
+    path("ho-so/<int:pk>/gui/", views.submission_submit, name="submit"),
+    path("ho-so/<int:pk>/tong-hop/", views.submission_consolidate, name="consolidate"),
+    path("ho-so/<int:pk>/tiep-nhan/", views.submission_accept, name="accept"),
+    path("ho-so/<int:pk>/tra-lai/", views.submission_return, name="return"),
+    path("ho-so/<int:pk>/tep/<str:which>/", views.submission_file, name="file"),
+    path("thong-bao/", views.notifications, name="notifications"),
+]

@@ -1,0 +1,343 @@
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from danvan.exemplars.models import Exemplar
+from danvan.orgs import scoping
+from danvan.orgs.models import OrgUnit
+
+from . import selectors, services
+from .forms import DT_FORMAT, DossierForm, LaunchForm, RelayForm, ReturnForm, default_deadline
+from .models import Notification, RegistrationRound, Submission
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for m in exc.messages:
+        messages.error(request, m)
+
+
+def _warn(request: HttpRequest, warnings: list[str]) -> None:
+    for w in warnings:
+        messages.warning(request, w)
+
+
+def _round(request: HttpRequest, pk: int) -> RegistrationRound:
+    return get_object_or_404(selectors.visible_rounds(request.user).select_related("issuer", "movement"), pk=pk)
+
+
+def _sub(request: HttpRequest, pk: int) -> Submission:
+    qs = selectors.visible_submissions(request.user).select_related("round__issuer", "unit")
+    return get_object_or_404(qs, pk=pk)
+
+
+def issuer_units(user):
+    if scoping.sees_everything(user):
+        return OrgUnit.objects.filter(numchild__gt=0)
+    ids = [m.unit_id for m in scoping.memberships(user) if m.role in services.REVIEW_ROLES]
+    return OrgUnit.objects.filter(pk__in=ids, numchild__gt=0)
+
+
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    rounds = selectors.visible_rounds(request.user).select_related("issuer", "parent_round").order_by(
+        "-year", "-deadline")
+    mine = selectors.visible_submissions(request.user).filter(
+        unit_id__in=[m.unit_id for m in scoping.memberships(request.user)]).select_related("round", "unit")
+    return render(request, "movement/round_list.html", {
+        "rounds": rounds[:200], "mine": mine.order_by("-round__year")[:50],
+        "can_launch": issuer_units(request.user).exists(),
+    })
+
+
+@login_required
+def round_launch(request: HttpRequest) -> HttpResponse:
+    issuers = issuer_units(request.user)
+    if not issuers.exists():
+        raise PermissionDenied("Bạn không có quyền phát động đợt đăng ký.")
+    form = LaunchForm(request.POST or None, issuers=issuers,
+                      initial={"deadline": default_deadline().strftime(DT_FORMAT)})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = services.launch_round(
+                issuer=d["issuer"], by=request.user, movement=d["movement"], year=d["year"], title=d["title"],
+                guidance=d["guidance"], instructions=d["instructions"], deadline=d["deadline"],
+                min_total=d["min_total"], min_collective=d["min_collective"], min_individual=d["min_individual"],
+                target_mode=d["target_mode"], target_units=list(d["target_units"]),
+                target_levels=list(d["target_levels"]), target_kinds=list(d["target_kinds"]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Đã phát động “{result.obj}”.")
+            _warn(request, result.warnings)
+            return redirect("movement:round", pk=result.obj.pk)
+    return render(request, "movement/launch.html", {"form": form})
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    root = rnd.root or rnd
+    node = _node(request, rnd)
+    data = selectors.completeness(root, node)
+    family_rounds = RegistrationRound.objects.filter(root=root).select_related("issuer").order_by("issuer__path")
+    relayable = [
+        s for s in Submission.objects.filter(root=root, unit__numchild__gt=0).select_related("unit", "round")
+        if services.can_issue(request.user, s.unit) and not s.round.relays.filter(issuer=s.unit).exists()
+    ]
+    node_round = family_rounds.filter(issuer=node).first()
+    return render(request, "movement/round_detail.html", {
+        "round": rnd, "root": root, "node": node, "c": data, "family_rounds": family_rounds,
+        "relayable": relayable, "node_round": node_round,
+        "can_remind": node_round is not None and services.can_issue(request.user, node),
+        "ancestors": [a for a in OrgUnit.objects.get_ancestors(node) if scoping.can_see_unit(request.user, a)],
+        "now": timezone.now(),
+    })
+
+
+def _node(request: HttpRequest, rnd: RegistrationRound) -> OrgUnit:
+    code = request.GET.get("don_vi")
+    if code:
+        node = OrgUnit.objects.filter(code=code).first()
+        if node is None or not scoping.can_see_unit(request.user, node):
+            raise Http404
+        return node
+    if scoping.can_see_unit(request.user, rnd.issuer):
+        return rnd.issuer
+    return scoping.home_units(request.user)[0]
+
+
+@login_required
+def round_relay(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    rnd = _round(request, pk)
+    unit = get_object_or_404(scoping.visible_units(request.user), code=code)
+    if not services.can_issue(request.user, unit):
+        raise Http404
+    initial = {"title": rnd.title, "guidance": rnd.guidance, "min_total": rnd.min_total,
+               "min_collective": rnd.min_collective, "min_individual": rnd.min_individual,
+               "deadline": timezone.localtime(rnd.deadline).strftime(DT_FORMAT)}
+    form = RelayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = services.relay_round(parent_round=rnd, unit=unit, by=request.user, **d)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Đã chuyển tiếp đợt đăng ký cho các đơn vị thuộc {unit.name}.")
+            _warn(request, result.warnings)
+            return redirect("movement:round", pk=result.obj.pk)
+    return render(request, "movement/relay.html", {"form": form, "round": rnd, "unit": unit})
+
+
+@login_required
+@require_POST
+def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    ids = [int(x) for x in request.POST.getlist("submission") if x.isdigit()]
+    subs = list(rnd.submissions.filter(pk__in=ids).select_related("round", "unit"))
+    if not subs:
+        messages.error(request, "Hãy chọn ít nhất một đơn vị cần nhắc.")
+        return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={rnd.issuer.code}")
+    try:
+        sent = services.remind(round=rnd, submissions=subs, by=request.user, message=request.POST.get("message", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Đã nhắc: " + ", ".join(r.submission.unit.name for r in sent) + ".")
+    return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={rnd.issuer.code}")
+
+
+@login_required
+def round_export(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    node = _node(request, rnd)
+    data = selectors.completeness(rnd.root or rnd, node)
+    body = _completeness_xlsx(data)
+    resp = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="tien-do-dot-{rnd.pk}-{node.code}.xlsx"'
+    return resp
+
+
+def _completeness_xlsx(data: selectors.Completeness) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Theo cấp"
+    ws.append([f"Tiến độ đăng ký: {data.root.title} — {data.node.name}"])
+    ws["A1"].font = Font(bold=True)
+    head = ["Cấp", "Phải gửi", "Đã gửi", "Đúng hạn", "Muộn", "Đã tiếp nhận", "Bị trả lại", "Đang soạn",
+            "Chưa bắt đầu", "Tỉ lệ đã gửi (%)"]
+    ws.append(head)
+    for r in data.by_level:
+        ws.append([r["level"].name, r["expected"], r["submitted"], r["on_time"], r["late"], r["accepted"],
+                   r["returned"], r["draft"], r["not_started"], r["rate"]])
+    ws2 = wb.create_sheet("Đơn vị trực thuộc")
+    ws2.append(["Mã", "Đơn vị", "Tình trạng", "Số mô hình", "Đơn vị cấp dưới đã gửi / phải gửi"])
+    for ch in data.children:
+        sub, st = ch["submission"], ch["stats"]
+        ws2.append([ch["unit"].code, ch["unit"].name, ch["state"], sub.n_total if sub else "",
+                    f"{st['submitted']}/{st['expected']}" if st else ""])
+    for sheet in (ws, ws2):
+        for col in sheet.columns:
+            sheet.column_dimensions[col[0].column_letter].width = 22
+            for cell in col:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@login_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    items = sub.items.select_related("exemplar__field", "exemplar__unit", "via__unit").order_by("exemplar__unit__path")
+    can_edit = scoping.can_edit_unit(request.user, sub.unit) and sub.is_editable
+    relayed = services.child_round(sub)
+    return render(request, "movement/submission.html", {
+        "sub": sub, "round": sub.round, "items": items,
+        "attachable": services.attachable_exemplars(sub).select_related("field") if can_edit else [],
+        "can_edit": can_edit,
+        "can_submit": sub.is_editable and services.can_submit(request.user, sub),
+        "can_review": services.can_issue(request.user, sub.round.issuer),
+        "missing": services.quota_shortfall(sub),
+        "events": sub.events.select_related("by"),
+        "reminders": sub.reminders.all()[:20],
+        "relayed": relayed,
+        "dossier": DossierForm(initial={"launch_content": sub.launch_content, "signed_number": sub.signed_number,
+                                        "signed_date": sub.signed_date, "version": sub.version}),
+        "return_form": ReturnForm(),
+    })
+
+
+def _act(request: HttpRequest, sub: Submission, fn, success: str) -> HttpResponse:
+    try:
+        result = fn()
+    except PermissionDenied as exc:
+        if not scoping.can_see_unit(request.user, sub.unit):
+            raise Http404 from None
+        messages.error(request, " ".join(str(a) for a in exc.args) or "Bạn không có quyền.")
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, success)
+        _warn(request, getattr(result, "warnings", []))
+    return redirect("movement:submission", pk=sub.pk)
+
+
+def _version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+@require_POST
+def submission_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    ids = [int(x) for x in request.POST.getlist("exemplar") if x.isdigit()]
+    if not ids:
+        messages.error(request, "Hãy chọn ít nhất một mô hình để thêm vào hồ sơ.")
+        return redirect("movement:submission", pk=sub.pk)
+    exemplars = list(Exemplar.objects.filter(pk__in=ids))
+    if len(exemplars) != len(set(ids)):
+        messages.error(request, "Có mô hình không tồn tại.")
+        return redirect("movement:submission", pk=sub.pk)
+    return _act(request, sub, lambda: services.attach_exemplars(
+        submission=sub, exemplars=exemplars, by=request.user, expected_version=_version(request)),
+        f"Đã thêm {len(exemplars)} mô hình vào hồ sơ.")
+
+
+@login_required
+@require_POST
+def submission_detach(request: HttpRequest, pk: int, exemplar_pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    ex = get_object_or_404(Exemplar, pk=exemplar_pk)
+    return _act(request, sub, lambda: services.detach_exemplar(
+        submission=sub, exemplar=ex, by=request.user, expected_version=_version(request)), "Đã bỏ mô hình khỏi hồ sơ.")
+
+
+@login_required
+@require_POST
+def submission_dossier(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    form = DossierForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, str(e))
+        return redirect("movement:submission", pk=sub.pk)
+    d = dict(form.cleaned_data)
+    version = d.pop("version")
+    return _act(request, sub, lambda: services.update_dossier(
+        submission=sub, by=request.user, expected_version=version, **d), "Đã lưu hồ sơ.")
+
+
+@login_required
+@require_POST
+def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    return _act(request, sub, lambda: services.submit(
+        submission=sub, by=request.user, expected_version=_version(request)), "Đã gửi đăng ký lên cấp trên.")
+
+
+@login_required
+@require_POST
+def submission_consolidate(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    return _act(request, sub, lambda: services.consolidate_submission(submission=sub, by=request.user),
+                "Đã tổng hợp mô hình của các đơn vị trực thuộc đã được tiếp nhận.")
+
+
+@login_required
+@require_POST
+def submission_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    return _act(request, sub, lambda: services.accept(submission=sub, by=request.user), "Đã tiếp nhận hồ sơ.")
+
+
+@login_required
+@require_POST
+def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    return _act(request, sub, lambda: services.return_submission(
+        submission=sub, by=request.user, comment=request.POST.get("comment", "")), "Đã trả lại hồ sơ kèm ý kiến.")
+
+
+DOSSIER_FILES = {"cong-van": "letter_file", "phat-dong": "launch_file", "ban-ky": "signed_scan"}
+
+
+@login_required
+def submission_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
+    """Dossier files are served only through here, after the scope check."""
+    import mimetypes
+
+    from django.http import FileResponse
+
+    sub = _sub(request, pk)
+    name = DOSSIER_FILES.get(which)
+    f = getattr(sub, name) if name else None
+    if not f:
+        raise Http404
+    ctype = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
+    return FileResponse(f.open("rb"), as_attachment=True, filename=f.name.rsplit("/", 1)[-1], content_type=ctype)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = Notification.objects.filter(user_id=request.user.pk or 0)[:100]
+    response = render(request, "movement/notifications.html", {"items": items})
+    Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).update(read_at=timezone.now())
+    return response
