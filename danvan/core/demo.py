@@ -118,8 +118,9 @@ def load_demo() -> dict:
         if user is None:
             user = User(username=username)
             user.set_password(DEMO_PASSWORD)
-        last, _, first = full.rpartition(" ")
-        user.first_name, user.last_name = first, last
+        # Vietnamese names read family name first; keep the whole name in one field so
+        # get_full_name() does not reorder it into "Tuấn Lê Đức".
+        user.first_name, user.last_name = full, ""
         user.email = f"{username}@danvan.local"
         user.is_staff, user.is_superuser, user.is_active = staff, su, True
         user.save()
