@@ -1,0 +1,33 @@
+"""The benchmark runs (small n here; n=5000 is run by hand, see bench.py)."""
+
+from __future__ import annotations
+
+from danvan.documents.bench import TARGETS, bench_documents, synthetic_spec
+from danvan.documents.form_table import content_paragraphs
+
+
+def test_synthetic_exemplars_have_5_to_8_paragraphs_over_ten_fields():
+    spec = synthetic_spec(50)
+    assert len(spec.groups) == 10
+    counts = {len(content_paragraphs(i)) for g in spec.groups for i in g.items}
+    assert counts <= set(range(5, 9))
+
+
+def test_bench_small_run_reports_all_numbers():
+    result = bench_documents(n=200)
+    for key in (
+        "docx_seconds",
+        "docx_peak_mb",
+        "docx_size_mb",
+        "xlsx_seconds",
+        "xlsx_peak_mb",
+        "xlsx_size_mb",
+        "targets",
+        "within_targets",
+        "n",
+    ):
+        assert key in result
+    assert result["n"] == 200
+    assert result["targets"] == TARGETS
+    assert result["docx_seconds"] < TARGETS["docx_seconds"]
+    assert result["xlsx_seconds"] < TARGETS["xlsx_seconds"]
