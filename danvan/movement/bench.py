@@ -40,6 +40,7 @@ def bench_completeness(repeat: int = 5) -> dict:
     _mark_progress(rnd)
     mid = OrgUnit.objects.filter(path__startswith=root.path, depth=root.depth + 2, numchild__gt=0).order_by(
         "-numchild").first() or root
+    province = OrgUnit.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("-numchild").first()
     client = Client()
     client.force_login(user)
 
@@ -58,12 +59,14 @@ def bench_completeness(repeat: int = 5) -> dict:
 
     root_page = timed(lambda: page(root))
     mid_page = timed(lambda: page(mid))
+    province_page = timed(lambda: page(province or root))
     root_query = timed(lambda: selectors.completeness(rnd, root))
     return {
         "targets": rnd.submissions.count(),
         "launch_seconds": round(launch_s, 2) if launch_s is not None else None,
         "root_page_seconds": round(root_page, 3), "root_page_target": 1.0,
         "mid_page_seconds": round(mid_page, 3), "mid_page_target": 0.2, "mid_unit": mid.code,
+        "province_page_seconds": round(province_page, 3), "province_unit": (province or root).code,
         "root_query_seconds": round(root_query, 3),
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -76,7 +76,11 @@ def completeness(root: RegistrationRound, node: OrgUnit) -> Completeness:
     }
     children = []
     kids = OrgUnit.objects.filter(path__startswith=node.path, depth=node.depth + 1).select_related("level")
-    own = {s.unit_id: s for s in family.filter(unit__depth=node.depth + 1).select_related("round")}
+    own = {
+        s.unit_id: s
+        for s in family.filter(unit__depth=node.depth + 1, unit_path__startswith=node.path)
+        .select_related("round").annotate(last_reminder=Max("reminders__sent_at"))
+    }
     now = timezone.now()
     for kid in kids.order_by("path"):
         sub = own.get(kid.pk)

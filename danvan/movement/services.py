@@ -131,6 +131,15 @@ def launch_round(*, issuer: OrgUnit, by, movement: Movement, year: int, title: s
     return Result(rnd, warnings)
 
 
+def relayable_submissions(user, root: RegistrationRound) -> list[Submission]:
+    """The user's own units that are targets of this family and have not relayed it yet."""
+    unit_ids = [m.unit_id for m in scoping.memberships(user) if m.role in REVIEW_ROLES]
+    qs = Submission.objects.filter(root=root, unit_id__in=unit_ids, unit__numchild__gt=0).exclude(
+        unit_id__in=RegistrationRound.objects.filter(root=root, parent_round__isnull=False).values("issuer_id")
+    )
+    return list(qs.select_related("unit", "round"))
+
+
 def submission_of(rnd: RegistrationRound, unit: OrgUnit) -> Submission | None:
     return Submission.objects.filter(round=rnd, unit=unit).first()
 

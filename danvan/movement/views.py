@@ -90,10 +90,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     node = _node(request, rnd)
     data = selectors.completeness(root, node)
     family_rounds = RegistrationRound.objects.filter(root=root).select_related("issuer").order_by("issuer__path")
-    relayable = [
-        s for s in Submission.objects.filter(root=root, unit__numchild__gt=0).select_related("unit", "round")
-        if services.can_issue(request.user, s.unit) and not s.round.relays.filter(issuer=s.unit).exists()
-    ]
+    relayable = services.relayable_submissions(request.user, root)
     node_round = family_rounds.filter(issuer=node).first()
     return render(request, "movement/round_detail.html", {
         "round": rnd, "root": root, "node": node, "c": data, "family_rounds": family_rounds,
