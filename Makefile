@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/danvan
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-sqlite test-pg lint e2e system-deps clean
+.PHONY: venv demo test test-sqlite test-pg lint e2e e2e-deps system-deps clean
 
 venv: $(STAMP)
 
@@ -49,19 +49,29 @@ test-sqlite: venv
 test-pg: venv
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== Bộ kiểm thử trên PostgreSQL =="; \
-	  DANVAN_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -p no:cacheprovider && touch var/.pg-leg-ran; \
+	  DANVAN_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not e2e" && touch var/.pg-leg-ran; \
 	else \
 	  echo "KHÔNG có PostgreSQL trả lời tại 127.0.0.1:5432: bỏ qua phần chạy trên PostgreSQL (chỉ chạy SQLite)."; \
 	fi
 
-test: venv system-deps
+test: venv system-deps e2e-deps
 	@mkdir -p var; rm -f var/.pg-leg-ran
 	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-pg
 
-e2e: venv
-	@echo "Chưa có bài kiểm thử trình duyệt (issue 9)."
+AXE_VERSION := 4.14.1
+
+# Browser journeys: Debian's chromium (installed when missing) + axe-core from the npm registry.
+e2e-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Cài gói Debian: chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else echo "Thiếu chromium (cần quyền root để cài)."; exit 1; fi; }
+	@test -f var/e2e/node_modules/axe-core/axe.min.js || { mkdir -p var/e2e && npm install --silent --no-audit --no-fund --prefix var/e2e axe-core@$(AXE_VERSION) >/dev/null; }
+
+e2e: venv e2e-deps
+	$(BIN)/python -m pytest -p no:cacheprovider -m e2e tests/e2e
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3*

@@ -1,0 +1,150 @@
+"""Issue 9 journeys, grown as features land: the yearly cycle in a real browser with the seed personas."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _in(days: int) -> str:
+    return (timezone.localtime() + datetime.timedelta(days=days)).strftime("%d/%m/%Y 17:00")
+
+
+def _flash(page) -> str:
+    return page.locator(".messages").inner_text()
+
+
+def test_launch_relay_register_submit_return_accept_consolidate(personas):
+    from danvan.movement.models import RegistrationRound, Status, Submission
+
+    # The Board launches the 2023 round for its units.
+    board = personas("bdv.quangngai")
+    page = board.go("/dot-dang-ky/phat-dong/")
+    page.get_by_label("Tiêu đề").fill('Đăng ký mô hình, điển hình "Dân vận khéo" năm 2023')
+    page.get_by_label("Năm").fill("2023")
+    page.get_by_label("Căn cứ (kế hoạch, hướng dẫn)").fill("Hướng dẫn số 08-HD/BDVTU ngày 19/4/2021")
+    page.get_by_label("Hạn gửi (dd/mm/yyyy hh:mm)").fill(_in(30))
+    board.shot("01-board-launch-form")
+    page.get_by_role("button", name="Phát động").click()
+    assert "Đã phát động" in _flash(page)
+    board.shot("02-board-round-launched")
+    rnd = RegistrationRound.objects.get(year=2023, issuer__code="BDVTU-QNG")
+
+    # The Sở relays it to its units with an earlier internal deadline.
+    office = personas("vp.skhcn")
+    page = office.go(f"/dot-dang-ky/{rnd.pk}/")
+    page.get_by_role("link", name="Chuyển tiếp cho các đơn vị thuộc Sở Khoa học và Công nghệ").click()
+    page.get_by_label("Hạn nội bộ (dd/mm/yyyy hh:mm)").fill(_in(10))
+    page.get_by_role("button", name="Chuyển tiếp").click()
+    assert "Đã chuyển tiếp" in _flash(page)
+    relay = RegistrationRound.objects.get(parent_round=rnd)
+    office.shot("03-so-relayed-completeness")
+
+    # The Văn phòng officer registers a model through the form, laid out like the paper form.
+    page = office.go("/mo-hinh/them/?unit=VP-SKHCN-QNG")
+    page.get_by_label("Năm đăng ký").fill("2023")
+    page.get_by_label("Lĩnh vực").select_option(label="Lĩnh vực Tài chính, Văn phòng")
+    page.get_by_label("Tên mô hình, điển hình").fill("Thực hiện tiết kiệm điện trong cơ quan năm 2023")
+    page.get_by_label("Mô hình tập thể").check()
+    page.get_by_label("Địa chỉ").fill("202A, đường Trường Chinh, Thành phố Quảng Ngãi, tỉnh Quảng Ngãi")
+    page.get_by_label("Nội dung cụ thể: mô hình giải quyết vấn đề gì, giải pháp").fill(
+        "Tắt thiết bị điện khi không sử dụng.\n\nThay đèn tiết kiệm năng lượng.")
+    page.get_by_label("Tổ chức, cá nhân thực hiện").fill("Công chức, người lao động Khối Văn phòng Sở")
+    page.get_by_label("Xây dựng mới").check()
+    office.shot("04-officer-registers-form")
+    page.get_by_role("button", name="Lưu").click()
+    assert "Đã thêm mô hình" in _flash(page)
+
+    # It goes into the Văn phòng's registration; its leader submits.
+    vp_sub = Submission.objects.get(round=relay, unit__code="VP-SKHCN-QNG")
+    page = office.go(f"/ho-so/{vp_sub.pk}/")
+    page.get_by_label("Thực hiện tiết kiệm điện trong cơ quan năm 2023").check()
+    page.get_by_role("button", name="Thêm vào hồ sơ").click()
+    assert "Đã thêm 1 mô hình" in _flash(page)
+    leader = personas("ld.vp")
+    page = leader.go(f"/ho-so/{vp_sub.pk}/")
+    page.get_by_role("button", name="Phê duyệt và gửi lên cấp trên").click()
+    assert "Đã gửi đăng ký" in _flash(page)
+    leader.shot("05-leader-submitted")
+
+    # The Sở returns it with a comment, the leader resubmits, the Sở accepts.
+    page = office.go(f"/ho-so/{vp_sub.pk}/")
+    page.get_by_label("Lý do trả lại").fill("Bổ sung dự kiến kết quả mô hình đem lại.")
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Trả lại để bổ sung").click()
+    assert "Đã trả lại" in _flash(page)
+    page = leader.go(f"/ho-so/{vp_sub.pk}/")
+    assert "Bổ sung dự kiến kết quả" in page.content()
+    page.get_by_role("button", name="Phê duyệt và gửi lên cấp trên").click()
+    page = office.go(f"/ho-so/{vp_sub.pk}/")
+    page.get_by_role("button", name="Tiếp nhận").click()
+    assert "Đã tiếp nhận" in _flash(page)
+    office.shot("06-so-accepted")
+
+    # The Chi cục is late: the Sở picks it on the completeness page and reminds it.
+    cc_sub = Submission.objects.get(round=relay, unit__code="CCTDC-QNG")
+    page = office.go(f"/dot-dang-ky/{relay.pk}/?don_vi=SKHCN-QNG")
+    page.get_by_label("Chọn Chi cục Tiêu chuẩn Đo lường Chất lượng").check()
+    page.get_by_role("button", name="Nhắc các đơn vị đã chọn").click()
+    assert "Đã nhắc: Chi cục Tiêu chuẩn Đo lường Chất lượng" in _flash(page)
+    chicuc = personas("cc.tdc")
+    page = chicuc.go("/thong-bao/")
+    assert "khẩn trương hoàn thành đăng ký" in page.content()
+    chicuc.shot("07-chicuc-reminded")
+    assert cc_sub.reminders.count() == 1
+
+    # The Sở's leader sends the consolidated registration up; the Board accepts it.
+    sk_sub = Submission.objects.get(round=rnd, unit__code="SKHCN-QNG")
+    sk_leader = personas("ld.skhcn")
+    page = sk_leader.go(f"/ho-so/{sk_sub.pk}/")
+    page.get_by_role("button", name="Phê duyệt và gửi lên cấp trên").click()
+    assert "Đã gửi đăng ký" in _flash(page)
+    page = board.go(f"/ho-so/{sk_sub.pk}/")
+    assert "Thực hiện tiết kiệm điện trong cơ quan năm 2023" in page.content()
+    page.get_by_role("button", name="Tiếp nhận").click()
+    board.shot("08-board-accepted-consolidated")
+    sk_sub.refresh_from_db()
+    assert sk_sub.status == Status.ACCEPTED and sk_sub.n_total == 1
+
+
+@pytest.mark.parametrize("width,height,label", [(1366, 768, "office"), (390, 844, "phone")])
+def test_main_pages_accessible_and_usable(personas, width, height, label):
+    """axe-core finds no serious or critical violations on the main pages, at office and phone width."""
+    from danvan.exemplars.models import Exemplar
+    from danvan.movement.models import RegistrationRound
+
+    user = personas("vp.skhcn", width=width, height=height)
+    r22 = RegistrationRound.objects.get(year=2022, issuer__code="SKHCN-QNG")
+    ex = Exemplar.objects.get(name="Thực hiện tiết kiệm điện trong cơ quan")
+    pages = {
+        "home": "/", "tree": "/don-vi/SKHCN-QNG/", "list": "/mo-hinh/", "detail": f"/mo-hinh/{ex.pk}/",
+        "form": "/mo-hinh/them/", "rounds": "/dot-dang-ky/", "completeness": f"/dot-dang-ky/{r22.pk}/?don_vi=SKHCN-QNG",
+        "submission": f"/ho-so/{r22.submissions.get(unit__code='VP-SKHCN-QNG').pk}/",
+    }
+    report = {}
+    for name, path in pages.items():
+        page = user.go(path)
+        assert page.locator("h1").count() >= 1, path
+        # Nothing wider than the screen at phone width.
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        report[name] = user.axe()
+        user.shot(f"a11y-{label}-{name}")
+        if label == "phone":
+            assert overflow <= 2, (name, overflow)
+    bad = {k: v for k, v in report.items() if v}
+    assert not bad, bad
+
+
+def test_anonymous_sees_vietnamese_login_and_error_pages(personas, live_server, browser):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(live_server.url + "/mo-hinh/")
+    assert page.url.startswith(live_server.url + "/dang-nhap/")
+    assert page.get_by_role("heading", name="Đăng nhập").is_visible()
+    resp = page.goto(live_server.url + "/khong-co-trang-nay/")
+    assert resp.status == 404 and "Không tìm thấy trang" in page.content()
+    ctx.close()
