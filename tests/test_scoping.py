@@ -94,3 +94,15 @@ def test_admin_changelist_is_scoped(demo, client, seed_exemplars):
     superuser = User.objects.get(username="admin")
     client.force_login(superuser)
     assert "tiết kiệm điện" in client.get("/quan-tri/exemplars/exemplar/").content.decode()
+
+
+@pytest.mark.parametrize("path", [
+    "/quan-tri/", "/quan-tri/orgs/orgunit/", "/quan-tri/orgs/membership/", "/quan-tri/orgs/level/",
+    "/quan-tri/orgs/unitkind/", "/quan-tri/exemplars/exemplar/", "/quan-tri/exemplars/field/",
+    "/quan-tri/exemplars/fieldcategory/", "/quan-tri/exemplars/movement/", "/quan-tri/movement/registrationround/",
+    "/quan-tri/movement/submission/", "/quan-tri/movement/reminder/", "/quan-tri/movement/notification/",
+])
+def test_admin_pages_render_in_vietnamese(login, path):
+    resp = login("admin").get(path + ("?q=Quảng" if path.count("/") > 3 else ""))
+    assert resp.status_code == 200, path
+    assert "Quản trị" in resp.content.decode()

@@ -49,5 +49,14 @@ class FieldAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("owner",)
 
 
-admin.site.register(FieldCategory)
-admin.site.register(Movement)
+@admin.register(FieldCategory)
+class FieldCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "order")
+    search_fields = ("name", "code")
+
+
+@admin.register(Movement)
+class MovementAdmin(admin.ModelAdmin):
+    list_display = ("name", "period_start", "period_end")
+    list_filter = ("period_start",)
+    search_fields = ("name", "plans")

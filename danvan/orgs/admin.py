@@ -25,5 +25,13 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
-admin.site.register(Level)
-admin.site.register(UnitKind)
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "rank")
+    search_fields = ("name", "code")
+
+
+@admin.register(UnitKind)
+class UnitKindAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
