@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "danvan.orgs",
     "danvan.exemplars",
     "danvan.movement",
+    "danvan.documents",
 ]
 
 MIDDLEWARE = [

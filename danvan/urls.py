@@ -16,6 +16,7 @@ urlpatterns = [
     path("don-vi/<str:code>/", core_views.tree, name="tree_node"),
     path("mo-hinh/", include("danvan.exemplars.urls")),
     path("", include("danvan.movement.urls")),
+    path("", include("danvan.documents.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 

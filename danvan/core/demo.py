@@ -158,9 +158,11 @@ def load_demo() -> dict:
             ex._history_user = users["vp.skhcn"]  # type: ignore[attr-defined]
             ex.updated_by = users["vp.skhcn"]
             ex.save()
+    from danvan.documents.demo import load_demo_documents
     from danvan.movement.demo import load_demo_rounds
 
     load_demo_rounds(users)
+    load_demo_documents()
     return {"units": OrgUnit.objects.count(), "users": len(users), "exemplars": Exemplar.objects.count()}
 
 

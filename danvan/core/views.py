@@ -35,9 +35,12 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     exemplars = visible_exemplars(request.user)
     for child in children:
         child.exemplar_count = exemplars.filter(unit__path__startswith=child.path).count()
-    return render(
-        request, "core/tree.html", {"node": node, "children": children, "ancestors": ancestors}
-    )
+    from danvan.movement.services import can_issue
+
+    return render(request, "core/tree.html", {
+        "node": node, "children": children, "ancestors": ancestors,
+        "can_issue": bool(node and can_issue(request.user, node)),
+    })
 
 
 def error_404(request, exception=None):

@@ -22,6 +22,8 @@ GUIDANCE_2021 = "Hướng dẫn số 08-HD/BDVTU ngày 19/4/2021 của Ban Dân 
                 "điển hình \"Dân vận khéo\", giai đoạn 2021-2025"
 PLAN = "Kế hoạch số 31-KH/TU ngày 16/3/2021 của Tỉnh ủy Quảng Ngãi về việc thực hiện phong trào thi đua " \
        "\"Dân vận khéo\", giai đoạn 2021 - 2025"
+PLAN_SKHCN = PLAN + " và Kế hoạch số 38/KH-UBND ngày 04/3/2021 của UBND tỉnh Thực hiện quy chế dân chủ ở cơ sở " \
+    "và công tác dân vận chính quyền năm 2021"
 SNV_2021: dict[str, Any] = {
     "name": "Nâng cao chất lượng phục vụ người dân, doanh nghiệp tại Bộ phận Một cửa Sở Nội vụ",
     "problem": ["Một số thủ tục hành chính còn chậm, người dân phải đi lại nhiều lần.",
@@ -86,13 +88,13 @@ def load_demo_rounds(users) -> None:
     # 2021: complete, as seeds 000 and 001 tell it.
     r21 = services.launch_round(
         issuer=board, by=bdv, movement=movement, year=2021, deadline=_at(2021, 4, 30),
-        title="Đăng ký mô hình, điển hình \"Dân vận khéo\" năm 2021", guidance=f"{GUIDANCE_2021}; {PLAN}",
+        title="Đăng ký mô hình, điển hình \"Dân vận khéo\" năm 2021", guidance=GUIDANCE_2021,
         instructions="Các sở, ban, ngành đăng ký xây dựng mô hình, điển hình \"Dân vận khéo\" năm 2021.",
         min_total=1).obj
     relay21 = services.relay_round(
         parent_round=r21, unit=skhcn, by=vp, deadline=_at(2021, 4, 5), min_total=1,
         title="Đăng ký thực hiện mô hình, điển hình \"Dân vận khéo\" năm 2021",
-        guidance=PLAN, instructions="Đăng ký tối thiểu mỗi phòng, đơn vị 01 mô hình, điển hình (mô hình, điển "
+        guidance=PLAN_SKHCN, instructions="Đăng ký tối thiểu mỗi phòng, đơn vị 01 mô hình, điển hình (mô hình, điển "
         "hình có thể là tập thể, có thể là cá nhân) theo biểu mẫu đính kèm.").obj
     for code, day in (("VP-SKHCN-QNG", 2), ("CCTDC-QNG", 5), ("TT-SKHCN-QNG", 5)):
         sub = relay21.submissions.get(unit__code=code)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+urlpatterns = [
+    path("ho-so/<int:pk>/van-ban/<str:which>.<str:fmt>", views.submission_document, name="submission"),
+    path("dot-dang-ky/<int:pk>/van-ban/<str:which>.<str:fmt>", views.round_document, name="round"),
+    path("bieu-mau-trong.<str:fmt>", views.blank_form, name="blank"),
+    path("don-vi/<str:code>/van-ban/", views.letter_settings, name="settings"),
+]
