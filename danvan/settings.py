@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "danvan.exemplars",
     "danvan.movement",
     "danvan.documents",
+    "danvan.intake",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("mo-hinh/", include("danvan.exemplars.urls")),
     path("", include("danvan.movement.urls")),
     path("", include("danvan.documents.urls")),
+    path("", include("danvan.intake.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 

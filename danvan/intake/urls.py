@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+urlpatterns = [
+    path("nhap-bieu-mau/", views.upload, name="upload"),
+    path("nhap-bieu-mau/<int:pk>/", views.preview, name="preview"),
+    path("nhap-bieu-mau/tep/<int:pk>/", views.original, name="original"),
+]

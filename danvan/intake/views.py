@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from danvan.exemplars.models import FieldCategory
+from danvan.exemplars.services import fields_for_unit
+from danvan.movement.selectors import visible_submissions
+from danvan.orgs import scoping
+
+from . import services
+from .models import ImportBatch, ImportFile, ImportRow
+
+MAX_FILES = 30
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Django's documented pattern for <input type=file multiple>: a list of cleaned files."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class UploadForm(forms.Form):
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label="Đơn vị của biểu mẫu", queryset=None, empty_label=None)
+    year = forms.IntegerField(label="Năm đăng ký", min_value=2000, max_value=2100)
+    uploads = MultipleFileField(label="Tệp biểu mẫu (Word .docx hoặc Excel .xlsx; chọn được nhiều tệp)",
+                              widget=MultipleFileInput(attrs={"accept": ".docx,.xlsx,.doc,.xls"}), required=False)
+
+    def __init__(self, *args, user, **kw):
+        super().__init__(*args, **kw)
+        self.fields["unit"].queryset = scoping.editable_units(user).order_by("path")
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    sub = None
+    if pk := request.GET.get("ho_so") or request.POST.get("ho_so"):
+        sub = get_object_or_404(visible_submissions(request.user).select_related("round", "unit"),
+                                pk=int(pk) if str(pk).isdigit() else 0)
+    initial = {"year": sub.round.year if sub else timezone.localdate().year, "unit": sub.unit_id if sub else None}
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        files = form.cleaned_data["uploads"]
+        if not files:
+            form.add_error("uploads", "Hãy chọn ít nhất một tệp biểu mẫu.")
+        elif len(files) > MAX_FILES:
+            form.add_error("uploads", f"Mỗi lần chỉ nhập tối đa {MAX_FILES} tệp.")
+        else:
+            unit = form.cleaned_data["unit"]
+            target = sub if sub and sub.unit_id == unit.pk else None
+            try:
+                result = services.start_import(by=request.user, unit=unit, year=form.cleaned_data["year"],
+                                               files=[(f.name, f.read()) for f in files], submission=target)
+            except (PermissionDenied, ValidationError) as exc:
+                form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+            else:
+                for p in result.problems:
+                    messages.error(request, f"{p.filename}: {p.message}")
+                if result.batch:
+                    messages.success(request, f"Đã đọc {result.rows} mô hình; hãy kiểm tra rồi xác nhận.")
+                    return redirect("intake:preview", pk=result.batch.pk)
+    return render(request, "intake/upload.html", {"form": form, "sub": sub})
+
+
+def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+    batch = get_object_or_404(ImportBatch.objects.select_related("unit", "submission__round"), pk=pk)
+    if not scoping.can_edit_unit(request.user, batch.unit):
+        raise Http404
+    return batch
+
+
+def _edits(request: HttpRequest, batch: ImportBatch) -> dict[int, dict]:
+    edits: dict[int, dict] = {}
+    for row in ImportRow.objects.filter(file__batch=batch):
+        p = f"r{row.pk}-"
+        edits[row.pk] = {
+            "include": request.POST.get(p + "include") == "on",
+            "name": request.POST.get(p + "name", "").strip()[:500],
+            "field_id": request.POST.get(p + "field", ""),
+            "kind": request.POST.get(p + "kind") or None,
+            "origin": request.POST.get(p + "origin") or None,
+            "address": request.POST.get(p + "address", "").strip()[:500],
+            "content_problem": request.POST.get(p + "content_problem", ""),
+            "content_actors": request.POST.get(p + "content_actors", ""),
+            "content_results": request.POST.get(p + "content_results", ""),
+        }
+    return edits
+
+
+@login_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    if request.method == "POST" and batch.state == ImportBatch.State.PREVIEW:
+        if "cancel" in request.POST:
+            services.cancel_import(batch=batch, by=request.user)
+            messages.success(request, "Đã hủy lần nhập; không có mô hình nào được lưu.")
+            return redirect("exemplars:list")
+        try:
+            created = services.confirm_import(batch=batch, by=request.user, edits=_edits(request, batch))
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, f"Đã nhập {len(created)} mô hình, điển hình.")
+            if batch.submission_id:
+                return redirect("movement:submission", pk=batch.submission_id)
+            return redirect(f"/mo-hinh/?unit={batch.unit.code}&year={batch.year}")
+    elif request.method == "POST":
+        messages.error(request, "Lần nhập này đã được xác nhận hoặc hủy; không lưu lại lần nữa.")
+    files = batch.files.prefetch_related("rows")
+    return render(request, "intake/preview.html", {
+        "batch": batch, "files": files, "fields": fields_for_unit(batch.unit).order_by("name"),
+        "categories": FieldCategory.objects.all(), "editable": batch.state == ImportBatch.State.PREVIEW,
+    })
+
+
+@login_required
+def original(request: HttpRequest, pk: int) -> HttpResponseBase:
+    f = get_object_or_404(ImportFile.objects.select_related("batch__unit"), pk=pk)
+    if not scoping.can_see_unit(request.user, f.batch.unit):
+        raise Http404
+    return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.filename)
