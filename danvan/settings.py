@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "danvan.movement",
     "danvan.documents",
     "danvan.intake",
+    "danvan.search",
 ]
 
 MIDDLEWARE = [

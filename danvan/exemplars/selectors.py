@@ -33,12 +33,14 @@ def filter_exemplars(qs: QuerySet[Exemplar], params: dict) -> QuerySet[Exemplar]
         qs = qs.filter(kind=params["kind"])
     if params.get("origin") in {"new", "replication"}:
         qs = qs.filter(origin=params["origin"])
+    if status := (params.get("status") or "").strip():
+        qs = qs.filter(status=status[:20])
+    if level := (params.get("level") or "").strip():
+        qs = qs.filter(unit__level__code=level[:32])
     if unit_code := (params.get("unit") or "").strip():
         if params.get("subtree"):
             unit = OrgUnit.objects.filter(code=unit_code).first()
             qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
         else:
             qs = qs.filter(unit__code=unit_code)
-    if q := (params.get("q") or "").strip():
-        qs = qs.filter(name__icontains=q[:200])
     return qs

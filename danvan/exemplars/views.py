@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from danvan.orgs import scoping
+from danvan.orgs.models import Level
 
 from . import services
 from .forms import ExemplarForm
-from .models import Exemplar, Field, Kind, Origin
-from .selectors import filter_exemplars, visible_exemplars
+from .models import Exemplar, Field, Kind, Origin, Status
+from .selectors import visible_exemplars
 
 
 def _get_visible(request: HttpRequest, pk: int, include_deleted: bool = False) -> Exemplar:
@@ -26,9 +27,12 @@ def _get_visible(request: HttpRequest, pk: int, include_deleted: bool = False) -
 
 @login_required
 def exemplar_list(request: HttpRequest) -> HttpResponse:
+    from danvan.search.services import hits, search
+
     base = visible_exemplars(request.user)
-    qs = filter_exemplars(base, request.GET).select_related("unit", "field")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    qs, words = search(request.user, request.GET.get("q", ""), request.GET, base=base)
+    page = Paginator(qs.select_related("unit", "field"), 25).get_page(request.GET.get("page"))
+    page_hits = hits(page.object_list, words) if words else []
     units = scoping.visible_units(request.user).order_by("path")
     fields = Field.objects.filter(scoping.units_q(request.user, "owner__")).order_by("name")
     years = base.order_by("-year").values_list("year", flat=True).distinct()
@@ -39,7 +43,11 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
         "exemplars/list.html",
         {
             "page": page,
+            "hits": page_hits,
+            "words": words,
             "total": page.paginator.count,
+            "levels": Level.objects.all(),
+            "statuses": Status.choices,
             "units": units[:500],
             "fields": fields,
             "years": list(years),

@@ -8,6 +8,9 @@ def _registry() -> dict:
     from danvan.movement.bench import bench_completeness
 
     benches: dict[str, Callable[[], dict]] = {"completeness": bench_completeness}
+    from danvan.search.bench import bench_search
+
+    benches["search"] = bench_search
     try:
         from danvan.documents.bench import bench_documents
 

@@ -1,0 +1,60 @@
+"""Vietnamese folding and highlighting: "Tiết kiệm điện" ~ "tiet kiem dien", "đ" ~ "d"."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+MAX_TOKENS = 12
+MAX_QUERY = 300
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """Exactly one character out for one in, so positions in folded text map back to the original."""
+    if ch in "đĐ":
+        return "d"
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)).lower()
+    return base[:1] if len(base) >= 1 else ch.lower()[:1] or ch
+
+
+def fold(text: str) -> str:
+    return "".join(fold_char(c) for c in (text or ""))
+
+
+def tokens(query: str) -> list[str]:
+    """Search words of a query: folded, letters and digits only (FTS syntax never reaches the database)."""
+    found = _TOKEN_RE.findall(fold((query or "")[:MAX_QUERY]))
+    unique: list[str] = []
+    for t in found:
+        if t not in unique:
+            unique.append(t[:40])
+    return unique[:MAX_TOKENS]
+
+
+def highlight(text: str, words: list[str], width: int = 220) -> str:
+    """An HTML-escaped snippet around the first match, matched words wrapped in <mark>."""
+    text = " ".join((text or "").split())
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    for w in words:
+        for m in re.finditer(r"(?<![a-z0-9])" + re.escape(w), folded):
+            end = m.end()
+            while end < len(folded) and folded[end].isalnum():
+                end += 1
+            spans.append((m.start(), end))
+    spans.sort()
+    start = max(0, spans[0][0] - width // 3) if spans else 0
+    stop = min(len(text), start + width)
+    out, pos = [], start
+    for a, b in spans:
+        if a < pos or a >= stop:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:min(b, stop)])}</mark>")
+        pos = min(b, stop)
+    out.append(html.escape(text[pos:stop]))
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if stop < len(text) else "")

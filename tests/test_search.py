@@ -1,0 +1,94 @@
+"""Issue 7 search: accent-insensitive, ranked, highlighted, scoped, safe against odd input, kept in sync."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from danvan.exemplars import services
+from danvan.exemplars.models import Exemplar
+
+pytestmark = pytest.mark.django_db
+POWER = "Thực hiện tiết kiệm điện trong cơ quan"
+
+
+def _page(client, q, **params):
+    resp = client.get("/mo-hinh/", {"q": q, **params})
+    assert resp.status_code == 200
+    return resp.content.decode()
+
+
+def test_unaccented_query_finds_accented_name_with_highlight(login, seed_exemplars):
+    html = _page(login("vp.skhcn"), "tiet kiem dien")
+    assert "Có <strong>1</strong> mô hình" in html
+    assert "<mark>tiết</mark> <mark>kiệm</mark> <mark>điện</mark>" in html
+
+
+def test_d_matches_đ_and_accented_query_ranks_best_first(login, seed_exemplars):
+    html = _page(login("bdv.quangngai"), "tiếp công dân")
+    first = html.index("<ol class=\"hits\"")
+    assert "tiếp công dân" in html[first:first + 600].replace("<mark>", "").replace("</mark>", "")
+    html = _page(login("vp.skhcn"), "dien nang")  # "điện năng" is in the content of the first
+    first = html.index('<ol class="hits"')
+    assert "<mark>tiết</mark>" not in html[first:first + 100]
+    assert "kiệm <mark>điện</mark>" in html[first:first + 700]
+
+
+def test_search_covers_unit_name_and_address_and_filters(login, seed_exemplars):
+    client = login("vp.skhcn")
+    assert "Có <strong>1</strong>" in _page(client, "nguyen nghiem")  # address of the Chi cục
+    assert "Có <strong>1</strong>" in _page(client, "thanh tra so", kind="individual")
+    assert "Có <strong>0</strong>" in _page(client, "tiet kiem dien", year="2022")
+
+
+def test_scope_holds(login, seed_exemplars):
+    assert "Có <strong>0</strong>" in _page(login("dangbo.stp"), "tiet kiem dien")
+    assert "Có <strong>0</strong>" in _page(login("cc.tdc"), "tiet kiem dien")
+
+
+@pytest.mark.parametrize("q", ["", "x" * 2000, '"', "*", "-", "NEAR", "'", "tiet\" OR 1=1 --", "(((", "😀🎉",
+                               "điện 電力 электричество", "AND OR NOT", "%_\\"])
+def test_odd_queries_never_break(login, seed_exemplars, q):
+    html = _page(login("vp.skhcn"), q)
+    assert "Mô hình, điển hình" in html
+
+
+def test_index_follows_edit_delete_restore(login, seed_exemplars):
+    from django.contrib.auth.models import User
+
+    ex = seed_exemplars[POWER]
+    client = login("vp.skhcn")
+    by = User.objects.get(username="vp.skhcn")
+    services.update_exemplar(exemplar=ex, by=by, name="Sử dụng năng lượng mặt trời ở cơ quan")
+    html = _page(client, "mat troi")
+    assert "Có <strong>1</strong>" in html and "<mark>mặt</mark> <mark>trời</mark>" in html
+    assert POWER not in _page(client, "tiet kiem dien")
+    services.delete_exemplar(exemplar=Exemplar.objects.get(pk=ex.pk), by=by)
+    assert "Có <strong>0</strong>" in _page(client, "mat troi")
+    services.restore_exemplar(exemplar=Exemplar.objects.get(pk=ex.pk), by=User.objects.get(username="admin"))
+    assert "Có <strong>1</strong>" in _page(client, "mat troi")
+
+
+def test_cli(demo, capsys):
+    call_command("search", "tiet kiem dien", "--as", "vp.skhcn", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == 1 and data["results"][0]["name"] == POWER
+    assert "<mark>" in data["results"][0]["name_html"]
+    call_command("search", "tiet kiem dien", "--as", "dangbo.stp", "--json")
+    assert json.loads(capsys.readouterr().out)["total"] == 0
+    with pytest.raises(CommandError, match="không có chữ hoặc số"):
+        call_command("search", "***", "--as", "vp.skhcn")
+    with pytest.raises(CommandError, match="Không có người dùng"):
+        call_command("search", "dien", "--as", "nobody")
+
+
+def test_reindex_after_bulk_load(demo, capsys):
+    from danvan.search.models import SearchEntry
+
+    SearchEntry.objects.all().delete()
+    call_command("search", "tiet kiem dien", "--as", "admin", "--json")
+    assert json.loads(capsys.readouterr().out)["total"] == 0
+    call_command("reindex")
+    capsys.readouterr()
+    call_command("search", "tiet kiem dien", "--as", "admin", "--json")
+    assert json.loads(capsys.readouterr().out)["total"] == 1
