@@ -6,6 +6,7 @@ production sets DANVAN_DATABASE_URL to PostgreSQL.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -52,10 +53,13 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "django_tasks_db",
+    "ninja",
+    "axes",
     "danvan.core",
     "danvan.orgs",
     "danvan.exemplars",
     "danvan.movement",
+    "danvan.api",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the Vietnamese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "danvan.urls"
@@ -111,6 +117,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username/IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: 5 wrong passwords for one username from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("DANVAN_LOGIN_FAILURES", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DANVAN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_VERBOSE = False
+# Behind nginx the client address is in X-Forwarded-For (set DANVAN_PROXY_COUNT=1 there).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DANVAN_PROXY_COUNT", 0)) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

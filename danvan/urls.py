@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from danvan.api import views as api_views
+from danvan.api.api import api
 from danvan.core import views as core_views
 
 admin.site.site_header = "Quản trị Dân vận khéo"
@@ -16,6 +18,9 @@ urlpatterns = [
     path("don-vi/<str:code>/", core_views.tree, name="tree_node"),
     path("mo-hinh/", include("danvan.exemplars.urls")),
     path("", include("danvan.movement.urls")),
+    path("tai-khoan/", api_views.profile, name="profile"),
+    path("tai-khoan/khoa/<int:pk>/thu-hoi/", api_views.revoke, name="token_revoke"),
+    path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]
 

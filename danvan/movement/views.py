@@ -105,15 +105,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _node(request: HttpRequest, rnd: RegistrationRound) -> OrgUnit:
-    code = request.GET.get("don_vi")
-    if code:
-        node = OrgUnit.objects.filter(code=code).first()
-        if node is None or not scoping.can_see_unit(request.user, node):
-            raise Http404
-        return node
-    if scoping.can_see_unit(request.user, rnd.issuer):
-        return rnd.issuer
-    return scoping.home_units(request.user)[0]
+    node = selectors.completeness_node(request.user, rnd, request.GET.get("don_vi"))
+    if node is None:
+        raise Http404
+    return node
 
 
 @login_required
