@@ -98,12 +98,12 @@ def create_exemplar(request: HttpRequest, body: ExemplarIn):
     return Status(201, {"exemplar": exemplar_out(result.exemplar), "warnings": result.warnings})
 
 
-@router.get("/exemplars/{int:pk}", response=ok(ExemplarOut), summary="Một mô hình")
+@router.get("/exemplars/{pk}", response=ok(ExemplarOut), summary="Một mô hình")
 def get_exemplar(request: HttpRequest, pk: int):
     return exemplar_out(_get(request, pk))
 
 
-@router.patch("/exemplars/{int:pk}", response=ok(ExemplarSaved),
+@router.patch("/exemplars/{pk}", response=ok(ExemplarSaved),
               summary="Sửa mô hình (gửi kèm version đã đọc; lệch phiên bản trả 409)")
 def update_exemplar(request: HttpRequest, pk: int, body: ExemplarPatch):
     ex = _get(request, pk, include_deleted=False)
@@ -114,13 +114,13 @@ def update_exemplar(request: HttpRequest, pk: int, body: ExemplarPatch):
     return {"exemplar": exemplar_out(result.exemplar), "warnings": result.warnings}
 
 
-@router.delete("/exemplars/{int:pk}", response=ok(ExemplarOut), summary="Xóa mềm (khôi phục được)")
+@router.delete("/exemplars/{pk}", response=ok(ExemplarOut), summary="Xóa mềm (khôi phục được)")
 def delete_exemplar(request: HttpRequest, pk: int):
     ex = services.delete_exemplar(exemplar=_get(request, pk, include_deleted=False), by=request.user)
     return exemplar_out(ex)
 
 
-@router.post("/exemplars/{int:pk}/restore", response=ok(ExemplarOut), summary="Khôi phục (quản trị viên)")
+@router.post("/exemplars/{pk}/restore", response=ok(ExemplarOut), summary="Khôi phục (quản trị viên)")
 def restore_exemplar(request: HttpRequest, pk: int):
     ex = services.restore_exemplar(exemplar=_get(request, pk), by=request.user)
     return exemplar_out(ex)

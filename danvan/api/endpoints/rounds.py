@@ -58,12 +58,12 @@ def list_rounds(request: HttpRequest, f: Query[RoundFilter]):
     return {"items": [round_out(r) for r in rows], "next_cursor": nxt}
 
 
-@router.get("/rounds/{int:pk}", response=ok(RoundOut), summary="Một đợt đăng ký")
+@router.get("/rounds/{pk}", response=ok(RoundOut), summary="Một đợt đăng ký")
 def get_round(request: HttpRequest, pk: int):
     return round_out(_round(request, pk))
 
 
-@router.get("/rounds/{int:pk}/completeness", response=ok(dict),
+@router.get("/rounds/{pk}/completeness", response=ok(dict),
             summary="Tiến độ theo cấp và theo nhánh (cùng số liệu với trang và lệnh `danvan round status`)")
 def round_completeness(request: HttpRequest, pk: int, unit: str | None = Query(None, max_length=64)):
     rnd = _round(request, pk)
@@ -90,7 +90,7 @@ def launch(request: HttpRequest, body: LaunchIn):
     return Status(201, {"round": round_out(result.obj), "warnings": result.warnings})
 
 
-@router.post("/rounds/{int:pk}/relay", response=created(RoundSaved),
+@router.post("/rounds/{pk}/relay", response=created(RoundSaved),
              summary="Chuyển tiếp đợt xuống các đơn vị trực thuộc của một đơn vị")
 def relay(request: HttpRequest, pk: int, body: RelayIn):
     rnd = _round(request, pk)

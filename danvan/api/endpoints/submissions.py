@@ -85,12 +85,12 @@ def list_submissions(request: HttpRequest, f: Query[SubmissionFilter]):
     return {"items": [submission_out(s) for s in rows], "next_cursor": nxt}
 
 
-@router.get("/submissions/{int:pk}", response=ok(SubmissionDetail), summary="Hồ sơ, mô hình kèm theo và nhật ký")
+@router.get("/submissions/{pk}", response=ok(SubmissionDetail), summary="Hồ sơ, mô hình kèm theo và nhật ký")
 def get_submission(request: HttpRequest, pk: int):
     return submission_detail(_sub(request, pk))
 
 
-@router.post("/submissions/{int:pk}/attach", response=ok(SubmissionSaved), summary="Thêm mô hình vào hồ sơ")
+@router.post("/submissions/{pk}/attach", response=ok(SubmissionSaved), summary="Thêm mô hình vào hồ sơ")
 def attach(request: HttpRequest, pk: int, body: AttachIn):
     sub = _sub(request, pk)
     exemplars = list(Exemplar.objects.filter(pk__in=body.exemplars))
@@ -101,7 +101,7 @@ def attach(request: HttpRequest, pk: int, body: AttachIn):
     return _saved(request, pk)
 
 
-@router.post("/submissions/{int:pk}/detach", response=ok(SubmissionSaved), summary="Bỏ một mô hình khỏi hồ sơ")
+@router.post("/submissions/{pk}/detach", response=ok(SubmissionSaved), summary="Bỏ một mô hình khỏi hồ sơ")
 def detach(request: HttpRequest, pk: int, body: DetachIn):
     sub = _sub(request, pk)
     ex = Exemplar.objects.filter(pk=body.exemplar).first()
@@ -111,33 +111,33 @@ def detach(request: HttpRequest, pk: int, body: DetachIn):
     return _saved(request, pk)
 
 
-@router.post("/submissions/{int:pk}/submit", response=ok(SubmissionSaved),
+@router.post("/submissions/{pk}/submit", response=ok(SubmissionSaved),
              summary="Phê duyệt và gửi lên cấp trên (gửi lại lần hai trả 409, code already_sent)")
 def submit(request: HttpRequest, pk: int, body: VersionIn):
     result = services.submit(submission=_sub(request, pk), by=request.user, expected_version=body.version)
     return _saved(request, pk, result.warnings)
 
 
-@router.post("/submissions/{int:pk}/accept", response=ok(SubmissionSaved), summary="Tiếp nhận hồ sơ")
+@router.post("/submissions/{pk}/accept", response=ok(SubmissionSaved), summary="Tiếp nhận hồ sơ")
 def accept(request: HttpRequest, pk: int):
     services.accept(submission=_sub(request, pk), by=request.user)
     return _saved(request, pk)
 
 
-@router.post("/submissions/{int:pk}/return", response=ok(SubmissionSaved), summary="Trả lại hồ sơ kèm ý kiến")
+@router.post("/submissions/{pk}/return", response=ok(SubmissionSaved), summary="Trả lại hồ sơ kèm ý kiến")
 def return_submission(request: HttpRequest, pk: int, body: ReturnIn):
     services.return_submission(submission=_sub(request, pk), by=request.user, comment=body.comment)
     return _saved(request, pk)
 
 
-@router.post("/submissions/{int:pk}/consolidate", response=ok(SubmissionSaved),
+@router.post("/submissions/{pk}/consolidate", response=ok(SubmissionSaved),
              summary="Tổng hợp mô hình của các đơn vị trực thuộc đã được tiếp nhận")
 def consolidate(request: HttpRequest, pk: int):
     result = services.consolidate_submission(submission=_sub(request, pk), by=request.user)
     return _saved(request, pk, result.warnings)
 
 
-@router.post("/submissions/{int:pk}/remind", response=ok(RemindOut), summary="Nhắc đơn vị của hồ sơ này")
+@router.post("/submissions/{pk}/remind", response=ok(RemindOut), summary="Nhắc đơn vị của hồ sơ này")
 def remind(request: HttpRequest, pk: int, body: RemindIn):
     sub = _sub(request, pk)
     sent = services.remind(round=sub.round, submissions=[sub], by=request.user, message=body.message)
