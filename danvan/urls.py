@@ -18,6 +18,7 @@ urlpatterns = [
     path("don-vi/<str:code>/", core_views.tree, name="tree_node"),
     path("mo-hinh/", include("danvan.exemplars.urls")),
     path("", include("danvan.movement.urls")),
+    path("quan-tri-he-thong/nhat-ky/", core_views.audit_log, name="audit"),
     path("tai-khoan/", api_views.profile, name="profile"),
     path("tai-khoan/khoa/<int:pk>/thu-hoi/", api_views.revoke, name="token_revoke"),
     path("api/", api.urls),

@@ -14,18 +14,6 @@ from danvan.movement.models import RegistrationRound, Status, Submission
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api(login):
-    """api("vp.skhcn") -> a Client carrying a token the persona created on the profile page."""
-
-    def _api(username: str) -> Client:
-        page = login(username).post("/tai-khoan/", {"name": "Phần mềm tích hợp"})
-        secret = page.context["new_secret"]
-        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-
-    return _api
-
-
 def _json(resp, status):
     assert resp.status_code == status, resp.content.decode()
     return resp.json()
@@ -240,3 +228,13 @@ def test_docs_page_loads_only_local_assets(client):
     assert "//" not in "".join(x for x in html.split('"') if x.startswith(("http", "//")))
     schema = client.get("/api/openapi.json").json()
     assert "/api/exemplars" in schema["paths"] and "BearerToken" in json.dumps(schema)
+
+
+def test_nul_characters_are_refused_on_every_door(api, login, demo):
+    officer = api("tt.skhcn")
+    err = _json(officer.get("/api/exemplars?unit=%00"), 400)
+    assert err["code"] == "invalid_characters" and "NUL" in err["message"]
+    assert login("tt.skhcn").get("/mo-hinh/?unit=%00").status_code == 400
+    err = _json(_post(officer, "/api/exemplars", _new(name="Tên\u0000lạ")), 422)
+    assert err["details"]["errors"][0]["type"] == "nul_character"
+    assert not Exemplar.objects.filter(name__startswith="Tên").exists()

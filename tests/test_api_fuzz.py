@@ -22,7 +22,20 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def office_token(demo):
+def keep_connection():
+    """Like Django's test client: a request must not close the test's transaction-bound connection."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def office_token(demo, keep_connection):
     from django.contrib.auth import get_user_model
 
     from danvan.api.tokens import create_token

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from danvan.exemplars.forms import MAX_CONTENT
 
@@ -20,8 +21,26 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 LocalDatetime = Annotated[datetime.datetime, AfterValidator(_aware)]
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: object) -> object:
+        # PostgreSQL cannot store NUL in text, and no Vietnamese text needs it: refuse it up front.
+        if _has_nul(data):
+            raise PydanticCustomError("nul_character", "Dữ liệu chứa ký tự NUL (\\u0000) không hợp lệ.")
+        return data
 
 
 # ---- org units ---------------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from danvan.exemplars.selectors import visible_exemplars
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
+
+from . import audit
+from .forms import AuditFilterForm
 
 
 @login_required
@@ -38,6 +42,17 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return render(
         request, "core/tree.html", {"node": node, "children": children, "ancestors": ancestors}
     )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Every change in the admin's subtree: exemplars, submission steps, memberships."""
+    if not audit.can_audit(request.user):
+        raise PermissionDenied("Chỉ quản trị viên mới xem được nhật ký thay đổi.")
+    form = AuditFilterForm(request.GET or None)
+    rows = audit.entries(request.user, form.to_filter())
+    return render(request, "core/audit.html", {"form": form, "rows": rows, "kinds": audit.KINDS,
+                                               "limit": audit.LIMIT})
 
 
 def _api_error(request, status: int, code: str, message: str) -> HttpResponse | None:
