@@ -151,7 +151,37 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploads live outside any web root and have no URL: only permission-checked views serve them.
 MEDIA_ROOT = Path(os.environ.get("DANVAN_MEDIA_ROOT", VAR_DIR / "media"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 2_621_440))
+STORAGES: dict[str, dict] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("DANVAN_S3_BUCKET"):
+    # Object storage (S3, MinIO, Ceph…) for uploads; still private: files go out only through the views.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["DANVAN_S3_BUCKET"],
+            "endpoint_url": os.environ.get("DANVAN_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DANVAN_S3_REGION") or None,
+            "access_key": os.environ.get("DANVAN_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("DANVAN_S3_SECRET_KEY") or None,
+            "location": os.environ.get("DANVAN_S3_PREFIX", ""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+# Cache: Redis in production (DANVAN_CACHE_URL=redis://127.0.0.1:6379/1), memory otherwise.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if cache_url := os.environ.get("DANVAN_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}}
+
+# /healthz reports the task worker down when a ready task has waited longer than this.
+HEALTH_TASK_MAX_AGE = int(os.environ.get("DANVAN_HEALTH_TASK_MAX_AGE", 900))
 
 _MAIL_BACKEND = os.environ.get(
     "DANVAN_EMAIL_BACKEND",
@@ -195,10 +225,12 @@ if env_bool("DANVAN_SECURE", False):
     SECURE_SSL_REDIRECT = env_bool("DANVAN_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_JSON = env_bool("DANVAN_LOG_JSON", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "danvan.core.logjson.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_JSON else {})}},
     "root": {"handlers": ["console"], "level": os.environ.get("DANVAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from danvan.api import views as api_views
 from danvan.api.api import api
+from danvan.core import health
 from danvan.core import views as core_views
 
 admin.site.site_header = "Quản trị Dân vận khéo"
@@ -12,6 +13,8 @@ admin.site.index_title = "Quản trị hệ thống"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/bare", health.bare, name="healthz_bare"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("don-vi/", core_views.tree, name="tree"),
