@@ -132,9 +132,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
-# Behind nginx the client address is in X-Forwarded-For (set DANVAN_PROXY_COUNT=1 there).
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DANVAN_PROXY_COUNT", 0)) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind nginx the client address is in X-Forwarded-For (set DANVAN_PROXY_COUNT=1 there); without a
+# proxy the header is ignored, or a client could forge a new address for every guess.
+PROXY_COUNT = int(os.environ.get("DANVAN_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "danvan.core.clientip.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -171,8 +171,24 @@ def test_five_wrong_passwords_lock_the_login(demo):
     resp = client.post("/dang-nhap/", {"username": "tt.skhcn", "password": DEMO_PASSWORD})
     assert resp.status_code == 429
     assert "Tạm khóa đăng nhập" in resp.content.decode()
+    # A forged X-Forwarded-For does not give a fresh address when no proxy is configured.
+    forged = client.post("/dang-nhap/", {"username": "tt.skhcn", "password": DEMO_PASSWORD},
+                         HTTP_X_FORWARDED_FOR="8.8.4.4")
+    assert forged.status_code == 429
     # Another account from the same address is not locked.
     assert Client().post("/dang-nhap/", {"username": "cc.tdc", "password": DEMO_PASSWORD}).status_code == 302
+
+
+def test_behind_a_proxy_each_real_address_is_throttled_on_its_own(demo, settings):
+    settings.PROXY_COUNT = 1
+    attacker = {"HTTP_X_FORWARDED_FOR": "8.8.4.4, 198.51.100.7"}  # nginx appended the real address last
+    for _ in range(5):
+        Client().post("/dang-nhap/", {"username": "tt.skhcn", "password": "sai"}, **attacker)
+    assert Client().post("/dang-nhap/", {"username": "tt.skhcn", "password": DEMO_PASSWORD},
+                         **attacker).status_code == 429
+    # The officer at another address still logs in: the attacker cannot lock them out.
+    assert Client().post("/dang-nhap/", {"username": "tt.skhcn", "password": DEMO_PASSWORD},
+                         HTTP_X_FORWARDED_FOR="203.0.113.20").status_code == 302
 
 
 # ---- audit log ---------------------------------------------------------------------------------
