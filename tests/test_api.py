@@ -238,3 +238,13 @@ def test_nul_characters_are_refused_on_every_door(api, login, demo):
     err = _json(_post(officer, "/api/exemplars", _new(name="Tên\u0000lạ")), 422)
     assert err["details"]["errors"][0]["type"] == "nul_character"
     assert not Exemplar.objects.filter(name__startswith="Tên").exists()
+
+
+def test_deleted_exemplars_listed_only_for_admins(api, seed_exemplars):
+    ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    _json(api("vp.skhcn").delete(f"/api/exemplars/{ex.pk}"), 200)
+    office = _json(api("vp.skhcn").get("/api/exemplars?include_deleted=true"), 200)["items"]
+    assert ex.pk not in [e["id"] for e in office]
+    everything = _json(api("admin").get("/api/exemplars?include_deleted=true"), 200)["items"]
+    assert [e["deleted"] for e in everything if e["id"] == ex.pk] == [True]
+    assert ex.pk not in [e["id"] for e in _json(api("admin").get("/api/exemplars"), 200)["items"]]
