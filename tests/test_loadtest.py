@@ -41,3 +41,16 @@ def test_bounded_run_against_a_live_server(live_server, settings):
     assert any(a.startswith("board") for a in actions) and any(a.startswith("officer") for a in actions)
     bare = asyncio.run(loadtest.run(live_server.url, None, concurrency=1, requests=20, duration=10))
     assert bare["requests"] == 20 and bare["errors"] == 0
+
+
+@pytest.mark.django_db
+def test_bench_api_is_in_the_registry(demo):
+    import json as _json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench", "api", stdout=out)
+    data = _json.loads(out.getvalue())
+    assert data["exemplars_in_scope"] >= 4 and data["list_50_ms"] > 0

@@ -52,6 +52,9 @@ def restore(src: Path) -> str:
         connection.close()  # no session of ours may hold locks on the tables being replaced
         _pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
             "--exit-on-error", str(src), dbname_flag="--dbname")
+        with connection.cursor() as cursor:
+            # pg_restore leaves the planner without statistics: the first queries would pick bad plans.
+            cursor.execute("ANALYZE")
     else:
         raise BackupError(f"Chưa hỗ trợ khôi phục cơ sở dữ liệu {connection.vendor}.")
     connection.close()
