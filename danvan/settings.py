@@ -6,10 +6,12 @@ production sets DANVAN_DATABASE_URL to PostgreSQL.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("DANVAN_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "django_tasks_db",
+    "ninja",
+    "axes",
     "danvan.core",
     "danvan.orgs",
     "danvan.exemplars",
@@ -59,10 +63,12 @@ INSTALLED_APPS = [
     "danvan.documents",
     "danvan.intake",
     "danvan.search",
+    "danvan.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "danvan.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,7 +76,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the Vietnamese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "danvan.urls"
@@ -114,6 +123,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username/IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: 5 wrong passwords for one username from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("DANVAN_LOGIN_FAILURES", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DANVAN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_VERBOSE = False
+# Behind nginx the client address is in X-Forwarded-For (set DANVAN_PROXY_COUNT=1 there); without a
+# proxy the header is ignored, or a client could forge a new address for every guess.
+PROXY_COUNT = int(os.environ.get("DANVAN_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "danvan.core.clientip.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -130,7 +155,37 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploads live outside any web root and have no URL: only permission-checked views serve them.
 MEDIA_ROOT = Path(os.environ.get("DANVAN_MEDIA_ROOT", VAR_DIR / "media"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 2_621_440))
+STORAGES: dict[str, dict] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("DANVAN_S3_BUCKET"):
+    # Object storage (S3, MinIO, Ceph…) for uploads; still private: files go out only through the views.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["DANVAN_S3_BUCKET"],
+            "endpoint_url": os.environ.get("DANVAN_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DANVAN_S3_REGION") or None,
+            "access_key": os.environ.get("DANVAN_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("DANVAN_S3_SECRET_KEY") or None,
+            "location": os.environ.get("DANVAN_S3_PREFIX", ""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+# Cache: Redis in production (DANVAN_CACHE_URL=redis://127.0.0.1:6379/1), memory otherwise.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if cache_url := os.environ.get("DANVAN_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}}
+
+# /healthz reports the task worker down when a ready task has waited longer than this.
+HEALTH_TASK_MAX_AGE = int(os.environ.get("DANVAN_HEALTH_TASK_MAX_AGE", 900))
 
 _MAIL_BACKEND = os.environ.get(
     "DANVAN_EMAIL_BACKEND",
@@ -152,6 +207,20 @@ MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DANVAN_FROM_EMAIL", "danvan@localhost")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Strict CSP: everything from our own origin, no inline script or style, no framing. The pages'
+# small behaviours live in core/static/danvan/app.js; Swagger UI's files are served locally.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 if env_bool("DANVAN_SECURE", False):
     SESSION_COOKIE_SECURE = True
@@ -160,10 +229,12 @@ if env_bool("DANVAN_SECURE", False):
     SECURE_SSL_REDIRECT = env_bool("DANVAN_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_JSON = env_bool("DANVAN_LOG_JSON", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "danvan.core.logjson.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_JSON else {})}},
     "root": {"handlers": ["console"], "level": os.environ.get("DANVAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -55,3 +55,14 @@ def units(demo):
     from danvan.orgs.models import OrgUnit
 
     return {u.code: u for u in OrgUnit.objects.all()}
+
+
+@pytest.fixture
+def api(login):
+    """api("vp.skhcn") -> a Client carrying a token the persona created on the profile page."""
+
+    def _api(username: str) -> Client:
+        page = login(username).post("/tai-khoan/", {"name": "Phần mềm tích hợp"})
+        return Client(HTTP_AUTHORIZATION=f"Bearer {page.context['new_secret']}")
+
+    return _api

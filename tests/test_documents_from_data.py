@@ -128,7 +128,7 @@ def test_empty_registration_and_control_characters(login, demo):
     texts = _texts(Document(io.BytesIO(login("vp.skhcn").get(f"/ho-so/{cc.pk}/van-ban/dang-ky.docx").content)))
     assert any("Không có mô hình, điển hình nào" in t for t in texts)
     Exemplar.objects.filter(name="Thực hiện tiết kiệm điện trong cơ quan").update(
-        content_actors="<p>Công chức\x0b Văn phòng\x00 Sở</p>")
+        content_actors="<p>Công chức\x0b Văn phòng\x1f Sở</p>")  # PostgreSQL cannot even store NUL
     sub = _skhcn_2021()
     resp = login("vp.skhcn").get(f"/ho-so/{sub.pk}/van-ban/dang-ky.docx")
     assert resp.status_code == 200

@@ -8,4 +8,6 @@ def navigation(request):
     from danvan.movement.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"my_units": scoping.home_units(user), "unread_notifications": unread}
+    from .audit import can_audit
+
+    return {"my_units": scoping.home_units(user), "unread_notifications": unread, "can_audit": can_audit(user)}

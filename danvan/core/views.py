@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from danvan.exemplars.selectors import visible_exemplars
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
+
+from . import audit
+from .forms import AuditFilterForm
 
 
 @login_required
@@ -43,8 +47,28 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     })
 
 
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Every change in the admin's subtree: exemplars, submission steps, memberships."""
+    if not audit.can_audit(request.user):
+        raise PermissionDenied("Chỉ quản trị viên mới xem được nhật ký thay đổi.")
+    form = AuditFilterForm(request.GET or None)
+    rows = audit.entries(request.user, form.to_filter())
+    return render(request, "core/audit.html", {"form": form, "rows": rows, "kinds": audit.KINDS,
+                                               "limit": audit.LIMIT})
+
+
+def _api_error(request, status: int, code: str, message: str) -> HttpResponse | None:
+    """API clients get the API's JSON error shape even from Django's own error handlers."""
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse({"code": code, "message": message, "details": {}}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
 def error_404(request, exception=None):
-    return render(request, "404.html", status=404)
+    api = _api_error(request, 404, "not_found", "Không tìm thấy địa chỉ này trong API.")
+    return api or render(request, "404.html", status=404)
 
 
 def error_403(request, exception=None):
@@ -52,4 +76,5 @@ def error_403(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    api = _api_error(request, 500, "server_error", "Lỗi hệ thống; quản trị viên đã được ghi nhận lỗi.")
+    return api or render(request, "500.html", status=500)

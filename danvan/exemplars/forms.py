@@ -8,7 +8,7 @@ from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
 from .models import Exemplar, Field, Kind, Movement, Origin
-from .selectors import visible_exemplars
+from .selectors import visible_source
 
 MAX_CONTENT = 20000
 
@@ -78,7 +78,7 @@ class ExemplarForm(forms.Form):
             self.add_error("new", "Hãy đánh dấu mô hình là xây dựng mới hay nhân rộng.")
         source_id = data.get("source")
         if source_id:
-            source = visible_exemplars(self.user).filter(pk=source_id).first()
+            source = visible_source(self.user, source_id)
             if source is None:
                 self.add_error("source", "Không tìm thấy mô hình nguồn trong phạm vi của bạn.")
             data["source_obj"] = source

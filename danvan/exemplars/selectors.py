@@ -17,6 +17,27 @@ def visible_exemplars(user, *, include_deleted: bool = False) -> ExemplarQuerySe
     return qs
 
 
+def sees_deleted(user, ex: Exemplar) -> bool:
+    """A soft-deleted exemplar exists only for admins over its unit (they may restore it)."""
+    return not ex.is_deleted or scoping.sees_everything(user) or "admin" in scoping.roles_over(user, ex.unit)
+
+
+def restorable_exemplars(user) -> ExemplarQuerySet:
+    """Soft-deleted exemplars the user may see and restore: those under units they administer."""
+    qs = visible_exemplars(user, include_deleted=True).deleted()
+    if scoping.sees_everything(user):
+        return qs
+    admin_paths = [m.unit.path for m in scoping.memberships(user) if m.role == "admin"]
+    return qs.filter(scoping.paths_q(admin_paths, "unit__"))
+
+
+def visible_source(user, pk: int | None) -> Exemplar | None:
+    """The source of a replication must be an exemplar the user can see."""
+    if not pk:
+        return None
+    return visible_exemplars(user).filter(pk=pk).first()
+
+
 def filter_exemplars(qs: QuerySet[Exemplar], params: dict) -> QuerySet[Exemplar]:
     """Apply list filters; unknown or malformed values are ignored, never an error."""
     def _int(key: str) -> int | None:

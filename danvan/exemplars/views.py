@@ -15,7 +15,7 @@ from danvan.orgs.models import Level
 from . import services
 from .forms import ExemplarForm
 from .models import Exemplar, Field, Kind, Origin, Status
-from .selectors import visible_exemplars
+from .selectors import restorable_exemplars, sees_deleted, visible_exemplars
 
 
 def _get_visible(request: HttpRequest, pk: int, include_deleted: bool = False) -> Exemplar:
@@ -63,7 +63,7 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def exemplar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ex = _get_visible(request, pk, include_deleted=True)
-    if ex.is_deleted and not (request.user.is_superuser or "admin" in scoping.roles_over(request.user, ex.unit)):
+    if not sees_deleted(request.user, ex):
         raise Http404
     history = ex.history.select_related("history_user").order_by("-history_date")[:50]
     changes = []
@@ -166,10 +166,7 @@ def exemplar_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def exemplar_trash(request: HttpRequest) -> HttpResponse:
-    qs = visible_exemplars(request.user, include_deleted=True).deleted().select_related("unit", "deleted_by")
-    if not request.user.is_superuser:
-        admin_paths = [m.unit.path for m in scoping.memberships(request.user) if m.role == "admin"]
-        qs = qs.filter(scoping.paths_q(admin_paths, "unit__"))
+    qs = restorable_exemplars(request.user).select_related("unit", "deleted_by")
     page = Paginator(qs.order_by("-deleted_at"), 25).get_page(request.GET.get("page"))
     return render(request, "exemplars/trash.html", {"page": page})
 

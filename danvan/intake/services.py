@@ -165,7 +165,7 @@ def _movement(year: int) -> Movement:
 @transaction.atomic
 def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = None) -> list[Exemplar]:
     """Save every included row (all or none); edits map ImportRow.pk → corrected values."""
-    locked = ImportBatch.objects.select_for_update().select_related("unit", "submission__round").get(pk=batch.pk)
+    locked = ImportBatch.objects.select_for_update(of=("self",)).select_related("unit", "submission__round").get(pk=batch.pk)
     if locked.state != ImportBatch.State.PREVIEW:
         raise ValidationError("Lần nhập này đã được xác nhận hoặc hủy; không lưu lại lần nữa.", code="already_done")
     if not scoping.can_edit_unit(by, locked.unit):

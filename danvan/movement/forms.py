@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from danvan.core.uploads import check_upload
 from danvan.exemplars.models import Movement
 from danvan.orgs.models import Level, OrgUnit, UnitKind
 
@@ -85,7 +86,6 @@ class DossierForm(forms.Form):
     signed_date = forms.DateField(label="Ngày văn bản (dd/mm/yyyy)", required=False, input_formats=["%d/%m/%Y"])
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    ALLOWED = {".pdf", ".docx", ".doc", ".jpg", ".jpeg", ".png", ".xlsx"}
     MAX_BYTES = 20 * 1024 * 1024
 
     def clean(self):
@@ -94,11 +94,10 @@ class DossierForm(forms.Form):
             f = data.get(name)
             if not f:
                 continue
-            ext = "." + f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
-            if ext not in self.ALLOWED:
-                self.add_error(name, "Chỉ nhận tệp PDF, Word, Excel hoặc ảnh JPG/PNG.")
-            elif f.size > self.MAX_BYTES:
+            if f.size > self.MAX_BYTES:
                 self.add_error(name, "Tệp lớn hơn 20 MB.")
+            elif problem := check_upload(f):
+                self.add_error(name, problem)
         return data
 
 

@@ -43,6 +43,19 @@ def visible_submissions(user) -> QuerySet[Submission]:
     return Submission.objects.filter(scoping.paths_q(scoping.visible_paths(user), "unit_"))
 
 
+def completeness_node(user, rnd: RegistrationRound, code: str | None) -> OrgUnit | None:
+    """Which node's completeness to show: the asked unit if visible, else the issuer, else the user's unit.
+
+    None means the asked unit is outside the user's scope (a 404 for every door).
+    """
+    if code:
+        node = OrgUnit.objects.filter(code=code).first()
+        return node if node is not None and scoping.can_see_unit(user, node) else None
+    if scoping.can_see_unit(user, rnd.issuer):
+        return rnd.issuer
+    return scoping.home_units(user)[0]
+
+
 def _rate(row: dict) -> dict:
     row["rate"] = round(100 * row["submitted"] / row["expected"], 1) if row["expected"] else 0.0
     row["on_time_rate"] = round(100 * row["on_time"] / row["expected"], 1) if row["expected"] else 0.0

@@ -102,15 +102,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _node(request: HttpRequest, rnd: RegistrationRound) -> OrgUnit:
-    code = request.GET.get("don_vi")
-    if code:
-        node = OrgUnit.objects.filter(code=code).first()
-        if node is None or not scoping.can_see_unit(request.user, node):
-            raise Http404
-        return node
-    if scoping.can_see_unit(request.user, rnd.issuer):
-        return rnd.issuer
-    return scoping.home_units(request.user)[0]
+    node = selectors.completeness_node(request.user, rnd, request.GET.get("don_vi"))
+    if node is None:
+        raise Http404
+    return node
 
 
 @login_required
@@ -319,17 +314,18 @@ DOSSIER_FILES = {"cong-van": "letter_file", "phat-dong": "launch_file", "ban-ky"
 @login_required
 def submission_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
     """Dossier files are served only through here, after the scope check."""
-    import mimetypes
-
     from django.http import FileResponse
+
+    from danvan.core.uploads import content_type
 
     sub = _sub(request, pk)
     name = DOSSIER_FILES.get(which)
     f = getattr(sub, name) if name else None
     if not f:
         raise Http404
-    ctype = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
-    return FileResponse(f.open("rb"), as_attachment=True, filename=f.name.rsplit("/", 1)[-1], content_type=ctype)
+    # The type was checked by content at upload (core/uploads.py); always a download, never rendered inline.
+    return FileResponse(f.open("rb"), as_attachment=True, filename=f.name.rsplit("/", 1)[-1],
+                        content_type=content_type(f.name))
 
 
 @login_required

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 
@@ -131,6 +132,9 @@ class Membership(models.Model):
     role = models.CharField("vai trò", max_length=20, choices=Role.choices)
     title = models.CharField("chức danh", max_length=150, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    # Who gave whom which role, and when it was taken away: shown in the admins' audit log.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "thành viên đơn vị"

@@ -41,7 +41,7 @@ class Persona:
         self.username = username
         self.base = base_url
         self.ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
-                                       accept_downloads=True)
+                                       accept_downloads=True, bypass_csp=True)  # lets axe-core be injected; pages keep their CSP
         self.page = self.ctx.new_page()
         self.page.goto(f"{base_url}/dang-nhap/")
         self.page.get_by_label("Tên đăng nhập").fill(username)

@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 def _registry() -> dict:
+    from danvan.api.bench import bench_api
     from danvan.movement.bench import bench_completeness
 
-    benches: dict[str, Callable[[], dict]] = {"completeness": bench_completeness}
+    benches: dict[str, Callable[[], dict]] = {"completeness": bench_completeness, "api": bench_api}
     from danvan.search.bench import bench_search
 
     benches["search"] = bench_search

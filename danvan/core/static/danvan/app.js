@@ -1,17 +1,25 @@
-// Small progressive enhancements, served locally (no inline scripts, no CDN).
+// Small behaviours the pages need, kept out of inline handlers so the CSP needs no 'unsafe-inline'.
+// data-confirm="Câu hỏi?" (on a form or its submit button): ask before submitting.
+// data-once (on a form): disable its buttons once submitted (no double submit on a slow line).
+// data-busy="Đang đọc tệp…" (on a form or button): show progress in the form's .busy element.
 document.addEventListener("submit", function (event) {
   var form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
   var button = event.submitter;
-  var question = (button && button.dataset.confirm) || form.dataset.confirm;
+  var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) {
     event.preventDefault();
     return;
   }
-  // Long work (reading files, building documents): show progress and block a double submit.
-  var busy = (button && button.dataset.busy) || form.dataset.busy;
+  var busy = (button && button.getAttribute("data-busy")) || form.getAttribute("data-busy");
   if (busy) {
     var status = form.querySelector(".busy");
     if (status) { status.textContent = busy; }
-    window.setTimeout(function () { if (button) { button.disabled = true; } }, 0);
   }
-}, true);
+  if (form.hasAttribute("data-once") || busy) {
+    // After the submit has been dispatched, so the clicked button's name/value are still sent.
+    window.setTimeout(function () {
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  }
+});

@@ -1,0 +1,49 @@
+"""`danvan bench api`: in-process latency of the main API reads for a Board over the largest tree.
+
+No server and no network: Django's test client with a real token, so it fits `danvan bench all`.
+The load on a running server is `danvan loadtest` (docs/SCALING.md).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.test import Client
+
+
+def bench_api(repeat: int = 7) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from danvan.exemplars.models import Exemplar
+    from danvan.orgs.models import Membership, OrgUnit, Role
+
+    from .tokens import create_token
+
+    roots = list(OrgUnit.objects.filter(depth=1))
+    root = max(roots, key=lambda r: OrgUnit.objects.filter(path__startswith=r.path).count(), default=None)
+    if root is None:
+        raise RuntimeError("Cơ sở dữ liệu chưa có cây đơn vị; hãy chạy `danvan generate` trước.")
+    user, _ = get_user_model().objects.get_or_create(username="bench.board", defaults={"is_active": True})
+    Membership.objects.get_or_create(user=user, unit=root, role=Role.BOARD)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(user=user, name='bench').secret}")
+    some = Exemplar.objects.filter(unit__path__startswith=root.path).order_by("-pk").values_list("pk", flat=True)
+    pk = some.first()
+
+    def timed(url: str) -> float:
+        runs = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            resp = client.get(url)
+            runs.append(time.perf_counter() - t)
+            assert resp.status_code == 200, (url, resp.status_code)
+        return round(sorted(runs)[len(runs) // 2] * 1000, 1)
+
+    return {
+        "exemplars_in_scope": some.count(),
+        "list_50_ms": timed("/api/exemplars?limit=50"),
+        "list_50_filtered_ms": timed("/api/exemplars?limit=50&year=2024&kind=collective"),
+        "list_50_q_ms": timed("/api/exemplars?limit=50&q=d%C3%A2n%20v%E1%BA%ADn"),
+        "detail_ms": timed(f"/api/exemplars/{pk}") if pk else None,
+        "units_children_ms": timed(f"/api/units/{root.code}/children"),
+        "submissions_50_ms": timed("/api/submissions?limit=50"),
+    }

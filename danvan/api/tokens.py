@@ -1,0 +1,61 @@
+"""Create, check and revoke API tokens (the profile page and the API's auth call these)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from .models import ApiToken
+
+TOKEN_PREFIX = "dvk_"
+# Writing last_used_at on every request would make every GET a write; once a minute is enough.
+TOUCH_EVERY = datetime.timedelta(minutes=1)
+
+
+@dataclass
+class NewToken:
+    token: ApiToken
+    secret: str  # shown to the user once, never stored
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(*, user, name: str, expires_at: datetime.datetime | None = None) -> NewToken:
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise ValidationError({"name": "Hãy đặt tên cho khóa (ví dụ: “Phần mềm tổng hợp của Văn phòng”)."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "Ngày hết hạn phải ở tương lai."})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], secret_hash=_hash(raw),
+                                    expires_at=expires_at)
+    return NewToken(token, raw)
+
+
+def user_for_token(raw: str):
+    """The active user behind a bearer token, or None (unknown, revoked, expired, inactive user)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = ApiToken.objects.select_related("user").filter(secret_hash=_hash(raw)).first()
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def revoke_token(*, token: ApiToken, by) -> ApiToken:
+    if token.user_id != by.pk:
+        raise PermissionDenied("Bạn chỉ thu hồi được khóa của chính mình.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -1,0 +1,109 @@
+"""The admins' audit log: every recorded change in their subtree, newest first.
+
+Three sources, each already written by the code that makes the change: exemplar history
+(django-simple-history), submission timeline events, and membership history.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from danvan.exemplars.models import Exemplar
+from danvan.movement.models import SubmissionEvent
+from danvan.orgs import scoping
+from danvan.orgs.models import Membership, Role
+
+KINDS = {"exemplar": "Mô hình, điển hình", "submission": "Hồ sơ đăng ký", "membership": "Thành viên đơn vị"}
+HISTORY_ACTIONS = {"+": "Tạo", "~": "Sửa", "-": "Xóa hẳn"}
+LIMIT = 300
+
+
+@dataclass
+class Entry:
+    at: datetime.datetime
+    user: str
+    kind: str
+    action: str
+    object_id: int
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass
+class AuditFilter:
+    username: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    kind: str = ""
+    object_id: int | None = None
+
+
+def audit_paths(user) -> list[str] | None:
+    """Subtrees whose log the user may read: None means everything (superuser), [] means nothing."""
+    if scoping.sees_everything(user):
+        return None
+    return sorted({m.unit.path for m in scoping.memberships(user) if m.role == Role.ADMIN})
+
+
+def can_audit(user) -> bool:
+    return audit_paths(user) != []
+
+
+def _name(u) -> str:
+    return (u.get_full_name() or u.username) if u is not None else "Hệ thống"
+
+
+def _scope(qs, paths: list[str] | None, prefix: str, f: AuditFilter, at: str, who: str, pk: str):
+    if paths is not None:
+        qs = qs.filter(scoping.paths_q(paths, prefix))
+    if f.username:
+        qs = qs.filter(**{f"{who}__username": f.username})
+    if f.date_from:
+        qs = qs.filter(**{f"{at}__gte": _day_start(f.date_from)})
+    if f.date_to:
+        qs = qs.filter(**{f"{at}__lt": _day_start(f.date_to + datetime.timedelta(days=1))})
+    if f.object_id is not None:
+        qs = qs.filter(**{pk: f.object_id})
+    return qs.order_by(f"-{at}")[:LIMIT]
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _exemplars(paths, f: AuditFilter) -> list[Entry]:
+    qs = Exemplar.history.select_related("history_user", "unit")  # type: ignore[attr-defined]
+    rows = _scope(qs, paths, "unit__", f, "history_date", "history_user", "id")
+    return [Entry(r.history_date, _name(r.history_user), "exemplar",
+                  r.history_change_reason or HISTORY_ACTIONS.get(r.history_type, r.history_type), r.id,
+                  f"{r.name} — {r.unit.name}", f"/mo-hinh/{r.id}/") for r in rows]
+
+
+def _events(paths, f: AuditFilter) -> list[Entry]:
+    qs = SubmissionEvent.objects.select_related("by", "submission__unit", "submission__round")
+    rows = _scope(qs, paths, "submission__unit_", f, "at", "by", "submission_id")
+    return [Entry(e.at, _name(e.by), "submission", e.get_action_display(), e.submission_id,
+                  f"{e.submission.unit.name} — {e.submission.round.title}", f"/ho-so/{e.submission_id}/",
+                  e.comment[:300]) for e in rows]
+
+
+def _memberships(paths, f: AuditFilter) -> list[Entry]:
+    qs = Membership.history.select_related("history_user", "unit", "user")  # type: ignore[attr-defined]
+    rows = _scope(qs, paths, "unit__", f, "history_date", "history_user", "id")
+    return [Entry(r.history_date, _name(r.history_user), "membership",
+                  HISTORY_ACTIONS.get(r.history_type, r.history_type), r.id,
+                  f"{_name(r.user)} — {r.get_role_display()} — {r.unit.name}", "") for r in rows]
+
+
+def entries(user, f: AuditFilter) -> list[Entry]:
+    paths = audit_paths(user)
+    if paths == []:
+        return []
+    sources = {"exemplar": _exemplars, "submission": _events, "membership": _memberships}
+    chosen = [sources[f.kind]] if f.kind in sources else list(sources.values())
+    found = [e for source in chosen for e in source(paths, f)]
+    return sorted(found, key=lambda e: e.at, reverse=True)[:LIMIT]

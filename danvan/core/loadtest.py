@@ -1,0 +1,226 @@
+"""Deadline-day load test against a running server on this machine (`danvan loadtest`).
+
+`prepare` creates load personas in the database the server uses (officers and leaders of
+departments of the first synthetic province, its Board, one round over the whole province);
+`run` drives the server with bounded request count and duration from asyncio + httpx and
+reports req/s and latency percentiles per action, then the same for the bare page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import random
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+LOAD_PASSWORD = "TaiThu@2026"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass
+class Persona:
+    username: str
+    role: str  # "officer" or "board"
+    token: str
+    leader_token: str = ""
+    unit: str = ""
+    submission: int = 0
+    round: int = 0
+    exemplars: list[int] = field(default_factory=list)
+    field_id: int = 0
+    movement: int = 0
+    year: int = 0
+
+
+def prepare(officers: int = 20, boards: int = 4) -> list[Persona]:
+    """Idempotent: the same users are reused; tokens are made fresh for this run."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from danvan.api.tokens import create_token
+    from danvan.exemplars.models import Exemplar, Field
+    from danvan.movement.models import RegistrationRound, Submission, TargetMode
+    from danvan.movement.services import launch_round
+    from danvan.orgs.models import Membership, OrgUnit, Role
+
+    board_unit = OrgUnit.objects.filter(code__regex=r"^G\d+-P000-BDV$").order_by("pk").first()
+    if board_unit is None:
+        raise RuntimeError("Chưa có dữ liệu tổng hợp; hãy chạy `danvan generate --provinces 2 --exemplars 50000`.")
+    User = get_user_model()
+    password = make_password(LOAD_PASSWORD)
+
+    def user(name: str, unit: OrgUnit, role: str):
+        u, _ = User.objects.get_or_create(username=name, defaults={"password": password, "first_name": name})
+        Membership.objects.get_or_create(user=u, unit=unit, role=role)
+        return u
+
+    admin = user("load.board.0", board_unit, Role.BOARD)
+    rnd = RegistrationRound.objects.filter(issuer=board_unit, title="Đợt tải thử").first()
+    sample = Exemplar.objects.filter(unit__path__startswith=board_unit.path).select_related("movement").first()
+    if sample is None:
+        raise RuntimeError("Tỉnh tổng hợp chưa có mô hình nào.")
+    movement = sample.movement
+    year = min(movement.period_end, timezone.localdate().year)
+    if rnd is None:
+        rnd = launch_round(issuer=board_unit, by=admin, movement=movement, year=year, title="Đợt tải thử",
+                           deadline=timezone.now() + datetime.timedelta(days=1), target_mode=TargetMode.SUBTREE).obj
+    field_id = Field.objects.filter(owner=board_unit).values_list("pk", flat=True).first() or 0
+    personas = []
+    for i in range(boards):
+        u = user(f"load.board.{i}", board_unit, Role.BOARD)
+        personas.append(Persona(u.username, "board", create_token(user=u, name="tải thử").secret,
+                                unit=board_unit.code, round=rnd.pk))
+    depts = OrgUnit.objects.filter(path__startswith=board_unit.path, depth=board_unit.depth + 1,
+                                   kind__code="so-nganh").order_by("path")
+    for i in range(officers):
+        unit = depts[i % depts.count()]
+        officer, leader = user(f"load.officer.{i}", unit, Role.OFFICER), user(f"load.leader.{i}", unit, Role.LEADER)
+        sub = Submission.objects.get(round=rnd, unit=unit)
+        ids = list(Exemplar.objects.alive().filter(unit__path__startswith=unit.path).values_list("pk", flat=True)[:50])
+        personas.append(Persona(officer.username, "officer", create_token(user=officer, name="tải thử").secret,
+                                create_token(user=leader, name="tải thử").secret, unit.code, sub.pk, rnd.pk, ids,
+                                field_id, movement.pk, year))
+    return personas
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    count: int = 0
+
+    def record(self, action: str, seconds: float, status: int, expected: set[int]) -> None:
+        self.count += 1
+        self.latencies[action].append(seconds)
+        if status >= 500 or status == 0:
+            self.errors[action] += 1
+        elif status >= 400:
+            if status in expected:
+                self.refused[action] += 1
+            else:
+                self.errors[action] += 1
+
+
+def check_loopback(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    if host not in LOOPBACK and not host.startswith("127."):
+        raise ValueError("Chỉ chạy tải thử vào máy chủ trên chính máy này (127.0.0.1, localhost).")
+
+
+async def _login(client, username: str) -> None:
+    await client.get("/dang-nhap/")
+    token = client.cookies.get("csrftoken", "")
+    resp = await client.post("/dang-nhap/", data={"username": username, "password": LOAD_PASSWORD,
+                                                   "csrfmiddlewaretoken": token})
+    if resp.status_code != 302:
+        raise RuntimeError(f"Đăng nhập {username} thất bại ({resp.status_code}).")
+
+
+async def _officer_step(client, p: Persona, rng: random.Random) -> tuple[str, object, set[int]]:
+    auth = {"Authorization": f"Bearer {p.token}"}
+    roll = rng.random()
+    if roll < 0.40:
+        q = rng.choice(["", "?year=2024", "?q=dân vận", "?kind=collective"])
+        return "officer: danh sách mô hình", client.get(f"/mo-hinh/{q}"), set()
+    if roll < 0.70 and p.exemplars:
+        return "officer: chi tiết mô hình", client.get(f"/mo-hinh/{rng.choice(p.exemplars)}/"), set()
+    if roll < 0.80:
+        return "officer: hồ sơ đăng ký", client.get(f"/ho-so/{p.submission}/"), set()
+    if roll < 0.90:
+        body = {"unit": p.unit, "year": p.year, "movement": p.movement, "field": p.field_id,
+                "name": f"Mô hình tải thử {rng.randrange(10**9)}", "kind": rng.choice(["collective", "individual"]),
+                "content_problem": "<p>Giải pháp</p>", "origin": "new"}
+        return "officer: đăng ký mô hình (API)", client.post("/api/exemplars", json=body, headers=auth), set()
+    if roll < 0.97 and p.exemplars:
+        body = {"exemplars": [rng.choice(p.exemplars)]}
+        # Already attached or already sent: a 400/409 refusal is the expected answer, not an error.
+        return ("officer: thêm vào hồ sơ (API)", client.post(f"/api/submissions/{p.submission}/attach", json=body,
+                                                             headers=auth), {400, 409})
+    leader = {"Authorization": f"Bearer {p.leader_token}"}
+    return ("leader: gửi hồ sơ (API)", client.post(f"/api/submissions/{p.submission}/submit", json={},
+                                                  headers=leader), {400, 409})
+
+
+def _board_step(client, p: Persona, rng: random.Random) -> tuple[str, object, set[int]]:
+    roll = rng.random()
+    if roll < 0.5:
+        return "board: trang tiến độ", client.get(f"/dot-dang-ky/{p.round}/"), set()
+    if roll < 0.75:
+        return ("board: tiến độ (API)", client.get(f"/api/rounds/{p.round}/completeness",
+                                                  headers={"Authorization": f"Bearer {p.token}"}), set())
+    return "board: danh sách toàn tỉnh", client.get(f"/mo-hinh/?unit={p.unit}&subtree=1"), set()
+
+
+async def _user_loop(client, p: Persona | None, stats: Stats, budget: dict, seed: int) -> None:
+    import httpx
+
+    rng = random.Random(seed)
+    expected: set[int]
+    while budget["left"] > 0 and time.monotonic() < budget["until"]:
+        budget["left"] -= 1
+        if p is None:
+            action, call, expected = "bare: trang cố định", client.get("/healthz/bare"), set()
+        elif p.role == "board":
+            action, call, expected = _board_step(client, p, rng)
+        else:
+            action, call, expected = await _officer_step(client, p, rng)
+        start = time.perf_counter()
+        try:
+            resp = await call
+            status = resp.status_code
+            if p is not None and action.startswith("officer: đăng ký") and status == 201:
+                p.exemplars.append(resp.json()["exemplar"]["id"])
+        except httpx.HTTPError:
+            status = 0
+        stats.record(action, time.perf_counter() - start, status, expected)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def summarize(stats: Stats, seconds: float) -> dict:
+    every = [x for v in stats.latencies.values() for x in v]
+
+    def row(values: list[float]) -> dict:
+        return {"n": len(values), "p50_ms": round(_pct(values, 0.50) * 1000, 1),
+                "p95_ms": round(_pct(values, 0.95) * 1000, 1), "p99_ms": round(_pct(values, 0.99) * 1000, 1),
+                "mean_ms": round(statistics.fmean(values) * 1000, 1) if values else 0.0}
+
+    return {
+        "requests": stats.count, "seconds": round(seconds, 1), "rps": round(stats.count / seconds, 1) if seconds else 0,
+        "errors": sum(stats.errors.values()), "expected_refusals": sum(stats.refused.values()), **row(every),
+        "by_action": {a: {**row(v), "errors": stats.errors.get(a, 0), "refused": stats.refused.get(a, 0)}
+                      for a, v in sorted(stats.latencies.items())},
+    }
+
+
+async def run(url: str, personas: list[Persona] | None, *, concurrency: int, requests: int, duration: float,
+              seed: int = 1) -> dict:
+    """personas=None drives the bare page with `concurrency` anonymous users."""
+    import httpx
+
+    check_loopback(url)
+    users: list[Persona | None] = list(personas[:concurrency]) if personas else [None] * concurrency
+    clients = [httpx.AsyncClient(base_url=url, timeout=60, follow_redirects=False) for _ in users]
+    stats = Stats()
+    try:
+        # Log in first, outside the measured window (a login is an argon2 hash on purpose).
+        await asyncio.gather(*[_login(c, p.username) for c, p in zip(clients, users, strict=True) if p])
+        start = time.monotonic()
+        budget = {"left": requests, "until": start + duration}
+        await asyncio.gather(*[_user_loop(c, p, stats, budget, seed + i)
+                               for i, (c, p) in enumerate(zip(clients, users, strict=True))])
+        return summarize(stats, time.monotonic() - start)
+    finally:
+        for c in clients:
+            await c.aclose()

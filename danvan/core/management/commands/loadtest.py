@@ -1,0 +1,34 @@
+import asyncio
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from danvan.core.loadtest import check_loopback, prepare, run
+
+
+class Command(BaseCommand):
+    help = ("Tải thử ngày hạn chót vào máy chủ đang chạy trên chính máy này (giới hạn số yêu cầu và thời gian): "
+            "`danvan loadtest --url http://127.0.0.1:8001 --json`. Cần dữ liệu của `danvan generate`.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8001")
+        parser.add_argument("--concurrency", type=int, default=24, help="số người dùng đồng thời")
+        parser.add_argument("--requests", type=int, default=4000, help="tối đa số yêu cầu mỗi phần")
+        parser.add_argument("--duration", type=float, default=60, help="tối đa số giây mỗi phần")
+        parser.add_argument("--boards", type=int, default=4, help="số người của Ban theo dõi tiến độ")
+        parser.add_argument("--json", action="store_true", help="(mặc định) in JSON")
+
+    def handle(self, *args, **o):
+        try:
+            check_loopback(o["url"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        n = max(1, o["concurrency"])
+        boards = min(o["boards"], n)
+        personas = prepare(officers=n - boards, boards=boards)
+        limits = {"concurrency": n, "requests": o["requests"], "duration": o["duration"]}
+        mixed = asyncio.run(run(o["url"], personas, **limits))
+        bare = asyncio.run(run(o["url"], None, **limits))
+        result = {"url": o["url"], **limits, "deadline_day": mixed, "bare": bare,
+                  "rps_ratio_to_bare": round(mixed["rps"] / bare["rps"], 3) if bare["rps"] else None}
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))

@@ -1,0 +1,64 @@
+"""Issue 8: the load-test command itself — loopback only, bounded, and it drives a real server."""
+
+import asyncio
+
+import pytest
+
+from danvan.core import loadtest
+
+
+def _run(coro):
+    """asyncio.run in its own thread: the browser tests may already run an event loop in this worker."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def test_refuses_anything_but_this_machine():
+    for url in ("http://10.0.0.5:8000", "https://example.gov.vn", "http://192.168.1.2"):
+        with pytest.raises(ValueError, match="chính máy này"):
+            loadtest.check_loopback(url)
+    loadtest.check_loopback("http://127.0.0.1:8001")
+    loadtest.check_loopback("http://localhost:8000")
+
+
+def test_percentiles():
+    stats = loadtest.Stats()
+    for ms in range(1, 101):
+        stats.record("a", ms / 1000, 200, set())
+    stats.record("a", 0.001, 409, {409})
+    stats.record("a", 0.001, 500, set())
+    out = loadtest.summarize(stats, 2.0)
+    assert out["requests"] == 102 and out["errors"] == 1 and out["expected_refusals"] == 1
+    assert out["p99_ms"] >= out["p95_ms"] >= out["p50_ms"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bounded_run_against_a_live_server(live_server, settings):
+    from danvan.core.synthetic import generate
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    generate(provinces=1, exemplars=300, seed=3, districts=1, communes=1)
+    # One user at a time: the in-memory SQLite test database cannot take concurrent writers.
+    actions: set[str] = set()
+    for persona in loadtest.prepare(officers=2, boards=1):
+        result = _run(loadtest.run(live_server.url, [persona], concurrency=1, requests=25, duration=30))
+        assert result["requests"] == 25 and result["errors"] == 0, result
+        actions |= set(result["by_action"])
+    assert any(a.startswith("board") for a in actions) and any(a.startswith("officer") for a in actions)
+    bare = _run(loadtest.run(live_server.url, None, concurrency=1, requests=20, duration=10))
+    assert bare["requests"] == 20 and bare["errors"] == 0
+
+
+@pytest.mark.django_db
+def test_bench_api_is_in_the_registry(demo):
+    import json as _json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench", "api", stdout=out)
+    data = _json.loads(out.getvalue())
+    assert data["exemplars_in_scope"] >= 4 and data["list_50_ms"] > 0
