@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "danvan.documents",
     "danvan.intake",
     "danvan.search",
+    "danvan.reports",
     "danvan.api",
 ]
 
@@ -157,6 +158,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Uploads live outside any web root and have no URL: only permission-checked views serve them.
 MEDIA_ROOT = Path(os.environ.get("DANVAN_MEDIA_ROOT", VAR_DIR / "media"))
+# Submissions with at least this many exemplars get their documents built by the task worker (issue 4 §8).
+DANVAN_BACKGROUND_DOCUMENT_ITEMS = int(os.environ.get("DANVAN_BACKGROUND_DOCUMENT_ITEMS", 1000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 2_621_440))
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

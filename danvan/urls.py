@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("danvan.movement.urls")),
     path("", include("danvan.documents.urls")),
     path("", include("danvan.intake.urls")),
+    path("", include("danvan.reports.urls")),
     path("quan-tri-he-thong/nhat-ky/", core_views.audit_log, name="audit"),
     path("tai-khoan/", api_views.profile, name="profile"),
     path("tai-khoan/khoa/<int:pk>/thu-hoi/", api_views.revoke, name="token_revoke"),

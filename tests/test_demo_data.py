@@ -21,8 +21,9 @@ def test_loaddemo_is_idempotent_and_prints_logins(capsys):
     out = capsys.readouterr().out
     assert "vp.skhcn" in out and "bdv.quangngai" in out and "dangbo.stp" in out
     assert OrgUnit.objects.count() == 9
-    # The three of seed 001 plus Sở Nội vụ's 2021 model (demo of a registration entered on its behalf).
-    assert Exemplar.objects.count() == 4
+    # The three of seed 001, Sở Nội vụ's 2021 model (a registration entered on its behalf) and its 2022
+    # replica of "Thực hiện tiết kiệm điện trong cơ quan" (issue 6).
+    assert Exemplar.objects.count() == 5
     assert Membership.objects.filter(user__username="vp.skhcn").count() == 1
 
 

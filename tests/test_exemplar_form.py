@@ -92,13 +92,23 @@ def test_replication_with_source(login, seed_exemplars):
     assert resp.status_code == 302
     replica = Exemplar.objects.get(name="Số hóa hồ sơ lưu trữ của cơ quan")
     assert replica.source == source
-    assert "Được nhân rộng tại" in client.get(f"/mo-hinh/{source.pk}/").content.decode()
+    assert "Đã được nhân rộng tại <strong>2</strong> mô hình" in client.get(f"/mo-hinh/{source.pk}/").content.decode()
 
 
 def test_source_outside_scope_is_refused(login, seed_exemplars):
-    source = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    source = seed_exemplars["Vận động tổ chức, doanh nghiệp tham gia Giải thưởng chất lượng Quốc gia"]
     client = login("dangbo.stp")
-    assert f'value="{source.pk}"' not in client.get("/mo-hinh/tim-nguon/?q=tiết kiệm").content.decode()
+    assert f'value="{source.pk}"' not in client.get("/mo-hinh/tim-nguon/?q=giải thưởng").content.decode()
+    resp = client.post("/mo-hinh/them/", {**_payload(new=None, replication="on", source=source.pk),
+                                          "unit": OrgUnit.objects.get(code="DBSTP-QB").pk})
+    assert "Không tìm thấy mô hình nguồn trong phạm vi của bạn" in resp.content.decode()
+
+
+def test_recognized_exemplars_can_be_replicated_from_anywhere(login, seed_exemplars):
+    # "Thực hiện tiết kiệm điện" was recognized by the Board in 2022 (demo): any unit may replicate it.
+    source = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    found = login("dangbo.stp").get("/mo-hinh/tim-nguon/?q=tiết kiệm").content.decode()
+    assert f'value="{source.pk}"' in found
 
 
 def test_officer_cannot_create_for_a_unit_outside_their_rights(login, demo):
@@ -120,7 +130,7 @@ def test_edit_and_stale_edit_is_refused(login, seed_exemplars):
     resp = bob.post(f"/mo-hinh/{ex.pk}/sua/", {**form_data, "name": "Bản của Bob"})
     assert resp.status_code == 200 and "vừa được người khác sửa" in resp.content.decode()
     ex.refresh_from_db()
-    assert ex.name == "Tiết kiệm điện (sửa lần 1)" and ex.version == 2
+    assert ex.name == "Tiết kiệm điện (sửa lần 1)" and ex.version == int(form_data["version"]) + 1
     detail = alice.get(f"/mo-hinh/{ex.pk}/").content.decode()
     assert "Tiết kiệm điện (sửa lần 1)" in detail and "Lê Đức Tuấn" in detail
 

@@ -113,7 +113,7 @@ def test_quota_is_checked_with_a_message_naming_what_is_missing(login, units):
     _launch(board, issuer=units["BDVTU-QNG"].pk, min_total=2, min_collective=1, min_individual=1)
     rnd = RegistrationRound.objects.get(year=2023)
     sub = rnd.submissions.get(unit__code="SNV-QNG")
-    ex = Exemplar.objects.get(unit__code="SNV-QNG")  # a collective exemplar
+    ex = Exemplar.objects.get(unit__code="SNV-QNG", year=2021)  # a collective exemplar
     resp = board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk]}, follow=True)
     assert "Đã thêm" in resp.content.decode()
     resp = board.post(f"/ho-so/{sub.pk}/gui/", follow=True)
@@ -258,7 +258,7 @@ def test_late_submission_is_recorded(login, units):
     _launch(board, issuer=units["BDVTU-QNG"].pk, deadline="01/01/2023 17:00")
     rnd = RegistrationRound.objects.get(year=2023)
     sub = rnd.submissions.get(unit__code="SNV-QNG")
-    board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [Exemplar.objects.get(unit__code="SNV-QNG").pk]})
+    board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [Exemplar.objects.get(unit__code="SNV-QNG", year=2021).pk]})
     resp = board.post(f"/ho-so/{sub.pk}/gui/", follow=True)
     assert "gửi muộn" in resp.content.decode()
     sub.refresh_from_db()
@@ -283,6 +283,6 @@ def test_demo_rounds(demo):
     assert Submission.objects.filter(root=r21).count() == 5
     skhcn = r21.submissions.get(unit__code="SKHCN-QNG")
     assert skhcn.n_total == 3 and timezone.localtime(skhcn.submitted_at).date() == datetime.date(2021, 4, 27)
-    r22 = RegistrationRound.objects.get(year=2022, issuer__code="BDVTU-QNG")
+    r22 = RegistrationRound.objects.get(year=2022, issuer__code="BDVTU-QNG", kind="registration")
     cc = Submission.objects.get(root=r22, unit__code="CCTDC-QNG")
     assert cc.status == Status.NOT_STARTED and cc.round.deadline < timezone.now()

@@ -5,6 +5,23 @@ from django import forms
 from .audit import KINDS, AuditFilter
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Django's documented pattern for <input type=file multiple>: a list of cleaned files."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class AuditFilterForm(forms.Form):
     username = forms.CharField(label="Người thực hiện (tên đăng nhập)", required=False, max_length=150)
     date_from = forms.DateField(label="Từ ngày", required=False)

@@ -4,10 +4,11 @@ import datetime
 
 from django import forms
 
+from danvan.core.forms import MultipleFileField, MultipleFileInput
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
-from .models import Exemplar, Field, Kind, Movement, Origin
+from .models import CommendationForm, Exemplar, Field, Kind, Movement, Origin
 from .selectors import visible_source
 
 MAX_CONTENT = 20000
@@ -120,3 +121,48 @@ class ExemplarForm(forms.Form):
             "source": ex.source_id,
             "version": ex.version,
         }
+
+
+# ---- lifecycle (exemplars.lifecycle) -------------------------------------------------------------
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class _Versioned(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProgressForm(_Versioned):
+    date = forms.DateField(label="Ngày (dd/mm/yyyy)", input_formats=DATE_FORMATS)
+    text = forms.CharField(label="Đã thực hiện", widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_CONTENT)
+    uploads = MultipleFileField(
+        label="Minh chứng (ảnh JPG/PNG, PDF, Word; tối đa 10 MB mỗi tệp)", required=False,
+        widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx"}))
+
+
+class AssessForm(_Versioned):
+    achieved = forms.TypedChoiceField(label="Kết quả", coerce=lambda v: v == "1",
+                                      choices=[("1", "Đạt"), ("0", "Không đạt")], widget=forms.RadioSelect)
+    comment = forms.CharField(label="Nhận xét", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=MAX_CONTENT)
+
+
+class DecisionForm(_Versioned):
+    by_unit: forms.ModelChoiceField = forms.ModelChoiceField(label="Đơn vị quyết định", queryset=None,
+                                                             empty_label=None)
+    decision_number = forms.CharField(label="Số quyết định", max_length=60)
+    decision_date = forms.DateField(label="Ngày quyết định (dd/mm/yyyy)", input_formats=DATE_FORMATS)
+    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           max_length=MAX_CONTENT)
+
+    def __init__(self, *args, units, **kw):
+        super().__init__(*args, **kw)
+        self.fields["by_unit"].queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("-depth")
+
+
+class CommendForm(DecisionForm):
+    form = forms.ChoiceField(label="Hình thức", choices=CommendationForm.choices)
+
+
+class StopForm(_Versioned):
+    reason = forms.CharField(label="Lý do dừng", widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_CONTENT)

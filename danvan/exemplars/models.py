@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from danvan.orgs.models import OrgUnit
+from danvan.orgs.models import Level, OrgUnit
 
 
 class Movement(models.Model):
@@ -85,7 +86,19 @@ class Origin(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    """Where an exemplar is in its life after registration (DOMAIN.md §4 steps 5–7)."""
+
     REGISTERED = "registered", "Đã đăng ký"
+    BUILDING = "building", "Đang xây dựng"
+    ASSESSED = "assessed", "Đã đánh giá đạt"
+    RECOGNIZED = "recognized", "Đã được công nhận"
+    COMMENDED = "commended", "Đã được biểu dương, khen thưởng"
+    NOT_ACHIEVED = "not_achieved", "Không đạt"
+    STOPPED = "stopped", "Dừng thực hiện"
+
+
+# "Built" in report section 3.3: the exemplar was carried out (whatever its result).
+BUILT_STATUSES = (Status.BUILDING, Status.ASSESSED, Status.RECOGNIZED, Status.COMMENDED, Status.NOT_ACHIEVED)
 
 
 class ExemplarQuerySet(models.QuerySet):
@@ -124,8 +137,8 @@ class Exemplar(models.Model):
         related_name="replicas",
         verbose_name="nhân rộng từ mô hình",
     )
-    status = models.CharField(
-        "trạng thái", max_length=20, choices=Status.choices, default=Status.REGISTERED
+    status = FSMField(
+        "trạng thái", max_length=20, choices=Status.choices, default=Status.REGISTERED, protected=False
     )
     version = models.PositiveIntegerField("phiên bản", default=1)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
@@ -177,3 +190,145 @@ class Exemplar(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    # Lifecycle transitions (django-fsm); `exemplars.lifecycle` checks rights and records them.
+    @transition(field=status, source=Status.REGISTERED, target=Status.BUILDING)
+    def start_building(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.BUILDING, target=Status.ASSESSED)
+    def assess_achieved(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.BUILDING, target=Status.NOT_ACHIEVED)
+    def assess_not_achieved(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.ASSESSED, target=Status.RECOGNIZED)
+    def recognize(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.ASSESSED, Status.RECOGNIZED], target=Status.COMMENDED)
+    def commend(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.REGISTERED, Status.BUILDING], target=Status.STOPPED)
+    def stop(self) -> None:
+        pass
+
+
+class LifecycleAction(models.TextChoices):
+    START = "start", "Bắt đầu xây dựng"
+    PROGRESS = "progress", "Cập nhật tiến độ"
+    ASSESS = "assess", "Đánh giá kết quả"
+    RECOGNIZE = "recognize", "Công nhận"
+    COMMEND = "commend", "Biểu dương, khen thưởng"
+    STOP = "stop", "Dừng thực hiện"
+
+
+class LifecycleEvent(models.Model):
+    """One step of an exemplar's life, with who and when (the timeline of its page)."""
+
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("thao tác", max_length=20, choices=LifecycleAction.choices)
+    from_status = models.CharField("từ trạng thái", max_length=20, choices=Status.choices)
+    to_status = models.CharField("sang trạng thái", max_length=20, choices=Status.choices)
+    comment = models.TextField("ghi chú", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                           verbose_name="người thực hiện")
+    at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "bước trong quá trình xây dựng"
+        verbose_name_plural = "quá trình xây dựng"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.exemplar_id}"
+
+
+class ProgressUpdate(models.Model):
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.CASCADE, related_name="progress")
+    date = models.DateField("ngày")
+    text = models.TextField("nội dung cập nhật")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name="người cập nhật")
+    created_at = models.DateTimeField("cập nhật lúc", auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "cập nhật tiến độ"
+        verbose_name_plural = "cập nhật tiến độ"
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y}: {self.text[:60]}"
+
+
+class Evidence(models.Model):
+    """A file proving progress (image, PDF, Word); served only after the scope check."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField("tệp minh chứng", upload_to="evidence/%Y/")
+    original_name = models.CharField("tên tệp", max_length=255)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "minh chứng"
+        verbose_name_plural = "minh chứng"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Recognition(models.Model):
+    """Công nhận: a unit (usually a Board) recognizes the exemplar at its level, by decision."""
+
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.PROTECT, related_name="recognitions")
+    by_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="recognitions_given",
+                                verbose_name="đơn vị công nhận")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, verbose_name="cấp công nhận")
+    decision_number = models.CharField("số quyết định", max_length=60)
+    decision_date = models.DateField("ngày quyết định", db_index=True)
+    note = models.TextField("ghi chú", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name="người ghi nhận")
+    created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+
+    class Meta:
+        ordering = ["decision_date", "pk"]
+        verbose_name = "công nhận"
+        verbose_name_plural = "các quyết định công nhận"
+
+    def __str__(self) -> str:
+        return f"{self.decision_number} ngày {self.decision_date:%d/%m/%Y} của {self.by_unit}"
+
+
+class CommendationForm(models.TextChoices):
+    PRAISE = "praise", "Biểu dương"
+    CERTIFICATE = "certificate", "Giấy khen"
+    MERIT = "merit", "Bằng khen"
+
+
+class Commendation(models.Model):
+    """Biểu dương, khen thưởng (giấy khen, bằng khen) with the decision that grants it."""
+
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.PROTECT, related_name="commendations")
+    by_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="commendations_given",
+                                verbose_name="đơn vị khen thưởng")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, verbose_name="cấp khen thưởng")
+    form = models.CharField("hình thức", max_length=20, choices=CommendationForm.choices)
+    decision_number = models.CharField("số quyết định", max_length=60)
+    decision_date = models.DateField("ngày quyết định", db_index=True)
+    note = models.TextField("ghi chú", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name="người ghi nhận")
+    created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+
+    class Meta:
+        ordering = ["decision_date", "pk"]
+        verbose_name = "biểu dương, khen thưởng"
+        verbose_name_plural = "biểu dương, khen thưởng"
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} — {self.decision_number} ngày {self.decision_date:%d/%m/%Y}"

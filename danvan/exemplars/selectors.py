@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
 
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
-from .models import Exemplar, ExemplarQuerySet
+from .models import Exemplar, ExemplarQuerySet, Status
+
+# Recognized exemplars are known beyond their subtree: any unit may replicate them.
+PUBLIC_STATUSES = (Status.RECOGNIZED, Status.COMMENDED)
+MAX_LINEAGE = 50
 
 
 def visible_exemplars(user, *, include_deleted: bool = False) -> ExemplarQuerySet:
@@ -31,11 +38,62 @@ def restorable_exemplars(user) -> ExemplarQuerySet:
     return qs.filter(scoping.paths_q(admin_paths, "unit__"))
 
 
+def source_candidates(user) -> ExemplarQuerySet:
+    """What a replication may point to: exemplars the user sees, and any recognized or commended one."""
+    return Exemplar.objects.alive().filter(scoping.units_q(user, "unit__") | Q(status__in=PUBLIC_STATUSES))
+
+
 def visible_source(user, pk: int | None) -> Exemplar | None:
-    """The source of a replication must be an exemplar the user can see."""
+    """The source of a replication must be an exemplar the user may replicate."""
     if not pk:
         return None
-    return visible_exemplars(user).filter(pk=pk).first()
+    return source_candidates(user).filter(pk=pk).first()
+
+
+def lineage(ex: Exemplar) -> list[Exemplar]:
+    """From the original down to `ex`'s source: replicas of replicas trace back to the first model."""
+    chain: list[Exemplar] = []
+    seen = {ex.pk}
+    current = ex.source_id
+    while current is not None and current not in seen and len(chain) < MAX_LINEAGE:
+        seen.add(current)
+        node = Exemplar.objects.select_related("unit").filter(pk=current).first()
+        if node is None:
+            break
+        chain.append(node)
+        current = node.source_id
+    return list(reversed(chain))
+
+
+@dataclass
+class Spread:
+    """Where an exemplar has spread: every replica down the generations, counted per level."""
+
+    replicas: list[Exemplar] = field(default_factory=list)
+    generation: dict[int, int] = field(default_factory=dict)
+    per_level: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.replicas)
+
+
+def spread(ex: Exemplar) -> Spread:
+    """Replicas of `ex`, of its replicas, and so on: one query per generation, not per exemplar."""
+    out = Spread()
+    frontier, seen, depth = [ex.pk], {ex.pk}, 0
+    while frontier and depth < MAX_LINEAGE:
+        depth += 1
+        rows = list(Exemplar.objects.alive().filter(source_id__in=frontier).exclude(pk__in=seen)
+                    .select_related("unit__level").order_by("year", "unit__path", "pk"))
+        for r in rows:
+            seen.add(r.pk)
+            out.replicas.append(r)
+            out.generation[r.pk] = depth
+        frontier = [r.pk for r in rows]
+    counts = Counter((r.unit.level.rank, r.unit.level.name) for r in out.replicas)
+    out.per_level = [(name, n) for (_, name), n in sorted(counts.items())]
+    return out
 
 
 def filter_exemplars(qs: QuerySet[Exemplar], params: dict) -> QuerySet[Exemplar]:

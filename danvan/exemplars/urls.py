@@ -12,4 +12,10 @@ urlpatterns = [
     path("<int:pk>/sua/", views.exemplar_edit, name="edit"),
     path("<int:pk>/xoa/", views.exemplar_delete, name="delete"),
     path("<int:pk>/khoi-phuc/", views.exemplar_restore, name="restore"),
+    path("<int:pk>/tien-do/", views.exemplar_progress, name="progress"),
+    path("<int:pk>/danh-gia/", views.exemplar_assess, name="assess"),
+    path("<int:pk>/cong-nhan/", views.exemplar_recognize, name="recognize"),
+    path("<int:pk>/khen-thuong/", views.exemplar_commend, name="commend"),
+    path("<int:pk>/dung/", views.exemplar_stop, name="stop"),
+    path("<int:pk>/minh-chung/<int:evidence_pk>/", views.evidence_file, name="evidence"),
 ]

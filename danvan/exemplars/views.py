@@ -4,18 +4,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from danvan.orgs import scoping
 from danvan.orgs.models import Level
 
-from . import services
-from .forms import ExemplarForm
-from .models import Exemplar, Field, Kind, Origin, Status
-from .selectors import restorable_exemplars, sees_deleted, visible_exemplars
+from . import lifecycle, services
+from .forms import AssessForm, CommendForm, DecisionForm, ExemplarForm, ProgressForm, StopForm
+from .models import Evidence, Exemplar, Field, Kind, Origin, Status
+from .selectors import (
+    lineage,
+    restorable_exemplars,
+    sees_deleted,
+    source_candidates,
+    spread,
+    visible_exemplars,
+)
 
 
 def _get_visible(request: HttpRequest, pk: int, include_deleted: bool = False) -> Exemplar:
@@ -60,8 +67,29 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _lifecycle_forms(request: HttpRequest, ex: Exemplar, bound: dict | None = None) -> dict:
+    """The action forms the user may use on this exemplar now (a bound one keeps what was typed)."""
+    user, v = request.user, {"version": ex.version}
+    out: dict = {}
+    if ex.is_deleted:
+        return out
+    if lifecycle.can_record_progress(user, ex) and ex.status in (Status.REGISTERED, Status.BUILDING):
+        out["progress"] = ProgressForm(initial={**v, "date": timezone.localdate().strftime("%d/%m/%Y")})
+    if lifecycle.can_assess(user, ex):
+        if ex.status == Status.BUILDING:
+            out["assess"] = AssessForm(initial=v)
+        if ex.status in (Status.REGISTERED, Status.BUILDING):
+            out["stop"] = StopForm(initial=v)
+    units = lifecycle.deciding_units(user, ex)
+    if units and ex.status in (Status.ASSESSED, Status.RECOGNIZED, Status.COMMENDED):
+        out["recognize"] = DecisionForm(units=units, initial=v)
+        out["commend"] = CommendForm(units=units, initial=v)
+    out.update(bound or {})
+    return out
+
+
 @login_required
-def exemplar_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResponse:
     ex = _get_visible(request, pk, include_deleted=True)
     if not sees_deleted(request.user, ex):
         raise Http404
@@ -71,18 +99,108 @@ def exemplar_detail(request: HttpRequest, pk: int) -> HttpResponse:
         prev = rec.prev_record
         diff = rec.diff_against(prev).changes if prev else []
         changes.append({"rec": rec, "diff": diff})
-    replicas = visible_exemplars(request.user).filter(source=ex).select_related("unit")
+    sp = spread(ex)
+    visible_ids = set(visible_exemplars(request.user).filter(pk__in=[r.pk for r in sp.replicas])
+                      .values_list("pk", flat=True))
     return render(
         request,
         "exemplars/detail.html",
         {
             "ex": ex,
             "changes": changes,
-            "replicas": replicas,
+            "spread": sp,
+            "visible_replicas": visible_ids,
+            "lineage": lineage(ex),
+            "events": ex.events.select_related("by"),
+            "progress": ex.progress.prefetch_related("evidence").select_related("created_by"),
+            "recognitions": ex.recognitions.select_related("by_unit", "level"),
+            "commendations": ex.commendations.select_related("by_unit", "level"),
+            "forms": _lifecycle_forms(request, ex, bound),
             "can_edit": scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted,
             "can_restore": ex.is_deleted,
         },
+        status=400 if bound else 200,
     )
+
+
+def _lifecycle_post(request: HttpRequest, pk: int, name: str, form_class, run) -> HttpResponse:
+    """One door for every lifecycle step: validate the form, call the service, keep input on error."""
+    ex = _get_visible(request, pk)
+    kwargs = {"units": lifecycle.deciding_units(request.user, ex)} if name in ("recognize", "commend") else {}
+    form = form_class(request.POST, request.FILES, **kwargs)
+    if form.is_valid():
+        try:
+            message = run(ex, form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, message)
+            return redirect("exemplars:detail", pk=ex.pk)
+    return exemplar_detail(request, pk, bound={name: form})
+
+
+@login_required
+@require_POST
+def exemplar_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ex, d):
+        lifecycle.add_progress(exemplar=ex, by=request.user, date=d["date"], text=d["text"], files=d["uploads"],
+                               expected_version=d["version"])
+        return "Đã ghi cập nhật tiến độ."
+    return _lifecycle_post(request, pk, "progress", ProgressForm, run)
+
+
+@login_required
+@require_POST
+def exemplar_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ex, d):
+        ex = lifecycle.assess(exemplar=ex, by=request.user, achieved=d["achieved"], comment=d["comment"],
+                              expected_version=d["version"])
+        return f"Đã đánh giá: {ex.get_status_display()}."
+    return _lifecycle_post(request, pk, "assess", AssessForm, run)
+
+
+@login_required
+@require_POST
+def exemplar_recognize(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ex, d):
+        rec = lifecycle.recognize(exemplar=ex, by=request.user, by_unit=d["by_unit"],
+                                  decision_number=d["decision_number"], decision_date=d["decision_date"],
+                                  note=d["note"], expected_version=d["version"])
+        return f"Đã ghi quyết định công nhận {rec}."
+    return _lifecycle_post(request, pk, "recognize", DecisionForm, run)
+
+
+@login_required
+@require_POST
+def exemplar_commend(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ex, d):
+        com = lifecycle.commend(exemplar=ex, by=request.user, by_unit=d["by_unit"], form=d["form"],
+                                decision_number=d["decision_number"], decision_date=d["decision_date"],
+                                note=d["note"], expected_version=d["version"])
+        return f"Đã ghi {com}."
+    return _lifecycle_post(request, pk, "commend", CommendForm, run)
+
+
+@login_required
+@require_POST
+def exemplar_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ex, d):
+        lifecycle.stop(exemplar=ex, by=request.user, reason=d["reason"], expected_version=d["version"])
+        return "Đã ghi nhận dừng thực hiện mô hình."
+    return _lifecycle_post(request, pk, "stop", StopForm, run)
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
+    """Evidence is served only here, after the scope check, always as a download."""
+    from danvan.core.uploads import content_type
+
+    ex = _get_visible(request, pk)
+    ev = get_object_or_404(Evidence, pk=evidence_pk, update__exemplar=ex)
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name,
+                        content_type=content_type(ev.original_name))
 
 
 def _save(request: HttpRequest, form: ExemplarForm, exemplar: Exemplar | None) -> HttpResponse | None:
@@ -174,12 +292,11 @@ def exemplar_trash(request: HttpRequest) -> HttpResponse:
 @login_required
 def source_search(request: HttpRequest) -> HttpResponse:
     """htmx: pick the source of a replication among visible exemplars."""
+    from danvan.search.services import search
+
     q = (request.GET.get("q") or "").strip()[:200]
     results = []
     if len(q) >= 2:
-        results = list(
-            visible_exemplars(request.user)
-            .filter(Q(name__icontains=q) | Q(unit__name__icontains=q))
-            .select_related("unit")[:10]
-        )
+        qs, words = search(request.user, q, base=source_candidates(request.user))
+        results = list(qs.select_related("unit")[:10]) if words else []
     return render(request, "exemplars/_source_results.html", {"results": results, "q": q})

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from danvan.core.forms import MultipleFileField, MultipleFileInput
 from danvan.exemplars.models import FieldCategory
 from danvan.exemplars.services import fields_for_unit
 from danvan.movement.selectors import visible_submissions
@@ -17,23 +18,6 @@ from . import services
 from .models import ImportBatch, ImportFile, ImportRow
 
 MAX_FILES = 30
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Django's documented pattern for <input type=file multiple>: a list of cleaned files."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)] if data else []
 
 
 class UploadForm(forms.Form):

@@ -117,3 +117,7 @@ def load_demo_rounds(users) -> None:
     for code in ("VP-SKHCN-QNG", "TT-SKHCN-QNG"):
         sub = relay22.submissions.get(unit__code=code)
         _submit_unit(sub, officers[code], leaders[code], vp, _at(2022, 4, 6, 9))
+    # Launch and relay dates as in the seeds' letters (the services stamp "now").
+    for rnd, when in ((r21, _at(2021, 3, 22, 8)), (relay21, _at(2021, 3, 25, 8)), (r22, _at(2022, 3, 21, 8)),
+                      (relay22, _at(2022, 3, 24, 8))):
+        RegistrationRound.objects.filter(pk=rnd.pk).update(created_at=when)

@@ -22,7 +22,20 @@ class TargetMode(models.TextChoices):
     CHOSEN = "chosen", "Các đơn vị được chọn"
 
 
+class RoundKind(models.TextChoices):
+    REGISTRATION = "registration", "Đăng ký mô hình, điển hình"
+    REPORT = "report", "Yêu cầu báo cáo"
+
+
 class RegistrationRound(models.Model):
+    """A request sent down the tree with a deadline: a registration round, or a report request (seed 004).
+
+    Both kinds share targets, relays, submissions, completeness and reminders: one mechanism.
+    """
+
+    kind = models.CharField("loại", max_length=12, choices=RoundKind.choices, default=RoundKind.REGISTRATION)
+    # Report requests: how many typical exemplars each kind of addressee introduces ({UnitKind.code: n}).
+    intro_quota = models.JSONField("số mô hình giới thiệu theo loại đơn vị", default=dict, blank=True)
     issuer = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="rounds_issued",
                                verbose_name="đơn vị phát động")
     movement = models.ForeignKey(Movement, on_delete=models.PROTECT, verbose_name="phong trào")
@@ -59,7 +72,17 @@ class RegistrationRound(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.issuer.name})"
 
+    @property
+    def is_report(self) -> bool:
+        return self.kind == RoundKind.REPORT
+
+    def intro_quota_for(self, unit: OrgUnit) -> int | None:
+        value = (self.intro_quota or {}).get(unit.kind.code)
+        return int(value) if value is not None else None
+
     def quota_text(self) -> str:
+        if self.is_report:
+            return "Báo cáo kết quả năm, phụ lục số liệu và giới thiệu mô hình, điển hình tiêu biểu"
         parts = [f"tối thiểu {self.min_total:02d} mô hình, điển hình"]
         if self.min_collective or self.min_individual:
             parts.append(f"({self.min_collective:02d} tập thể, {self.min_individual:02d} cá nhân)")

@@ -24,6 +24,7 @@ from .models import (
     RegistrationRound,
     Reminder,
     ReminderKind,
+    RoundKind,
     Status,
     Submission,
     SubmissionEvent,
@@ -98,8 +99,8 @@ def resolve_targets(issuer: OrgUnit, mode: str, *, units=None, levels=None, kind
 def launch_round(*, issuer: OrgUnit, by, movement: Movement, year: int, title: str, deadline: datetime.datetime,
                  guidance: str = "", instructions: str = "", min_total: int = 1, min_collective: int = 0,
                  min_individual: int = 0, target_mode: str = TargetMode.CHILDREN, target_units=None,
-                 target_levels=None, target_kinds=None,
-                 parent_round: RegistrationRound | None = None) -> Result[RegistrationRound]:
+                 target_levels=None, target_kinds=None, parent_round: RegistrationRound | None = None,
+                 kind: str = RoundKind.REGISTRATION, intro_quota: dict | None = None) -> Result[RegistrationRound]:
     _require_issue(by, issuer)
     warnings = _validate_quota(min_total, min_collective, min_individual)
     if not movement.covers(year):
@@ -111,8 +112,13 @@ def launch_round(*, issuer: OrgUnit, by, movement: Movement, year: int, title: s
                                    kinds=target_kinds).values_list("pk", "path"))
     if not targets:
         raise ValidationError("Không có đơn vị nào thuộc đối tượng của đợt này.")
+    if parent_round is not None:
+        kind, intro_quota = parent_round.kind, parent_round.intro_quota
+    if intro_quota and any(not isinstance(n, int) or n < 0 for n in intro_quota.values()):
+        raise ValidationError("Số mô hình giới thiệu phải là số nguyên không âm.")
     rnd = RegistrationRound.objects.create(
-        issuer=issuer, movement=movement, year=year, title=title.strip(), guidance=guidance.strip(),
+        kind=kind, intro_quota=intro_quota or {}, issuer=issuer, movement=movement, year=year,
+        title=title.strip(), guidance=guidance.strip(),
         instructions=instructions.strip(), deadline=deadline, min_total=min_total, min_collective=min_collective,
         min_individual=min_individual, target_mode=target_mode, parent_round=parent_round,
         root=parent_round.root if parent_round else None, created_by=by,
@@ -154,7 +160,7 @@ def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline:
         raise ValidationError("Đơn vị này không thuộc đối tượng của đợt đăng ký nên không chuyển tiếp được.")
     if parent_round.relays.filter(issuer=unit).exists():
         raise ValidationError("Đơn vị đã chuyển tiếp đợt này cho các đơn vị trực thuộc rồi.")
-    quota = {
+    quota: dict[str, int] = {
         "min_total": parent_round.min_total if min_total is None else min_total,
         "min_collective": parent_round.min_collective if min_collective is None else min_collective,
         "min_individual": parent_round.min_individual if min_individual is None else min_individual,
@@ -168,7 +174,8 @@ def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline:
     result = launch_round(
         issuer=unit, by=by, movement=parent_round.movement, year=parent_round.year,
         title=title or parent_round.title, guidance=guidance or parent_round.guidance, instructions=instructions,
-        deadline=deadline, target_mode=target_mode, target_units=target_units, parent_round=parent_round, **quota,
+        deadline=deadline, target_mode=target_mode, target_units=target_units, parent_round=parent_round,
+        min_total=quota["min_total"], min_collective=quota["min_collective"], min_individual=quota["min_individual"],
     )
     _event(own, Action.RELAY, by, comment=f"Hạn nội bộ: {timezone.localtime(deadline):%d/%m/%Y %H:%M}")
     result.warnings[:0] = warnings
@@ -209,6 +216,10 @@ def recount(sub: Submission) -> None:
 def quota_shortfall(sub: Submission) -> list[str]:
     """What is missing, in the words of a reminder letter ("Còn thiếu 1 mô hình cá nhân")."""
     rnd = sub.round
+    if rnd.is_report:
+        from danvan.reports.services import report_shortfall
+
+        return report_shortfall(sub)
     missing: list[str] = []
     if sub.n_collective < rnd.min_collective:
         missing.append(f"Còn thiếu {rnd.min_collective - sub.n_collective} mô hình tập thể")
@@ -286,8 +297,11 @@ def child_round(sub: Submission) -> RegistrationRound | None:
 
 
 def consolidate(sub: Submission, by) -> int:
-    """Bring the exemplars of accepted child submissions into `sub` (idempotent). Returns how many were added."""
-    relayed = child_round(sub)
+    """Bring the exemplars of accepted child submissions into `sub` (idempotent). Returns how many were added.
+
+    Reports are not merged item by item: the parent's numbers are computed over its subtree.
+    """
+    relayed = None if sub.round.is_report else child_round(sub)
     if relayed is None:
         return 0
     present = set(sub.items.values_list("exemplar_id", flat=True))

@@ -282,7 +282,8 @@ def submission_dossier(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _sub(request, pk)
     return _act(request, sub, lambda: services.submit(
-        submission=sub, by=request.user, expected_version=_version(request)), "Đã gửi đăng ký lên cấp trên.")
+        submission=sub, by=request.user, expected_version=_version(request)),
+        "Đã gửi báo cáo lên cấp trên." if sub.round.is_report else "Đã gửi đăng ký lên cấp trên.")
 
 
 @login_required

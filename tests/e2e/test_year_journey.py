@@ -111,6 +111,61 @@ def test_launch_relay_register_submit_return_accept_consolidate(personas):
     assert sk_sub.status == Status.ACCEPTED and sk_sub.n_total == 1
 
 
+def test_progress_recognition_and_the_annual_report(personas, tmp_path):
+    """Issue 6 in the browser: evidence, assessment, recognition, then the report written, downloaded and sent."""
+    from docx import Document
+
+    from danvan.exemplars.models import Exemplar
+    from danvan.movement.models import Submission
+
+    ex = Exemplar.objects.get(unit__code="TT-SKHCN-QNG", year=2021)
+    evidence = tmp_path / "bien-ban-tiep-cong-dan.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    officer = personas("tt.skhcn")
+    page = officer.go(f"/mo-hinh/{ex.pk}/")
+    page.get_by_label("Ngày (dd/mm/yyyy)").fill("15/12/2021")
+    page.get_by_label("Đã thực hiện").fill("Giải quyết dứt điểm 02 vụ khiếu nại kéo dài.")
+    page.get_by_label("Minh chứng (ảnh JPG/PNG, PDF, Word; tối đa 10 MB mỗi tệp)").set_input_files(str(evidence))
+    page.get_by_role("button", name="Ghi cập nhật").click()
+    assert "Đã ghi cập nhật tiến độ" in _flash(page)
+    assert page.get_by_role("link", name="bien-ban-tiep-cong-dan.pdf").count() == 1
+
+    leader = personas("ld.tt")
+    page = leader.go(f"/mo-hinh/{ex.pk}/")
+    page.get_by_label("Đạt", exact=True).check()
+    page.get_by_role("button", name="Ghi đánh giá").click()
+    assert "Đã đánh giá: Đã đánh giá đạt" in _flash(page)
+
+    board = personas("bdv.quangngai")
+    page = board.go(f"/mo-hinh/{ex.pk}/")
+    form = page.locator("form", has=page.get_by_role("button", name="Ghi công nhận"))
+    form.get_by_label("Số quyết định").fill("140-QĐ/BDVTU")
+    form.get_by_label("Ngày quyết định (dd/mm/yyyy)").fill("20/09/2022")
+    form.get_by_role("button", name="Ghi công nhận").click()
+    assert "Đã ghi quyết định công nhận 140-QĐ/BDVTU" in _flash(page)
+    board.shot("10-board-recognized-timeline")
+
+    office = personas("vp.skhcn")
+    page = office.go("/bao-cao/SKHCN-QNG/2022/")
+    page.get_by_label("Ưu điểm").fill("Cán bộ, công chức hưởng ứng tích cực; mô hình được nhân rộng.")
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    assert "Đã lưu báo cáo" in _flash(page)
+    office.shot("11-office-annual-report")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Báo cáo (Word)").click()
+    path = tmp_path / "bao-cao.docx"
+    info.value.save_as(path)
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "Cán bộ, công chức hưởng ứng tích cực" in text and "Số mô hình đã được công nhận trong năm 2022: 2" in text
+
+    sender = personas("ld.skhcn")
+    page = sender.go("/bao-cao/SKHCN-QNG/2022/")
+    page.on("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Phê duyệt và gửi báo cáo").click()
+    assert "Đã gửi" in _flash(page)
+    assert Submission.objects.get(round__kind="report", unit__code="SKHCN-QNG").status == "submitted"
+
+
 @pytest.mark.parametrize("width,height,label", [(1366, 768, "office"), (390, 844, "phone")])
 def test_main_pages_accessible_and_usable(personas, width, height, label):
     """axe-core finds no serious or critical violations on the main pages, at office and phone width."""
@@ -119,11 +174,12 @@ def test_main_pages_accessible_and_usable(personas, width, height, label):
 
     user = personas("vp.skhcn", width=width, height=height)
     r22 = RegistrationRound.objects.get(year=2022, issuer__code="SKHCN-QNG")
-    ex = Exemplar.objects.get(name="Thực hiện tiết kiệm điện trong cơ quan")
+    ex = Exemplar.objects.get(name="Thực hiện tiết kiệm điện trong cơ quan", unit__code="VP-SKHCN-QNG")
     pages = {
         "home": "/", "tree": "/don-vi/SKHCN-QNG/", "list": "/mo-hinh/", "detail": f"/mo-hinh/{ex.pk}/",
         "form": "/mo-hinh/them/", "rounds": "/dot-dang-ky/", "completeness": f"/dot-dang-ky/{r22.pk}/?don_vi=SKHCN-QNG",
         "submission": f"/ho-so/{r22.submissions.get(unit__code='VP-SKHCN-QNG').pk}/",
+        "reports": "/bao-cao/", "annual-report": "/bao-cao/SKHCN-QNG/2022/",
     }
     report = {}
     for name, path in pages.items():

@@ -211,7 +211,7 @@ def test_3000_rows_are_capped_quickly(form_3000):
     started = time.perf_counter()
     err = refused(form_3000, "3000.docx", "too_many_exemplars")
     assert "2000" in err.message
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # capped, not parsed to the end (a loose bound: CI machines are shared)
 
 
 def test_3000_rows_parse_in_bounded_time_when_allowed(form_3000):

@@ -12,6 +12,9 @@ def _registry() -> dict:
     from danvan.search.bench import bench_search
 
     benches["search"] = bench_search
+    from danvan.reports.bench import bench_reports
+
+    benches["reports"] = bench_reports
     try:
         from danvan.documents.bench import bench_documents
 

@@ -1,0 +1,49 @@
+"""`danvan bench reports`: the annual statistics (section 3.3) for a province and for the national root.
+
+Run on the generator's data (`danvan generate --provinces 34 --exemplars 1000000`); target ≤ 2 s each.
+"""
+
+from __future__ import annotations
+
+import time
+
+from danvan.exemplars.models import Exemplar, Movement
+from danvan.orgs.models import OrgUnit
+
+from . import stats
+
+TARGET_S = 2.0
+
+
+def _median(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def bench_reports(repeat: int = 3) -> dict:
+    root = OrgUnit.objects.filter(depth=1).order_by("-numchild").first()
+    movement = Movement.objects.order_by("-period_start").first()
+    if root is None or movement is None:
+        raise RuntimeError("Cơ sở dữ liệu chưa có cây đơn vị hay phong trào; hãy chạy `danvan generate` trước.")
+    year = Exemplar.objects.filter(movement=movement).order_by("-year").values_list("year", flat=True).first() \
+        or movement.period_start
+    province = OrgUnit.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("-numchild").first()
+    out: dict = {"exemplars": Exemplar.objects.count(), "units": OrgUnit.objects.count(), "year": year,
+                 "target_s": TARGET_S}
+    for name, node in (("national_root", root), ("province", province or root)):
+        s = stats.compute(node, movement, year)
+        out[name] = {
+            "unit": node.code,
+            "annual_s": round(_median(lambda n=node: stats.compute(n, movement, year), repeat), 3),
+            "period_to_date_s": round(_median(
+                lambda n=node: stats.compute(n, movement, movement.period_start, year), repeat), 3),
+            "branches_s": round(_median(lambda n=node: stats.by_branch(n, movement, year), repeat), 3),
+            "registered": s.registered.total,
+        }
+        out[name]["within_target"] = max(out[name]["annual_s"], out[name]["period_to_date_s"]) <= TARGET_S
+    return out

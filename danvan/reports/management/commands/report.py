@@ -1,0 +1,75 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from danvan.documents.services import DocumentError
+from danvan.exemplars.models import Movement
+from danvan.orgs.models import OrgUnit
+from danvan.reports import documents, stats
+from danvan.reports.models import AnnualReport
+
+
+class Command(BaseCommand):
+    help = ("Báo cáo: `report annual --unit CODE --year YYYY --format docx|xlsx|json -o FILE` (docx: báo cáo đã lập "
+            "kèm phụ lục; xlsx: phụ lục số liệu; json: mọi số liệu mục 3.3 và phụ lục), "
+            "`report period --unit CODE --movement ID --format docx|xlsx|json -o FILE` (sơ kết, tổng kết theo năm).")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="what", required=True)
+        a = sub.add_parser("annual", help="báo cáo năm của một đơn vị (số liệu cho cả cây đơn vị cấp dưới)")
+        a.add_argument("--unit", required=True)
+        a.add_argument("--year", type=int, required=True)
+        a.add_argument("--movement", type=int, help="mã phong trào (mặc định: phong trào có giai đoạn chứa năm)")
+        a.add_argument("--format", default="docx", choices=["docx", "xlsx", "json", "pdf"])
+        a.add_argument("-o", "--output", required=True)
+        p = sub.add_parser("period", help="sơ kết, tổng kết: số liệu từng năm của giai đoạn")
+        p.add_argument("--unit", required=True)
+        p.add_argument("--movement", type=int, required=True)
+        p.add_argument("--up-to", type=int, help="chỉ tính đến năm này (sơ kết giữa kỳ)")
+        p.add_argument("--format", default="docx", choices=["docx", "xlsx", "json"])
+        p.add_argument("-o", "--output", required=True)
+
+    def handle(self, *args, **o):
+        unit = OrgUnit.objects.filter(code=o["unit"]).first()
+        if unit is None:
+            raise CommandError(f"Không có đơn vị mã {o['unit']}.")
+        try:
+            data = self._annual(unit, o) if o["what"] == "annual" else self._period(unit, o)
+        except DocumentError as exc:
+            raise CommandError(str(exc)) from exc
+        Path(o["output"]).write_bytes(data)
+        self.stdout.write(f"Đã ghi {o['output']} ({len(data):,} byte).".replace(",", "."))
+
+    def _movement(self, pk: int | None, year: int | None) -> Movement:
+        qs = Movement.objects.order_by("-period_start")
+        if pk:
+            qs = qs.filter(pk=pk)
+        elif year:
+            qs = qs.filter(period_start__lte=year, period_end__gte=year)
+        movement = qs.first()
+        if movement is None:
+            raise CommandError("Không tìm thấy phong trào" + (f" mã {pk}." if pk else f" có giai đoạn chứa năm {year}."))
+        return movement
+
+    def _annual(self, unit: OrgUnit, o) -> bytes:
+        movement = self._movement(o.get("movement"), o["year"])
+        if o["format"] == "json":
+            s = stats.compute(unit, movement, o["year"])
+            payload = {**s.to_dict(), "appendix": documents.appendix_rows(s)}
+            return json.dumps(payload, ensure_ascii=False, indent=1).encode()
+        if o["format"] == "xlsx":
+            return documents.render_stats_appendix(unit, movement, o["year"], "xlsx").data
+        report = AnnualReport.objects.filter(unit=unit, movement=movement, year=o["year"]).first()
+        if report is None:
+            raise CommandError(f"{unit.name} chưa lập báo cáo năm {o['year']}; hãy lập trên trang Báo cáo "
+                               "(phụ lục số liệu vẫn xuất được với --format xlsx hoặc json).")
+        return documents.render_annual(report, "bao-cao", o["format"]).data
+
+    def _period(self, unit: OrgUnit, o) -> bytes:
+        movement = self._movement(o["movement"], None)
+        if o["format"] == "json":
+            columns = stats.period(unit, movement, o.get("up_to"))
+            return json.dumps({"years": [c.to_dict() for c in columns[:-1]], "period": columns[-1].to_dict()},
+                              ensure_ascii=False, indent=1).encode()
+        return documents.render_period(unit, movement, o["format"], o.get("up_to")).data

@@ -1,0 +1,228 @@
+"""Section 3.3 and the numeric appendix of the annual report (seed 004), computed from the data.
+
+Every number is an aggregate query over the node's subtree (a path prefix), never a Python loop
+over exemplars. The same function gives a year (annual report), a range of years (period to date)
+and, called once per year, the period review (sơ kết / tổng kết).
+
+Definitions (DOMAIN.md §6, written here once):
+- registered: alive exemplars of the movement registered in the years, by units of the subtree;
+- built: those of them that were carried out (`exemplars.models.BUILT_STATUSES`);
+- replicated: registered exemplars whose origin is a replication, by the level of the replicating unit;
+- recognized: exemplars of the subtree with a recognition decided in the years, by the recognition's level
+  (an exemplar recognized at two levels counts once in the total);
+- launches: registration rounds issued by units of the subtree; registering units: distinct units of the
+  subtree that sent a registration (submitted or accepted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from danvan.exemplars.models import (
+    BUILT_STATUSES,
+    Commendation,
+    CommendationForm,
+    Exemplar,
+    FieldCategory,
+    Kind,
+    Movement,
+    Origin,
+    Recognition,
+)
+from danvan.movement.models import SENT_STATUSES, RegistrationRound, RoundKind, Submission
+from danvan.orgs.models import Level, OrgUnit
+
+
+@dataclass
+class Counts:
+    collective: int = 0
+    individual: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.collective + self.individual
+
+    def add(self, kind: str, n: int) -> None:
+        if kind == Kind.COLLECTIVE:
+            self.collective += n
+        else:
+            self.individual += n
+
+    def to_dict(self) -> dict:
+        return {"collective": self.collective, "individual": self.individual, "total": self.total}
+
+
+@dataclass
+class LevelRow:
+    code: str
+    name: str
+    launches: int = 0
+    registering_units: int = 0
+    registered: Counts = field(default_factory=Counts)
+    replicated: Counts = field(default_factory=Counts)
+    recognized: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class CategoryRow:
+    code: str
+    name: str
+    registered: Counts = field(default_factory=Counts)
+    built: Counts = field(default_factory=Counts)
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.built.total / self.registered.total, 1) if self.registered.total else None
+
+
+@dataclass
+class Stats:
+    unit: OrgUnit
+    movement: Movement
+    year_from: int
+    year_to: int
+    levels: list[LevelRow]
+    categories: list[CategoryRow]
+    recognized: Counts
+    commended: dict[str, int]
+
+    @property
+    def registered(self) -> Counts:
+        return _sum(c.registered for c in self.categories)
+
+    @property
+    def built(self) -> Counts:
+        return _sum(c.built for c in self.categories)
+
+    @property
+    def replicated(self) -> Counts:
+        return _sum(r.replicated for r in self.levels)
+
+    @property
+    def launches(self) -> int:
+        return sum(r.launches for r in self.levels)
+
+    @property
+    def years_label(self) -> str:
+        return str(self.year_to) if self.year_from == self.year_to else f"{self.year_from} - {self.year_to}"
+
+    def to_dict(self) -> dict:
+        return {
+            "unit": self.unit.code, "unit_name": self.unit.name, "movement": self.movement.pk,
+            "year_from": self.year_from, "year_to": self.year_to,
+            "by_level": [{"level": r.code, "name": r.name, "launches": r.launches,
+                          "registering_units": r.registering_units, "registered": r.registered.to_dict(),
+                          "replicated": r.replicated.to_dict(), "recognized": r.recognized.to_dict()}
+                         for r in self.levels],
+            "by_category": [{"category": c.code, "name": c.name, "registered": c.registered.to_dict(),
+                             "built": c.built.to_dict(), "built_rate": c.rate} for c in self.categories],
+            "totals": {"launches": self.launches, "registered": self.registered.to_dict(),
+                       "built": self.built.to_dict(), "replicated": self.replicated.to_dict(),
+                       "recognized": self.recognized.to_dict()},
+            "commended": dict(self.commended),
+        }
+
+
+def _sum(items) -> Counts:
+    out = Counts()
+    for c in items:
+        out.collective += c.collective
+        out.individual += c.individual
+    return out
+
+
+def _exemplars(node: OrgUnit, movement: Movement, year_from: int, year_to: int):
+    return Exemplar.objects.alive().filter(unit__path__startswith=node.path, movement=movement,
+                                           year__gte=year_from, year__lte=year_to)
+
+
+def compute(node: OrgUnit, movement: Movement, year_from: int, year_to: int | None = None) -> Stats:
+    """Section 3.3 for `node`'s subtree over the years [year_from, year_to]."""
+    year_to = year_from if year_to is None else year_to
+    levels = {lv.code: LevelRow(lv.code, lv.name) for lv in Level.objects.order_by("rank")}
+    categories = {c.code: CategoryRow(c.code, c.name) for c in FieldCategory.objects.order_by("order", "code")}
+    ex = _exemplars(node, movement, year_from, year_to)
+    rows = ex.values("field__category__code", "kind").annotate(
+        n=Count("id"), built=Count("id", filter=Q(status__in=BUILT_STATUSES)))
+    for r in rows:
+        cat = categories[r["field__category__code"]]
+        cat.registered.add(r["kind"], r["n"])
+        cat.built.add(r["kind"], r["built"])
+    rows = ex.values("unit__level__code", "kind").annotate(
+        n=Count("id"), rep=Count("id", filter=Q(origin=Origin.REPLICATION)))
+    for r in rows:
+        levels[r["unit__level__code"]].registered.add(r["kind"], r["n"])
+        levels[r["unit__level__code"]].replicated.add(r["kind"], r["rep"])
+
+    rec = Recognition.objects.filter(
+        exemplar__deleted_at__isnull=True, exemplar__movement=movement, exemplar__unit__path__startswith=node.path,
+        decision_date__year__gte=year_from, decision_date__year__lte=year_to)
+    for r in rec.values("level__code", "exemplar__kind").annotate(n=Count("exemplar", distinct=True)):
+        levels[r["level__code"]].recognized.add(r["exemplar__kind"], r["n"])
+    recognized = Counts()
+    for r in rec.values("exemplar__kind").annotate(n=Count("exemplar", distinct=True)):
+        recognized.add(r["exemplar__kind"], r["n"])
+
+    com = Commendation.objects.filter(
+        exemplar__deleted_at__isnull=True, exemplar__movement=movement, exemplar__unit__path__startswith=node.path,
+        decision_date__year__gte=year_from, decision_date__year__lte=year_to)
+    commended = {f.value: 0 for f in CommendationForm}
+    for r in com.values("form").annotate(n=Count("id")):
+        commended[r["form"]] = r["n"]
+
+    rounds = RegistrationRound.objects.filter(kind=RoundKind.REGISTRATION, movement=movement,
+                                              year__gte=year_from, year__lte=year_to,
+                                              issuer__path__startswith=node.path)
+    for r in rounds.values("issuer__level__code").annotate(n=Count("id")):
+        levels[r["issuer__level__code"]].launches = r["n"]
+    subs = Submission.objects.filter(round__kind=RoundKind.REGISTRATION, round__movement=movement,
+                                     round__year__gte=year_from, round__year__lte=year_to,
+                                     unit_path__startswith=node.path, status__in=SENT_STATUSES)
+    for r in subs.values("unit__level__code").annotate(n=Count("unit", distinct=True)):
+        levels[r["unit__level__code"]].registering_units = r["n"]
+
+    return Stats(unit=node, movement=movement, year_from=year_from, year_to=year_to,
+                 levels=list(levels.values()), categories=list(categories.values()), recognized=recognized,
+                 commended=commended)
+
+
+def period(node: OrgUnit, movement: Movement, up_to: int | None = None) -> list[Stats]:
+    """One Stats per year of the movement's period (up to `up_to`), then the whole period."""
+    last = min(movement.period_end, up_to or movement.period_end)
+    years = [compute(node, movement, y) for y in range(movement.period_start, last + 1)]
+    return [*years, compute(node, movement, movement.period_start, last)]
+
+
+@dataclass
+class BranchRow:
+    unit: OrgUnit | None  # None: the node's own exemplars
+    registered: int = 0
+    built: int = 0
+    replicated: int = 0
+    recognized: int = 0
+
+
+def by_branch(node: OrgUnit, movement: Movement, year: int) -> tuple[list[BranchRow], BranchRow]:
+    """The node's own numbers and each child branch's, so a parent sees that its total is their sum."""
+    width = len(node.path) + OrgUnit.steplen
+    branch = Substr("unit__path", 1, width)
+    children = {c.path: BranchRow(c) for c in OrgUnit.objects.filter(
+        path__startswith=node.path, depth=node.depth + 1).order_by("path")}
+    own = BranchRow(None)
+    ex = _exemplars(node, movement, year, year).annotate(branch=branch)
+    for r in ex.values("branch").annotate(n=Count("id"), built=Count("id", filter=Q(status__in=BUILT_STATUSES)),
+                                          rep=Count("id", filter=Q(origin=Origin.REPLICATION))):
+        row = children.get(r["branch"], own)
+        row.registered, row.built, row.replicated = r["n"], r["built"], r["rep"]
+    rec = Recognition.objects.filter(
+        exemplar__deleted_at__isnull=True, exemplar__movement=movement, exemplar__unit__path__startswith=node.path,
+        decision_date__year=year).annotate(branch=Substr("exemplar__unit__path", 1, width))
+    for r in rec.values("branch").annotate(n=Count("exemplar", distinct=True)):
+        children.get(r["branch"], own).recognized = r["n"]
+    rows = [own, *children.values()]
+    total = BranchRow(node, *(sum(getattr(r, k) for r in rows)
+                              for k in ("registered", "built", "replicated", "recognized")))
+    return rows, total
