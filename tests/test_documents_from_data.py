@@ -152,7 +152,7 @@ def test_cli_export(demo, tmp_path):
     call_command("export", "consolidated", "--unit", "SKHCN-QNG", "--year", "2021", "--format", "docx", "-o", str(out))
     assert "Quảng Ngãi, ngày 27 tháng 4 năm 2021" in _texts(Document(str(out)))
     call_command("export", "blank-form", "--format", "xlsx", "-o", str(tmp_path / "b.xlsx"))
-    call_command("export", "reminder", "--round", str(RegistrationRound.objects.get(year=2022, issuer__code="BDVTU-QNG").pk),
+    call_command("export", "reminder", "--round", str(RegistrationRound.objects.get(year=2022, issuer__code="BDVTU-QNG", kind="registration").pk),
                  "--unit", "SKHCN-QNG", "-o", str(tmp_path / "r.docx"))
     assert "Chi cục Tiêu chuẩn Đo lường Chất lượng" in "\n".join(_texts(Document(str(tmp_path / "r.docx"))))
     with pytest.raises(CommandError, match="Không có đơn vị mã"):
@@ -174,3 +174,57 @@ def test_pdf_pages_and_orientation(demo, tmp_path):
         text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(out), "-"],
                               capture_output=True, text=True).stdout
         assert "TRONG ĐÓ" in text and "HÌNH THỨC" in text, page
+
+
+def test_large_registration_is_built_in_the_background(login, demo, settings, monkeypatch):
+    """Issue 4 §8: past the threshold the download becomes a job with a progress page and a link when ready."""
+    from danvan.documents import services
+    from danvan.documents.models import GeneratedDocument, JobStatus
+
+    settings.DANVAN_BACKGROUND_DOCUMENT_ITEMS = 1  # the seed registration has 4 exemplars
+    sub = _skhcn_2021()
+    office = login("vp.skhcn")
+    resp = office.get(f"/ho-so/{sub.pk}/van-ban/dang-ky.docx")
+    assert resp.status_code == 302 and "/van-ban/tao/" in resp["Location"]
+    job = GeneratedDocument.objects.get()
+    assert job.status == JobStatus.DONE and job.progress == 100  # the immediate backend ran the task
+    page = office.get(resp["Location"]).content.decode()
+    assert f"/van-ban/tao/{job.pk}/tai-ve/" in page and "Đã xong" in page
+    fragment = office.get(resp["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "hx-trigger" not in fragment  # finished: polling stops
+    got = office.get(f"/van-ban/tao/{job.pk}/tai-ve/")
+    texts = _texts(Document(io.BytesIO(b"".join(got.streaming_content))))
+    assert "Thực hiện tiết kiệm điện trong cơ quan" in texts and "Biểu số 2" in texts
+    # Somebody else's job is not theirs to see or download, even in the same unit tree.
+    board = login("bdv.quangngai")
+    assert board.get(f"/van-ban/tao/{job.pk}/").status_code == 404
+    assert board.get(f"/van-ban/tao/{job.pk}/tai-ve/").status_code == 404
+
+    # A failing build ends as a Vietnamese message on the progress page, never a half file.
+    def broken(sub, fmt):
+        raise services.DocumentError("Hồ sơ chưa có mô hình nào để xuất.")
+
+    monkeypatch.setitem(__import__("danvan.documents.tasks", fromlist=["MAKERS"]).MAKERS, "danh-sach", broken)
+    resp = office.get(f"/ho-so/{sub.pk}/van-ban/danh-sach.xlsx")
+    failed = GeneratedDocument.objects.get(which="danh-sach")
+    assert failed.status == JobStatus.FAILED and not failed.file
+    assert "Hồ sơ chưa có mô hình nào để xuất." in office.get(resp["Location"]).content.decode()
+    assert office.get(f"/van-ban/tao/{failed.pk}/tai-ve/").status_code == 404
+
+
+def test_queued_job_page_polls_until_done(login, demo, settings):
+    """While the worker has not run the job, the page polls and a second click does not queue it twice."""
+    from danvan.documents.models import GeneratedDocument, JobStatus
+
+    settings.DANVAN_BACKGROUND_DOCUMENT_ITEMS = 1
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    sub = _skhcn_2021()
+    office = login("vp.skhcn")
+    first = office.get(f"/ho-so/{sub.pk}/van-ban/dang-ky.xlsx")
+    second = office.get(f"/ho-so/{sub.pk}/van-ban/dang-ky.xlsx")
+    assert first["Location"] == second["Location"] and GeneratedDocument.objects.count() == 1
+    job = GeneratedDocument.objects.get()
+    assert job.status == JobStatus.QUEUED
+    page = office.get(first["Location"]).content.decode()
+    assert 'hx-trigger="every 2s"' in page and "Đang chờ đến lượt" in page
+    assert office.get(f"/van-ban/tao/{job.pk}/tai-ve/").status_code == 404

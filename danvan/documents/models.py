@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from danvan.orgs.models import OrgUnit
@@ -45,3 +46,35 @@ class LetterDefaults(models.Model):
 def defaults_for(unit: OrgUnit) -> LetterDefaults:
     found = LetterDefaults.objects.filter(unit=unit).first()
     return found or LetterDefaults(unit=unit)
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Đang chờ"
+    RUNNING = "running", "Đang tạo"
+    DONE = "done", "Đã xong"
+    FAILED = "failed", "Lỗi"
+
+
+class GeneratedDocument(models.Model):
+    """A large download built by the task worker; the requester follows its progress and downloads it when ready."""
+
+    submission = models.ForeignKey("movement.Submission", on_delete=models.CASCADE, related_name="+")
+    which = models.CharField("văn bản", max_length=20)
+    fmt = models.CharField("định dạng", max_length=5)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField("trạng thái", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
+    stage = models.CharField("bước", max_length=120, blank=True)
+    file = models.FileField(upload_to="generated/%Y/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "văn bản tạo nền"
+        verbose_name_plural = "văn bản tạo nền"
+
+    def __str__(self) -> str:
+        return f"{self.which}.{self.fmt} — {self.get_status_display()}"

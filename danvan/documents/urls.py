@@ -7,5 +7,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/van-ban/<str:which>.<str:fmt>", views.submission_document, name="submission"),
     path("dot-dang-ky/<int:pk>/van-ban/<str:which>.<str:fmt>", views.round_document, name="round"),
     path("bieu-mau-trong.<str:fmt>", views.blank_form, name="blank"),
+    path("van-ban/tao/<int:pk>/", views.job_status, name="job"),
+    path("van-ban/tao/<int:pk>/tai-ve/", views.job_file, name="job_file"),
     path("don-vi/<str:code>/van-ban/", views.letter_settings, name="settings"),
 ]

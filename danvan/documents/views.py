@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.models import User
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
 from danvan.movement import selectors as round_selectors
@@ -11,7 +15,7 @@ from danvan.movement import services as round_services
 from danvan.orgs import scoping
 
 from . import services
-from .models import LetterDefaults
+from .models import GeneratedDocument, JobStatus, LetterDefaults
 
 
 def _download(request: HttpRequest, make, back: str) -> HttpResponse:
@@ -27,12 +31,45 @@ def _download(request: HttpRequest, make, back: str) -> HttpResponse:
 
 @login_required
 def submission_document(request: HttpRequest, pk: int, which: str, fmt: str) -> HttpResponse:
+    from .tasks import MAKERS, build_document
+
     sub = get_object_or_404(round_selectors.visible_submissions(request.user).select_related("round__issuer", "unit"),
                             pk=pk)
-    makers = {"dang-ky": services.consolidated, "danh-sach": services.dossier_list}
-    if which not in makers:
+    if which not in MAKERS or fmt not in services.MIME:
         raise Http404
-    return _download(request, lambda: makers[which](sub, fmt), f"/ho-so/{sub.pk}/")
+    if sub.items.count() >= settings.DANVAN_BACKGROUND_DOCUMENT_ITEMS:
+        # Thousands of rows: built by the worker; the page shows progress and the link when ready.
+        user = cast(User, request.user)  # login_required
+        job = GeneratedDocument.objects.filter(
+            submission=sub, which=which, fmt=fmt, requested_by_id=request.user.pk,
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+        if job is None:
+            job = GeneratedDocument.objects.create(submission=sub, which=which, fmt=fmt, requested_by=user,
+                                                   stage="Đang chờ đến lượt")
+            build_document.enqueue(job.pk)
+        return redirect("documents:job", pk=job.pk)
+    return _download(request, lambda: MAKERS[which](sub, fmt), f"/ho-so/{sub.pk}/")
+
+
+def _job(request: HttpRequest, pk: int) -> GeneratedDocument:
+    return get_object_or_404(GeneratedDocument.objects.select_related("submission__unit", "submission__round"),
+                             pk=pk, requested_by_id=request.user.pk)
+
+
+@login_required
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    template = "documents/_job.html" if request.headers.get("HX-Request") else "documents/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = _job(request, pk)
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
+                        content_type=services.MIME[job.fmt])
 
 
 @login_required
