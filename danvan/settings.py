@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "danvan.intake",
     "danvan.search",
     "danvan.reports",
+    "danvan.showcase",
     "danvan.api",
 ]
 

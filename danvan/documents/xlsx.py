@@ -277,3 +277,37 @@ def simple_table_workbook(spec: ft.SimpleTable) -> Workbook:
 
 def simple_table_xlsx_bytes(spec: ft.SimpleTable) -> bytes:
     return _save(simple_table_workbook(spec))
+
+
+# --- data tables (dashboards) ----------------------------------------------------
+
+_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def data_tables_xlsx_bytes(tables: Sequence[tuple[str, str, Sequence[str], Sequence[Sequence], str]],
+                           unit_line: str = "") -> bytes:
+    """One sheet per (sheet name, title, headers, rows, note); numbers stay numbers so offices can sum them."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, title, headers, rows, note in tables:
+        sheet = workbook.create_sheet(name.translate(_SHEET_FORBIDDEN)[:31] or "Bảng")
+        ncols = len(headers)
+        top = _title_rows(sheet, ncols, "", unit_line, title, note)
+        for column, header in enumerate(headers, start=1):
+            _head_cell(sheet, top, column, clean(header))
+        weights = [90.0, *([32.0] * (ncols - 1))]
+        _fit_height(sheet, top, headers, weights)
+        for number, values in enumerate(rows, start=top + 1):
+            for column, value in enumerate(values, start=1):
+                if isinstance(value, str):
+                    value = excel_text(value)
+                cell = sheet.cell(row=number, column=column, value=value)
+                cell.font, cell.border = F_CELL, BORDER
+                cell.alignment = A_TOP
+                if isinstance(value, float):
+                    cell.number_format = "0.0"
+        if not rows:
+            _merged_note(sheet, top + 1, "Không có dữ liệu.", ncols)
+        _widths(sheet, weights)
+        _print_setup(sheet, top, top, landscape=True)
+    return _save(workbook)

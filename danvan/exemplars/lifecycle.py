@@ -248,3 +248,29 @@ def stop(*, exemplar: Exemplar, by, reason: str, expected_version: int | None = 
         raise ValidationError("Cần ghi lý do dừng thực hiện.")
     _step(ex, by, LifecycleAction.STOP, "stop", reason)
     return ex
+
+
+def can_publish(user, recognition: Recognition) -> bool:
+    """Only the recognizing body (its office, board or admin) decides whether its recognition is public."""
+    return bool(scoping.roles_over(user, recognition.by_unit) & DECIDE_ROLES)
+
+
+@transaction.atomic
+def set_published(*, recognition: Recognition, by, published: bool,
+                  expected_version: int | None = None) -> Recognition:
+    """Publish the recognized exemplar on the public showcase (/cong-khai/), or withdraw it; who and when are kept."""
+    ex = _lock(recognition.exemplar, expected_version)
+    rec = Recognition.objects.select_for_update(of=("self",)).select_related("by_unit").get(pk=recognition.pk,
+                                                                                          exemplar=ex)
+    if not can_publish(by, rec):
+        raise PermissionDenied(f"Chỉ {rec.by_unit.name} (đơn vị công nhận) mới quyết định công khai mô hình này.")
+    if rec.published == published:
+        raise ValidationError("Mô hình đã được công khai." if published else "Mô hình chưa được công khai.",
+                              code="unchanged")
+    rec.published, rec.published_at, rec.published_by = published, timezone.now(), by
+    rec.save(update_fields=["published", "published_at", "published_by"])
+    what = "công khai" if published else "thôi công khai"
+    _step(ex, by, LifecycleAction.PUBLISH if published else LifecycleAction.UNPUBLISH, None,
+          f"{rec.by_unit.name} {what} mô hình (Quyết định công nhận số {rec.decision_number} "
+          f"ngày {rec.decision_date:%d/%m/%Y})")
+    return rec

@@ -224,6 +224,8 @@ class LifecycleAction(models.TextChoices):
     RECOGNIZE = "recognize", "Công nhận"
     COMMEND = "commend", "Biểu dương, khen thưởng"
     STOP = "stop", "Dừng thực hiện"
+    PUBLISH = "publish", "Công khai"
+    UNPUBLISH = "unpublish", "Thôi công khai"
 
 
 class LifecycleEvent(models.Model):
@@ -294,6 +296,12 @@ class Recognition(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+", verbose_name="người ghi nhận")
     created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+    # The recognizing body's choice to show the exemplar on the public showcase (/cong-khai/), and who
+    # made the last choice (publish or withdraw) and when.
+    published = models.BooleanField("công khai", default=False, db_index=True)
+    published_at = models.DateTimeField("quyết định công khai lúc", null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name="người quyết định công khai")
 
     class Meta:
         ordering = ["decision_date", "pk"]

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
-from .models import Exemplar, ExemplarQuerySet, Status
+from .models import Exemplar, ExemplarQuerySet, Recognition, Status
 
 # Recognized exemplars are known beyond their subtree: any unit may replicate them.
 PUBLIC_STATUSES = (Status.RECOGNIZED, Status.COMMENDED)
@@ -48,6 +48,12 @@ def visible_source(user, pk: int | None) -> Exemplar | None:
     if not pk:
         return None
     return source_candidates(user).filter(pk=pk).first()
+
+
+def published_exemplars() -> ExemplarQuerySet:
+    """The public showcase: alive recognized exemplars with a recognition its recognizing body published."""
+    return Exemplar.objects.alive().filter(
+        status__in=PUBLIC_STATUSES, pk__in=Recognition.objects.filter(published=True).values("exemplar_id"))
 
 
 def lineage(ex: Exemplar) -> list[Exemplar]:

@@ -17,5 +17,6 @@ urlpatterns = [
     path("<int:pk>/cong-nhan/", views.exemplar_recognize, name="recognize"),
     path("<int:pk>/khen-thuong/", views.exemplar_commend, name="commend"),
     path("<int:pk>/dung/", views.exemplar_stop, name="stop"),
+    path("<int:pk>/cong-khai/<int:recognition_pk>/", views.exemplar_publish, name="publish"),
     path("<int:pk>/minh-chung/<int:evidence_pk>/", views.evidence_file, name="evidence"),
 ]

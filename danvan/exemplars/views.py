@@ -14,7 +14,7 @@ from danvan.orgs.models import Level
 
 from . import lifecycle, services
 from .forms import AssessForm, CommendForm, DecisionForm, ExemplarForm, ProgressForm, StopForm
-from .models import Evidence, Exemplar, Field, Kind, Origin, Status
+from .models import Evidence, Exemplar, Field, Kind, Origin, Recognition, Status
 from .selectors import (
     lineage,
     restorable_exemplars,
@@ -113,7 +113,7 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
             "lineage": lineage(ex),
             "events": ex.events.select_related("by"),
             "progress": ex.progress.prefetch_related("evidence").select_related("created_by"),
-            "recognitions": ex.recognitions.select_related("by_unit", "level"),
+            "recognitions": _recognitions(request, ex),
             "commendations": ex.commendations.select_related("by_unit", "level"),
             "forms": _lifecycle_forms(request, ex, bound),
             "can_edit": scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted,
@@ -121,6 +121,13 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
         },
         status=400 if bound else 200,
     )
+
+
+def _recognitions(request: HttpRequest, ex: Exemplar) -> list[Recognition]:
+    recs = list(ex.recognitions.select_related("by_unit", "level", "published_by"))
+    for r in recs:
+        r.can_publish = not ex.is_deleted and lifecycle.can_publish(request.user, r)  # type: ignore[attr-defined]
+    return recs
 
 
 def _lifecycle_post(request: HttpRequest, pk: int, name: str, form_class, run) -> HttpResponse:
@@ -190,6 +197,28 @@ def exemplar_stop(request: HttpRequest, pk: int) -> HttpResponse:
         lifecycle.stop(exemplar=ex, by=request.user, reason=d["reason"], expected_version=d["version"])
         return "Đã ghi nhận dừng thực hiện mô hình."
     return _lifecycle_post(request, pk, "stop", StopForm, run)
+
+
+@login_required
+@require_POST
+def exemplar_publish(request: HttpRequest, pk: int, recognition_pk: int) -> HttpResponse:
+    """The recognizing body publishes the exemplar on the public showcase, or withdraws it."""
+    ex = _get_visible(request, pk)
+    rec = get_object_or_404(Recognition, pk=recognition_pk, exemplar=ex)
+    publish = request.POST.get("published") == "1"
+    version = request.POST.get("version") or ""
+    try:
+        lifecycle.set_published(recognition=rec, by=request.user, published=publish,
+                                expected_version=int(version) if version.isdigit() else None)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, "Đã công khai mô hình trên trang Mô hình tiêu biểu; ai cũng xem được, không cần "
+                                  "đăng nhập." if publish else "Đã thôi công khai mô hình.")
+    return redirect("exemplars:detail", pk=ex.pk)
 
 
 @login_required

@@ -47,3 +47,30 @@ def bench_reports(repeat: int = 3) -> dict:
         }
         out[name]["within_target"] = max(out[name]["annual_s"], out[name]["period_to_date_s"]) <= TARGET_S
     return out
+
+
+DASHBOARD_TARGET_S = 1.0
+
+
+def bench_dashboard(repeat: int = 3) -> dict:
+    """`danvan bench dashboard`: the national (root) dashboard — every table of `reports.dashboard.build`."""
+    from . import dashboard
+
+    root = OrgUnit.objects.filter(depth=1).order_by("-numchild").first()
+    movement = Movement.objects.order_by("-period_start").first()
+    if root is None:
+        raise RuntimeError("Cơ sở dữ liệu chưa có cây đơn vị; hãy chạy `danvan generate` trước.")
+    year_from, year_to = dashboard.default_range(movement)
+    last = Exemplar.objects.order_by("-year").values_list("year", flat=True).first()
+    if last and movement and movement.covers(last):
+        year_to = max(year_to, last)
+    d = dashboard.build(root, movement, year_from, year_to)
+    build_s = _median(lambda: dashboard.build(root, movement, year_from, year_to), repeat)
+    charts_s = _median(lambda: [str(t.chart) for t in d.tables], repeat)
+    return {
+        "exemplars": Exemplar.objects.count(), "units": OrgUnit.objects.count(), "unit": root.code,
+        "movement": str(movement) if movement else None, "year_from": year_from, "year_to": year_to,
+        "registered": d.stats.registered.total, "tables": len(d.tables),
+        "queries_s": round(build_s, 3), "charts_s": round(charts_s, 3), "target_s": DASHBOARD_TARGET_S,
+        "within_target": build_s + charts_s <= DASHBOARD_TARGET_S,
+    }

@@ -1,5 +1,5 @@
-"""Demo data for issue 6: the life of the seed exemplars, a recognition with a commendation, a replica,
-the 2022 report request of seed 004 and the Sở KH&CN's report in draft.
+"""Demo data for issue 6: the life of the seed exemplars, a recognition (published on the public showcase) with a
+commendation, a replica, the 2022 report request of seed 004 and the Sở KH&CN's report in draft.
 
 Every step goes through the real services (lifecycle, rounds, reports); timestamps of the request
 are then set to the seed's dates so the demo reads like 2022.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from danvan.exemplars import lifecycle
-from danvan.exemplars.models import Exemplar, Field, Movement, Origin, Status
+from danvan.exemplars.models import Exemplar, Field, Movement, Origin, Recognition, Status
 from danvan.exemplars.services import create_exemplar
 from danvan.movement import services as rounds
 from danvan.movement.demo import _at
@@ -49,8 +49,17 @@ def _replica(users, source: Exemplar) -> Exemplar:
     ).exemplar
 
 
+def publish_demo(users) -> None:
+    """The Board publishes its province-level recognition, so the public showcase (/cong-khai/) is not empty."""
+    rec = Recognition.objects.filter(exemplar__name=SAVING, exemplar__unit__code="VP-SKHCN-QNG",
+                                     by_unit__code="BDVTU-QNG", published=False, published_at__isnull=True).first()
+    if rec is not None:
+        lifecycle.set_published(recognition=rec, by=users["bdv.quangngai"], published=True)
+
+
 def load_demo_reports(users) -> None:
     if RegistrationRound.objects.filter(issuer__code="BDVTU-QNG", year=2022, kind=RoundKind.REPORT).exists():
+        publish_demo(users)
         return
     board, skhcn = OrgUnit.objects.get(code="BDVTU-QNG"), OrgUnit.objects.get(code="SKHCN-QNG")
     movement = Movement.objects.get(period_start=2021)
@@ -101,3 +110,4 @@ def load_demo_reports(users) -> None:
         effectiveness="Điện năng tiêu thụ năm 2021 giảm 12% so với năm 2020.",
         replication="Chia sẻ quy định mẫu cho các sở, ngành; lồng ghép vào tiêu chí thi đua của cơ quan.",
     )
+    publish_demo(users)

@@ -79,15 +79,27 @@ class CategoryRow:
 
 
 @dataclass
+class YearRow:
+    """One year of the range: registered (by registration year), built, replicated; recognized by decision year."""
+
+    year: int
+    registered: Counts = field(default_factory=Counts)
+    built: Counts = field(default_factory=Counts)
+    replicated: Counts = field(default_factory=Counts)
+    recognized: Counts = field(default_factory=Counts)
+
+
+@dataclass
 class Stats:
     unit: OrgUnit
-    movement: Movement
+    movement: Movement | None
     year_from: int
     year_to: int
     levels: list[LevelRow]
     categories: list[CategoryRow]
     recognized: Counts
     commended: dict[str, int]
+    years: list[YearRow] = field(default_factory=list)
 
     @property
     def registered(self) -> Counts:
@@ -111,7 +123,7 @@ class Stats:
 
     def to_dict(self) -> dict:
         return {
-            "unit": self.unit.code, "unit_name": self.unit.name, "movement": self.movement.pk,
+            "unit": self.unit.code, "unit_name": self.unit.name, "movement": self.movement.pk if self.movement else None,
             "year_from": self.year_from, "year_to": self.year_to,
             "by_level": [{"level": r.code, "name": r.name, "launches": r.launches,
                           "registering_units": r.registering_units, "registered": r.registered.to_dict(),
@@ -134,59 +146,80 @@ def _sum(items) -> Counts:
     return out
 
 
-def _exemplars(node: OrgUnit, movement: Movement, year_from: int, year_to: int):
-    return Exemplar.objects.alive().filter(unit__path__startswith=node.path, movement=movement,
-                                           year__gte=year_from, year__lte=year_to)
+def _exemplars(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
+    qs = Exemplar.objects.alive().filter(unit__path__startswith=node.path, year__gte=year_from, year__lte=year_to)
+    return qs if movement is None else qs.filter(movement=movement)
 
 
-def compute(node: OrgUnit, movement: Movement, year_from: int, year_to: int | None = None) -> Stats:
-    """Section 3.3 for `node`'s subtree over the years [year_from, year_to]."""
+def recognitions(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
+    """Recognitions decided in the years of alive exemplars of the subtree (of the movement, or of all)."""
+    qs = Recognition.objects.filter(exemplar__deleted_at__isnull=True, exemplar__unit__path__startswith=node.path,
+                                    decision_date__year__gte=year_from, decision_date__year__lte=year_to)
+    return qs if movement is None else qs.filter(exemplar__movement=movement)
+
+
+def commendations(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
+    qs = Commendation.objects.filter(exemplar__deleted_at__isnull=True, exemplar__unit__path__startswith=node.path,
+                                     decision_date__year__gte=year_from, decision_date__year__lte=year_to)
+    return qs if movement is None else qs.filter(exemplar__movement=movement)
+
+
+def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int | None = None) -> Stats:
+    """Section 3.3 for `node`'s subtree over the years [year_from, year_to] (movement None: every movement).
+
+    The exemplars are read with ONE grouped query (year × kind × origin × category × level), from which the
+    per-category, per-level and per-year numbers are all summed: one scan of the subtree, however large.
+    """
     year_to = year_from if year_to is None else year_to
     levels = {lv.code: LevelRow(lv.code, lv.name) for lv in Level.objects.order_by("rank")}
     categories = {c.code: CategoryRow(c.code, c.name) for c in FieldCategory.objects.order_by("order", "code")}
+    years = {y: YearRow(y) for y in range(year_from, year_to + 1)}
     ex = _exemplars(node, movement, year_from, year_to)
-    rows = ex.values("field__category__code", "kind").annotate(
-        n=Count("id"), built=Count("id", filter=Q(status__in=BUILT_STATUSES)))
+    rows = ex.values("year", "kind", "origin", "field__category__code", "unit__level__code").annotate(
+        n=Count("id"), built=Count("id", filter=Q(status__in=BUILT_STATUSES))).order_by()
     for r in rows:
+        kind, n, rep = r["kind"], r["n"], r["n"] if r["origin"] == Origin.REPLICATION else 0
         cat = categories[r["field__category__code"]]
-        cat.registered.add(r["kind"], r["n"])
-        cat.built.add(r["kind"], r["built"])
-    rows = ex.values("unit__level__code", "kind").annotate(
-        n=Count("id"), rep=Count("id", filter=Q(origin=Origin.REPLICATION)))
-    for r in rows:
-        levels[r["unit__level__code"]].registered.add(r["kind"], r["n"])
-        levels[r["unit__level__code"]].replicated.add(r["kind"], r["rep"])
+        cat.registered.add(kind, n)
+        cat.built.add(kind, r["built"])
+        lv = levels[r["unit__level__code"]]
+        lv.registered.add(kind, n)
+        lv.replicated.add(kind, rep)
+        yr = years.setdefault(r["year"], YearRow(r["year"]))
+        yr.registered.add(kind, n)
+        yr.built.add(kind, r["built"])
+        yr.replicated.add(kind, rep)
 
-    rec = Recognition.objects.filter(
-        exemplar__deleted_at__isnull=True, exemplar__movement=movement, exemplar__unit__path__startswith=node.path,
-        decision_date__year__gte=year_from, decision_date__year__lte=year_to)
-    for r in rec.values("level__code", "exemplar__kind").annotate(n=Count("exemplar", distinct=True)):
+    rec = recognitions(node, movement, year_from, year_to)
+    for r in rec.values("level__code", "exemplar__kind").annotate(n=Count("exemplar", distinct=True)).order_by():
         levels[r["level__code"]].recognized.add(r["exemplar__kind"], r["n"])
     recognized = Counts()
-    for r in rec.values("exemplar__kind").annotate(n=Count("exemplar", distinct=True)):
+    for r in rec.values("exemplar__kind").annotate(n=Count("exemplar", distinct=True)).order_by():
         recognized.add(r["exemplar__kind"], r["n"])
+    for r in rec.values("decision_date__year", "exemplar__kind").annotate(
+            n=Count("exemplar", distinct=True)).order_by():
+        years[r["decision_date__year"]].recognized.add(r["exemplar__kind"], r["n"])
 
-    com = Commendation.objects.filter(
-        exemplar__deleted_at__isnull=True, exemplar__movement=movement, exemplar__unit__path__startswith=node.path,
-        decision_date__year__gte=year_from, decision_date__year__lte=year_to)
+    com = commendations(node, movement, year_from, year_to)
     commended = {f.value: 0 for f in CommendationForm}
-    for r in com.values("form").annotate(n=Count("id")):
+    for r in com.values("form").annotate(n=Count("id")).order_by():
         commended[r["form"]] = r["n"]
 
-    rounds = RegistrationRound.objects.filter(kind=RoundKind.REGISTRATION, movement=movement,
-                                              year__gte=year_from, year__lte=year_to,
+    rounds = RegistrationRound.objects.filter(kind=RoundKind.REGISTRATION, year__gte=year_from, year__lte=year_to,
                                               issuer__path__startswith=node.path)
-    for r in rounds.values("issuer__level__code").annotate(n=Count("id")):
+    subs = Submission.objects.filter(round__kind=RoundKind.REGISTRATION, round__year__gte=year_from,
+                                     round__year__lte=year_to, unit_path__startswith=node.path,
+                                     status__in=SENT_STATUSES)
+    if movement is not None:
+        rounds, subs = rounds.filter(movement=movement), subs.filter(round__movement=movement)
+    for r in rounds.values("issuer__level__code").annotate(n=Count("id")).order_by():
         levels[r["issuer__level__code"]].launches = r["n"]
-    subs = Submission.objects.filter(round__kind=RoundKind.REGISTRATION, round__movement=movement,
-                                     round__year__gte=year_from, round__year__lte=year_to,
-                                     unit_path__startswith=node.path, status__in=SENT_STATUSES)
-    for r in subs.values("unit__level__code").annotate(n=Count("unit", distinct=True)):
+    for r in subs.values("unit__level__code").annotate(n=Count("unit", distinct=True)).order_by():
         levels[r["unit__level__code"]].registering_units = r["n"]
 
     return Stats(unit=node, movement=movement, year_from=year_from, year_to=year_to,
                  levels=list(levels.values()), categories=list(categories.values()), recognized=recognized,
-                 commended=commended)
+                 commended=commended, years=[years[y] for y in sorted(years)])
 
 
 def period(node: OrgUnit, movement: Movement, up_to: int | None = None) -> list[Stats]:
@@ -217,9 +250,7 @@ def by_branch(node: OrgUnit, movement: Movement, year: int) -> tuple[list[Branch
                                           rep=Count("id", filter=Q(origin=Origin.REPLICATION))):
         row = children.get(r["branch"], own)
         row.registered, row.built, row.replicated = r["n"], r["built"], r["rep"]
-    rec = Recognition.objects.filter(
-        exemplar__deleted_at__isnull=True, exemplar__movement=movement, exemplar__unit__path__startswith=node.path,
-        decision_date__year=year).annotate(branch=Substr("exemplar__unit__path", 1, width))
+    rec = recognitions(node, movement, year, year).annotate(branch=Substr("exemplar__unit__path", 1, width))
     for r in rec.values("branch").annotate(n=Count("exemplar", distinct=True)):
         children.get(r["branch"], own).recognized = r["n"]
     rows = [own, *children.values()]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("bao-cao/<str:code>/<int:year>/gioi-thieu/<int:pk>/", views.intro_edit, name="intro_edit"),
     path("bao-cao/<str:code>/<int:year>/gioi-thieu/<int:pk>/bo/", views.intro_remove, name="intro_remove"),
     path("bao-cao/<str:code>/<int:year>/tai-ve/<str:what>.<str:fmt>", views.annual_download, name="download"),
+    path("don-vi/<str:code>/thong-ke/", views.dashboard, name="dashboard"),
+    path("don-vi/<str:code>/thong-ke/<slug:slug>.<str:fmt>", views.dashboard_download, name="dashboard_download"),
     path("bao-cao/<str:code>/giai-doan/<int:movement>/", views.period_review, name="period"),
     path("bao-cao/<str:code>/giai-doan/<int:movement>/tai-ve.<str:fmt>", views.period_download,
          name="period_download"),

@@ -57,12 +57,14 @@ def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemp
     return _match(qs, words), words
 
 
-def hits(exemplars, words: list[str]) -> list[Hit]:
-    """Highlighted name and snippet for the rows being shown (a page, not the whole result)."""
+def hits(exemplars, words: list[str], *, with_address: bool = True) -> list[Hit]:
+    """Highlighted name and snippet for the rows being shown (a page, not the whole result).
+
+    The public showcase passes `with_address=False`: its snippets never quote the address."""
     out = []
     for ex in exemplars:
         body = " ".join([html_to_text(ex.content_problem), html_to_text(ex.content_actors),
-                         html_to_text(ex.content_results), ex.address, ex.unit.name])
+                         html_to_text(ex.content_results), ex.address if with_address else "", ex.unit.name])
         out.append(Hit(ex, float(getattr(ex, "rank", 0.0) or 0.0), highlight(ex.name, words, 500),
                        highlight(body, words)))
     return out

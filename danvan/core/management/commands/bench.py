@@ -12,9 +12,10 @@ def _registry() -> dict:
     from danvan.search.bench import bench_search
 
     benches["search"] = bench_search
-    from danvan.reports.bench import bench_reports
+    from danvan.reports.bench import bench_dashboard, bench_reports
 
     benches["reports"] = bench_reports
+    benches["dashboard"] = bench_dashboard
     try:
         from danvan.documents.bench import bench_documents
 
@@ -31,7 +32,7 @@ def _registry() -> dict:
 
 
 class Command(BaseCommand):
-    help = "Đo hiệu năng: `danvan bench NAME` (completeness, documents, intake, …) hoặc `danvan bench all`; in JSON."
+    help = "Đo hiệu năng: `danvan bench NAME` (completeness, documents, intake, dashboard, …) hoặc `danvan bench all`; in JSON."
 
     def add_arguments(self, parser):
         parser.add_argument("name")
