@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Colours with enough contrast on white (WCAG 3:1 for graphics), told apart also by the legend order.
 COLOURS = ("#0b4f9c", "#c25e00", "#1f6f3a", "#7a3e9d", "#a3161a", "#00707a")
-ROW_H, BAR_H, LABEL_W, BAR_W, VALUE_W, TOP = 26, 18, 230, 380, 80, 8
+ROW_H, BAR_H, LABEL_W, BAR_W, VALUE_W, TOP = 30, 20, 250, 360, 70, 8
 MAX_LABEL = 34
 
 
@@ -65,15 +65,15 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Seq
         x = LABEL_W
         for k, (name, _) in enumerate(series):
             out.append(f'<rect x="{x}" y="{y + 4}" width="12" height="12" fill="{COLOURS[k % len(COLOURS)]}"/>'
-                       f'<text x="{x + 16}" y="{y + 15}" font-size="13" fill="#1d2430">{escape(name)}</text>')
+                       f'<text x="{x + 16}" y="{y + 16}" font-size="15" fill="#1d2430">{escape(name)}</text>')
             x += 24 + 8 * len(name)
         y += legend_h
     if not labels or top == 0:
-        out.append(f'<text x="{LABEL_W}" y="{y + 17}" font-size="14" fill="#5b6472" font-style="italic">'
+        out.append(f'<text x="{LABEL_W}" y="{y + 20}" font-size="14" fill="#5b6472" font-style="italic">'
                    "Chưa có số liệu.</text>")
     for i, label in (enumerate(labels) if top else ()):
         out.append(f'<g><title>{escape(label)}: {number(totals[i])}{escape(suffix)}</title>')
-        out.append(f'<text x="{LABEL_W - 8}" y="{y + 17}" font-size="13" text-anchor="end" fill="#1d2430">'
+        out.append(f'<text x="{LABEL_W - 8}" y="{y + 20}" font-size="15" text-anchor="end" fill="#1d2430">'
                    f"{escape(_short(label))}</text>")
         bx = float(LABEL_W)
         for k, (_, vals) in enumerate(series):
@@ -83,7 +83,7 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Seq
                 out.append(f'<rect x="{bx:.1f}" y="{y + (ROW_H - BAR_H) / 2:.1f}" width="{w:.1f}" height="{BAR_H}" '
                            f'fill="{COLOURS[k % len(COLOURS)]}"/>')
                 bx += w
-        out.append(f'<text x="{bx + 6:.1f}" y="{y + 17}" font-size="13" fill="#1d2430">{number(totals[i])}</text></g>')
+        out.append(f'<text x="{bx + 6:.1f}" y="{y + 20}" font-size="15" fill="#1d2430">{number(totals[i])}</text></g>')
         y += ROW_H
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 — every text above is escaped
