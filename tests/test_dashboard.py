@@ -177,3 +177,23 @@ def test_vietnamese_numbers_and_empty_chart():
     assert 'aria-label="Thử. A: 1.200 mô hình; B: 0 mô hình."' in svg and svg.count("<rect") == 1
     empty = bar_chart("Thử <b>", [], [("Số", [])])
     assert "Chưa có số liệu." in empty and "<b>" not in empty and "&lt;b&gt;" in empty
+
+
+def test_the_dashboard_is_a_fixed_number_of_aggregate_queries(login, django_assert_max_num_queries):
+    """No query per exemplar or per unit: adding exemplars does not add queries."""
+    from danvan.exemplars.services import create_exemplar
+
+    board = login("bdv.quangngai")
+    board.get(_url("BDVTU-QNG"))
+    with django_assert_max_num_queries(26) as before:
+        board.get(_url("BDVTU-QNG"))
+    src = Exemplar.objects.get(unit__code="VP-SKHCN-QNG", year=2021)
+    for code in ("CCTDC-QNG", "TT-SKHCN-QNG"):
+        unit = OrgUnit.objects.get(code=code)
+        create_exemplar(by=src.created_by, unit=unit, year=2023, movement=_m2021(), field=src.field,
+                        name=f"Nhân rộng tại {code}", kind="collective", origin="replication", source=src,
+                        content_problem="<p>Nhân rộng.</p>")
+    with django_assert_max_num_queries(len(before.captured_queries) + 1):  # + one spread generation
+        resp = board.get(_url("BDVTU-QNG"))
+    assert {r[0]: r[4] for r in _table(resp, "nam").rows}["2023"] == 2
+    assert _table(resp, "nhan-rong-nhieu").rows[0][3:] == [3, 3]
