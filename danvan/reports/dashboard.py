@@ -58,9 +58,6 @@ class Table:
         """What the downloads hold: the rows, then the total row."""
         return [*self.rows, *([self.total] if self.total else [])]
 
-    def empty(self) -> bool:
-        return not self.rows or not any(isinstance(v, int | float) and v for r in self.rows for v in r[1:])
-
 
 @dataclass
 class Dashboard:
