@@ -90,6 +90,10 @@ def test_office_dashboard_of_its_department(login):
     assert resp.status_code == 200
     years = {r[0]: r[3] for r in _table(resp, "nam").rows}
     assert years["2021"] == _count("SKHCN-QNG", year=2021) == 3  # seed 001: three exemplars
+    from danvan.movement.models import Submission
+
+    sent = Submission.objects.get(unit__code="SKHCN-QNG", round__year=2021, round__kind="registration")
+    assert sent.items.count() == sent.n_total == years["2021"]  # what the Sở sent up in 2021
     assert years["2022"] == 0
     # The Văn phòng's model was replicated by the Sở Nội vụ (outside this subtree): still counted as spread.
     assert _table(resp, "nhan-rong-nhieu").rows[0][3] == 1
