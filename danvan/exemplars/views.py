@@ -93,12 +93,10 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
     ex = _get_visible(request, pk, include_deleted=True)
     if not sees_deleted(request.user, ex):
         raise Http404
-    history = ex.history.select_related("history_user").order_by("-history_date")[:50]
-    changes = []
-    for rec in history:
-        prev = rec.prev_record
-        diff = rec.diff_against(prev).changes if prev else []
-        changes.append({"rec": rec, "diff": diff})
+    # One query for the timeline: each record is compared with the next older one already fetched.
+    history = list(ex.history.select_related("history_user").order_by("-history_date", "-history_id")[:51])
+    changes = [{"rec": rec, "diff": rec.diff_against(older).changes if older is not None else []}
+               for rec, older in zip(history[:50], [*history[1:], None], strict=False)]
     sp = spread(ex)
     visible_ids = set(visible_exemplars(request.user).filter(pk__in=[r.pk for r in sp.replicas])
                       .values_list("pk", flat=True))
