@@ -90,6 +90,8 @@ def _lifecycle_forms(request: HttpRequest, ex: Exemplar, bound: dict | None = No
 
 @login_required
 def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResponse:
+    from danvan.search.views import detail_context
+
     ex = _get_visible(request, pk, include_deleted=True)
     if not sees_deleted(request.user, ex):
         raise Http404
@@ -118,6 +120,7 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
             "forms": _lifecycle_forms(request, ex, bound),
             "can_edit": scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted,
             "can_restore": ex.is_deleted,
+            **detail_context(request.user, ex),
         },
         status=400 if bound else 200,
     )

@@ -109,11 +109,25 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"/mo-hinh/?unit={batch.unit.code}&year={batch.year}")
     elif request.method == "POST":
         messages.error(request, "Lần nhập này đã được xác nhận hoặc hủy; không lưu lại lần nữa.")
-    files = batch.files.prefetch_related("rows")
+    files = list(batch.files.prefetch_related("rows"))
+    _attach_similar(request, batch, files)
     return render(request, "intake/preview.html", {
         "batch": batch, "files": files, "fields": fields_for_unit(batch.unit).order_by("name"),
         "categories": FieldCategory.objects.all(), "editable": batch.state == ImportBatch.State.PREVIEW,
     })
+
+
+def _attach_similar(request: HttpRequest, batch: ImportBatch, files: list) -> None:
+    """Each row gets the closest existing exemplars of the user's scope (besides the duplicate warning)."""
+    from danvan.search.similar import similar_to_draft
+
+    for f in files:
+        for row in f.rows.all():
+            data = row.data or {}
+            content = " ".join(data.get(k) or "" for k in ("content_problem", "content_actors", "content_results"))
+            row.similar = similar_to_draft(
+                request.user, name=data.get("name") or "", content=content, unit_id=batch.unit_id, year=batch.year,
+                limit=3, exclude=(row.exemplar_id,) if row.exemplar_id else ())
 
 
 @login_required
