@@ -67,6 +67,14 @@ def test_panel_finds_the_seed_from_an_unaccented_paraphrase(login, seed_exemplar
     assert 'name="source"' in html  # pick it as the replication's source right there
 
 
+def test_form_with_errors_still_shows_similar(login, seed_exemplars, units):
+    resp = login("vp.skhcn").post("/mo-hinh/them/", {"unit": units["VP-SKHCN-QNG"].pk, "year": 2024,
+                                                     "name": "Tiết kiệm điện ở cơ quan", "content_problem": ""})
+    html = resp.content.decode()
+    assert resp.status_code == 200 and 'class="error"' in html
+    assert _power(seed_exemplars).pk in _links(_section(html))
+
+
 def test_panel_for_blank_name_explains(login, seed_exemplars):
     html = login("vp.skhcn").post("/mo-hinh/tuong-tu/", {"name": "  "}).content.decode()
     assert "Nhập tên hoặc nội dung" in html and not _links(html)

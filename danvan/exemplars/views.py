@@ -233,6 +233,15 @@ def _save(request: HttpRequest, form: ExemplarForm, exemplar: Exemplar | None) -
     return redirect("exemplars:detail", pk=result.exemplar.pk)
 
 
+def _similar(request: HttpRequest, exclude: int | None) -> dict:
+    """A form that comes back with errors still shows the similar exemplars of what was typed."""
+    if request.method != "POST":
+        return {}
+    from danvan.search.views import form_similar
+
+    return form_similar(request, exclude)
+
+
 @login_required
 def exemplar_create(request: HttpRequest) -> HttpResponse:
     if not scoping.editable_units(request.user).exists():
@@ -246,7 +255,7 @@ def exemplar_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if (response := _save(request, form, None)) is not None:
             return response
-    return render(request, "exemplars/form.html", {"form": form, "ex": None})
+    return render(request, "exemplars/form.html", {"form": form, "ex": None, **_similar(request, None)})
 
 
 @login_required
@@ -258,7 +267,7 @@ def exemplar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if (response := _save(request, form, ex)) is not None:
             return response
-    return render(request, "exemplars/form.html", {"form": form, "ex": ex})
+    return render(request, "exemplars/form.html", {"form": form, "ex": ex, **_similar(request, ex.pk)})
 
 
 @login_required

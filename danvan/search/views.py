@@ -47,19 +47,23 @@ def detail_context(user, ex: Exemplar) -> dict:
     }
 
 
-@login_required
-@require_POST
-def draft_panel(request: HttpRequest) -> HttpResponse:
-    """htmx: the exemplars like what is being typed in the form (name and content)."""
+def form_similar(request: HttpRequest, exclude: int | None = None) -> dict:
+    """The panel's context from what the form sent (also when the form comes back with errors)."""
     p = request.POST
     content = " ".join(p.get(k, "") for k in ("content_problem", "content_actors", "content_results"))
-    exclude = _int(request.GET.get("exclude"))
     results = similar.similar_to_draft(
         request.user, name=p.get("name", "")[:500], content=content[:similar.MAX_TEXT],
         unit_id=_int(p.get("unit")), year=_int(p.get("year")), limit=PANEL_LIMIT,
         exclude=(exclude,) if exclude else ())
-    typed = bool(similar.words(p.get("name", "")) or similar.words(content))
-    return render(request, "search/_similar_panel.html", {"results": results, "typed": typed})
+    return {"similar": results, "typed": bool(similar.words(p.get("name", "")) or similar.words(content))}
+
+
+@login_required
+@require_POST
+def draft_panel(request: HttpRequest) -> HttpResponse:
+    """htmx: the exemplars like what is being typed in the form (name and content)."""
+    ctx = form_similar(request, _int(request.GET.get("exclude")))
+    return render(request, "search/_similar_panel.html", {"results": ctx["similar"], "typed": ctx["typed"]})
 
 
 def _pair(request: HttpRequest, pk: int, other_pk: int) -> tuple[Exemplar, Exemplar]:
