@@ -279,3 +279,33 @@ def test_variants_really_vary():
         seen.update(kinds)
         assert name != POWER or "accents_stripped" not in kinds
     assert {"synonyms", "reordered", "accents_stripped", "prefix"} <= seen
+
+
+# ---- PostgreSQL: a bounded OR-query ---------------------------------------------------------------
+
+def test_pg_or_query_cut_short_keeps_name_matches_and_the_session(login, seed_exemplars, draft, monkeypatch):
+    from django.db import OperationalError, connection
+
+    from danvan.search import similar
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config('statement_timeout', '12345ms', true)")
+    monkeypatch.setattr(similar, "OR_QUERY_TIMEOUT_MS", 1)
+    office = User.objects.get(username="vp.skhcn")
+    found = [s.exemplar.pk for s in similar.similar_to_draft(office, name=POWER, content="tiết kiệm điện")]
+    assert _power(seed_exemplars).pk in found
+    real = similar._pg_ranked
+
+    def cancelled(qs, tsquery, limit):
+        if "|" in tsquery:
+            raise OperationalError("canceling statement due to statement timeout")
+        return real(qs, tsquery, limit)
+
+    monkeypatch.setattr(similar, "_pg_ranked", cancelled)
+    found = [s.exemplar.pk for s in similar.similar_to_draft(office, name="Tiết kiệm điện trong cơ quan")]
+    assert _power(seed_exemplars).pk in found  # the name step alone still finds it
+    with connection.cursor() as cur:  # the session is usable and its own timeout is back
+        cur.execute("SHOW statement_timeout")
+        assert cur.fetchone()[0] == "12345ms"

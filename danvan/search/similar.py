@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rapidfuzz import fuzz
@@ -39,6 +39,7 @@ MAX_TEXT = 20000
 NAME_WEIGHT = 0.45
 DUPLICATE_SCORE = 0.85
 MIN_SCORE = 0.25
+OR_QUERY_TIMEOUT_MS = 300
 
 # Folded function words: they match everything, so they never go into the candidate query.
 STOPWORDS = frozenset(
@@ -110,24 +111,44 @@ def _query_words(name_words: list[str], content_words: list[str]) -> list[str]:
     return out[:MAX_QUERY_WORDS]
 
 
-def _candidates(qs: QuerySet[Exemplar], query: list[str], limit: int) -> list[int]:
+def _pg_ranked(qs: QuerySet[Exemplar], tsquery: str, limit: int) -> list[int]:
+    rows = qs.extra(
+        tables=["search_searchentry"],
+        where=["search_searchentry.exemplar_id = exemplars_exemplar.id",
+               "search_searchentry.document @@ to_tsquery('simple', %s)"],
+        params=[tsquery],
+        select={"rank": "ts_rank(search_searchentry.document, to_tsquery('simple', %s))"},
+        select_params=[tsquery],
+    ).order_by("-rank", "-pk")
+    return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def _pg_candidates(qs: QuerySet[Exemplar], name_query: list[str], query: list[str], limit: int) -> list[int]:
+    """Exemplars whose name has every significant word of the draft's name (few rows, always fast), then
+    the OR-query over name and content ranked by ts_rank — which has to rank every matching row, so on a
+    very large scope it gets `OR_QUERY_TIMEOUT_MS` and, past it, the page keeps the name matches."""
+    ids = _pg_ranked(qs, " & ".join(f"{w}:A" for w in name_query), limit) if name_query else []
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SELECT current_setting('statement_timeout')")
+            before = cur.fetchone()[0]
+            cur.execute("SELECT set_config('statement_timeout', %s, true)", [f"{OR_QUERY_TIMEOUT_MS}ms"])
+            found = _pg_ranked(qs, " | ".join(query), limit)
+            cur.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+    except OperationalError:  # query_canceled: rolling back the savepoint restored the timeout
+        found = []
+    return list(dict.fromkeys(ids + found))
+
+
+def _candidates(qs: QuerySet[Exemplar], name_query: list[str], query: list[str], limit: int) -> list[int]:
     if connection.vendor == "postgresql":
-        tsquery = " | ".join(query)
-        rows = qs.extra(
-            tables=["search_searchentry"],
-            where=["search_searchentry.exemplar_id = exemplars_exemplar.id",
-                   "search_searchentry.document @@ to_tsquery('simple', %s)"],
-            params=[tsquery],
-            select={"rank": "ts_rank(search_searchentry.document, to_tsquery('simple', %s))"},
-            select_params=[tsquery],
-        ).order_by("-rank", "-pk")
-    else:
-        rows = qs.extra(
-            tables=["search_fts"],
-            where=["search_fts.rowid = exemplars_exemplar.id", "search_fts MATCH %s"],
-            params=[" OR ".join(f'"{w}"' for w in query)],
-            select={"rank": "-bm25(search_fts, 10.0, 1.0)"},
-        ).order_by("-rank", "-pk")
+        return _pg_candidates(qs, name_query, query, limit)
+    rows = qs.extra(
+        tables=["search_fts"],
+        where=["search_fts.rowid = exemplars_exemplar.id", "search_fts MATCH %s"],
+        params=[" OR ".join(f'"{w}"' for w in query)],
+        select={"rank": "-bm25(search_fts, 10.0, 1.0)"},
+    ).order_by("-rank", "-pk")
     return list(rows.values_list("pk", flat=True)[:limit])
 
 
@@ -163,7 +184,8 @@ def rank(user, draft: Draft, *, limit: int = 5, exclude: tuple[int, ...] = (),
     qs = (base if base is not None else visible_exemplars(user)).filter(deleted_at__isnull=True)
     if exclude:
         qs = qs.exclude(pk__in=exclude)
-    ids = _candidates(qs, query, CANDIDATES)
+    name_query = [w for w in dict.fromkeys(name_words) if w not in STOPWORDS and len(w) > 1][:MAX_QUERY_WORDS]
+    ids = _candidates(qs, name_query, query, CANDIDATES)
     if not ids:
         return []
     # The index already holds every candidate's folded name and body: no HTML is parsed here.
