@@ -231,6 +231,24 @@ def test_import_preview_lists_similar_per_row(login, units, seed_exemplars):
     assert "giống 100%" in html and "có thể trùng" in html
 
 
+def test_import_preview_loads_later_rows_lazily_within_scope(login, units, seed_exemplars, monkeypatch):
+    from danvan.intake import views as intake_views
+    from danvan.intake.models import ImportRow
+
+    monkeypatch.setattr(intake_views, "PREVIEW_SIMILAR_ROWS", 1)
+    office = login("vp.skhcn")
+    html = office.post("/nhap-bieu-mau/", {"unit": units["CCTDC-QNG"].pk, "year": 2023,
+                                           "uploads": [SimpleUploadedFile("b.docx", build_seed001_docx())]},
+                       follow=True).content.decode()
+    assert html.count("Mô hình tương tự đã đăng ký:") == 1 and html.count('hx-trigger="revealed"') == 2
+    row = ImportRow.objects.order_by("position")[2]
+    assert f'hx-get="/nhap-bieu-mau/dong/{row.pk}/tuong-tu/"' in html
+    part = office.get(f"/nhap-bieu-mau/dong/{row.pk}/tuong-tu/").content.decode()
+    assert "Mô hình tương tự đã đăng ký:" in part and "tiếp công dân" in part
+    assert login("vp.snv").get(f"/nhap-bieu-mau/dong/{row.pk}/tuong-tu/").status_code == 404
+    assert login("tt.skhcn").get(f"/nhap-bieu-mau/dong/{row.pk}/tuong-tu/").status_code == 404
+
+
 # ---- the API --------------------------------------------------------------------------------------
 
 def test_api_similar(api, seed_exemplars, draft):

@@ -117,17 +117,34 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _attach_similar(request: HttpRequest, batch: ImportBatch, files: list) -> None:
-    """Each row gets the closest existing exemplars of the user's scope (besides the duplicate warning)."""
+PREVIEW_SIMILAR_ROWS = 20
+
+
+def row_similar(request: HttpRequest, batch: ImportBatch, row: ImportRow) -> list:
+    """The closest existing exemplars of the user's scope to one parsed row (besides the duplicate warning)."""
     from danvan.search.similar import similar_to_draft
 
+    data = row.data or {}
+    content = " ".join(data.get(k) or "" for k in ("content_problem", "content_actors", "content_results"))
+    return similar_to_draft(request.user, name=data.get("name") or "", content=content, unit_id=batch.unit_id,
+                            year=batch.year, limit=3, exclude=(row.exemplar_id,) if row.exemplar_id else ())
+
+
+def _attach_similar(request: HttpRequest, batch: ImportBatch, files: list) -> None:
+    """The first rows get their similar exemplars in the page; the others load as they scroll into view."""
+    n = 0
     for f in files:
         for row in f.rows.all():
-            data = row.data or {}
-            content = " ".join(data.get(k) or "" for k in ("content_problem", "content_actors", "content_results"))
-            row.similar = similar_to_draft(
-                request.user, name=data.get("name") or "", content=content, unit_id=batch.unit_id, year=batch.year,
-                limit=3, exclude=(row.exemplar_id,) if row.exemplar_id else ())
+            n += 1
+            row.similar = row_similar(request, batch, row) if n <= PREVIEW_SIMILAR_ROWS else None
+
+
+@login_required
+def row_similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the similar exemplars of one row of a preview (same access as the preview)."""
+    row = get_object_or_404(ImportRow.objects.select_related("file__batch__unit"), pk=pk)
+    batch = _batch(request, row.file.batch_id)
+    return render(request, "intake/_row_similar.html", {"row": row, "similar": row_similar(request, batch, row)})
 
 
 @login_required
