@@ -36,6 +36,7 @@ from .text import _TOKEN_RE, fold
 CANDIDATES = 200
 MAX_QUERY_WORDS = 32
 MAX_TEXT = 20000
+MAX_WORD = 40
 NAME_WEIGHT = 0.45
 DUPLICATE_SCORE = 0.85
 MIN_SCORE = 0.25
@@ -44,7 +45,7 @@ OR_QUERY_TIMEOUT_MS = 300
 # Folded function words: they match everything, so they never go into the candidate query.
 STOPWORDS = frozenset(
     "va cua cac nhung mot de tai o tu ve theo nay khi nhu cung da se thi vao la voi cho duoc trong tren duoi "
-    "ra nen ma con hay hoac boi vi neu thi tat ca moi nhieu it rat".split()
+    "ra nen ma con hay hoac boi vi neu tat ca moi nhieu it rat".split()
 )
 
 
@@ -67,8 +68,8 @@ class Similar:
 
 
 def words(text: str) -> list[str]:
-    """Folded words of any text (HTML allowed), letters and digits only: FTS syntax and emoji vanish."""
-    return _TOKEN_RE.findall(fold((text or "")[:MAX_TEXT]))
+    """Folded words of plain text, letters and digits only (FTS syntax and emoji vanish), at most 40 long."""
+    return [w[:MAX_WORD] for w in _TOKEN_RE.findall(fold((text or "")[:MAX_TEXT]))]
 
 
 def _features(tokens: list[str]) -> Counter:
