@@ -7,6 +7,11 @@ import sys
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "danvan.settings")
     from django.core.management import execute_from_command_line
+    from multidb.pinning import pin_this_thread
+
+    # With a read replica configured, commands and the task worker read what they write: the primary.
+    # (Web requests run in other threads, routed per request by the pinning middleware.)
+    pin_this_thread()
 
     execute_from_command_line(sys.argv)
 

@@ -120,6 +120,20 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     # on this workload (measured, docs/SCALING.md); a DSN that sets its own `options` keeps them.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A read replica (PostgreSQL streaming replication): reads go to it, writes to the primary, and a user who
+# has just written (any non-GET request, or a GET view marked with `multidb.db_write`) reads from the primary
+# for DANVAN_REPLICA_PIN_SECONDS, so nobody misses their own change because of replication lag.
+REPLICA_DATABASE_URL = os.environ.get("DANVAN_REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    REPLICA_DATABASES = ["replica"]
+    DATABASE_ROUTERS = ["multidb.PinningReplicaRouter"]
+    MULTIDB_PINNING_SECONDS = int(os.environ.get("DANVAN_REPLICA_PIN_SECONDS", 15))
+    MULTIDB_PINNING_COOKIE = "danvan_pin"
+    MULTIDB_PINNING_COOKIE_HTTPONLY = True
+    # Before the session and auth middleware, which already read.
+    MIDDLEWARE.insert(1, "multidb.middleware.PinningRouterMiddleware")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -233,6 +247,7 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("DANVAN_SECURE", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    MULTIDB_PINNING_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_SSL_REDIRECT = env_bool("DANVAN_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

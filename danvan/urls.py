@@ -20,6 +20,7 @@ urlpatterns = [
     path("don-vi/", core_views.tree, name="tree"),
     path("don-vi/<str:code>/", core_views.tree, name="tree_node"),
     path("mo-hinh/", include("danvan.exemplars.urls")),
+    path("mo-hinh/", include("danvan.search.urls")),
     path("cong-khai/", include("danvan.showcase.urls")),
     path("", include("danvan.movement.urls")),
     path("", include("danvan.documents.urls")),

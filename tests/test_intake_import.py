@@ -178,3 +178,17 @@ def test_cli_dry_run_and_save(demo, tmp_path, capsys):
     with pytest.raises(CommandError, match="Có tệp không nhập được"):
         call_command("import-forms", str(bad), "--unit", "VP-SKHCN-QNG", "--year", "2023", "--json")
     assert "không phải tệp Word" in capsys.readouterr().out
+
+
+def test_preview_shows_content_as_paragraphs_not_markup(login, units, demo):
+    """The seed's cells hold literal <p> tags: the officer edits plain paragraphs, and they are saved as such."""
+    office = login("vp.skhcn")
+    _upload(office, "b.docx", build_seed001_docx(), unit=units["VP-SKHCN-QNG"].pk)
+    batch = ImportBatch.objects.get()
+    page = office.get(f"/nhap-bieu-mau/{batch.pk}/").content.decode()
+    assert "&lt;p&gt;" not in page
+    assert "- Tổ chức, cá nhân thực hiện" not in page  # the parts are split, not repeated
+    office.post(f"/nhap-bieu-mau/{batch.pk}/", _confirm_payload(batch))
+    ex = Exemplar.objects.get(year=2023, name=SEED_NAMES[0])
+    edit = office.get(f"/mo-hinh/{ex.pk}/sua/").content.decode()
+    assert "&lt;p&gt;" not in edit and ex.content_problem.startswith("<p>")

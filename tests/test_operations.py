@@ -143,3 +143,11 @@ def test_dossier_uploads_on_object_storage(login, demo, settings, s3_server):
     resp = officer.get(f"/ho-so/{sub.pk}/tep/ban-ky/")
     assert resp.status_code == 200 and b"".join(resp.streaming_content) == PDF
     assert login("dangbo.stp").get(f"/ho-so/{sub.pk}/tep/ban-ky/").status_code == 404
+
+
+def test_check_replica_needs_a_configured_replica(db):
+    """Without DANVAN_REPLICA_DATABASE_URL the replica check says what to configure instead of passing."""
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="DANVAN_REPLICA_DATABASE_URL"):
+        call_command("check-replica")

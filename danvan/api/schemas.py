@@ -101,6 +101,25 @@ class ExemplarSaved(Schema):
     warnings: list[str] = []
 
 
+class SimilarOut(Schema):
+    id: int
+    name: str
+    unit: str
+    unit_name: str
+    year: int
+    status: str
+    origin: str
+    score: float = Field(description="Độ giống tổng hợp, 0–1")
+    name_score: float = Field(description="Độ giống của tên, 0–1")
+    content_score: float = Field(description="Độ giống của nội dung, 0–1")
+    likely_duplicate: bool = Field(description="Có thể là đăng ký trùng")
+    reason: str
+
+
+class SimilarList(Schema):
+    items: list[SimilarOut]
+
+
 class ExemplarIn(StrictIn):
     unit: str = Field(max_length=64, description="Mã đơn vị (code)")
     year: int = Field(ge=2000, le=2100)

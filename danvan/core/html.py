@@ -70,3 +70,17 @@ def paragraphs_to_html(paragraphs: list[str]) -> str:
 
 def html_to_text(value: str) -> str:
     return "\n".join(html_to_paragraphs(value))
+
+
+def html_to_editable(value: str) -> str:
+    """What a textarea shows for stored content.
+
+    Plain paragraphs separated by a blank line when that text turns back into the very same HTML through
+    ``sanitize_html`` (only paragraphs and line breaks); otherwise the HTML itself, so that editing never
+    silently drops bold, italics or lists.
+    """
+    value = value or ""
+    if "<" not in value:
+        return value
+    text = "\n\n".join(html_to_paragraphs(value))
+    return text if "<" not in text and sanitize_html(text) == sanitize_html(value) else value

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from multidb import db_write
 
 from danvan.movement import selectors as round_selectors
 from danvan.movement import services as round_services
@@ -30,6 +31,7 @@ def _download(request: HttpRequest, make, back: str) -> HttpResponse:
 
 
 @login_required
+@db_write  # may queue a job and redirect to it: the job page must read the primary
 def submission_document(request: HttpRequest, pk: int, which: str, fmt: str) -> HttpResponse:
     from .tasks import MAKERS, build_document
 

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 
 from danvan.core.forms import MultipleFileField, MultipleFileInput
+from danvan.core.html import html_to_editable
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
@@ -113,9 +114,9 @@ class ExemplarForm(forms.Form):
             "collective": ex.kind == Kind.COLLECTIVE,
             "individual": ex.kind == Kind.INDIVIDUAL,
             "address": ex.address,
-            "content_problem": ex.content_problem,
-            "content_actors": ex.content_actors,
-            "content_results": ex.content_results,
+            "content_problem": html_to_editable(ex.content_problem),
+            "content_actors": html_to_editable(ex.content_actors),
+            "content_results": html_to_editable(ex.content_results),
             "new": ex.origin == Origin.NEW,
             "replication": ex.origin == Origin.REPLICATION,
             "source": ex.source_id,

@@ -90,15 +90,15 @@ def _lifecycle_forms(request: HttpRequest, ex: Exemplar, bound: dict | None = No
 
 @login_required
 def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResponse:
+    from danvan.search.views import detail_context
+
     ex = _get_visible(request, pk, include_deleted=True)
     if not sees_deleted(request.user, ex):
         raise Http404
-    history = ex.history.select_related("history_user").order_by("-history_date")[:50]
-    changes = []
-    for rec in history:
-        prev = rec.prev_record
-        diff = rec.diff_against(prev).changes if prev else []
-        changes.append({"rec": rec, "diff": diff})
+    # One query for the timeline: each record is compared with the next older one already fetched.
+    history = list(ex.history.select_related("history_user").order_by("-history_date", "-history_id")[:51])
+    changes = [{"rec": rec, "diff": rec.diff_against(older).changes if older is not None else []}
+               for rec, older in zip(history[:50], [*history[1:], None], strict=False)]
     sp = spread(ex)
     visible_ids = set(visible_exemplars(request.user).filter(pk__in=[r.pk for r in sp.replicas])
                       .values_list("pk", flat=True))
@@ -118,6 +118,7 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
             "forms": _lifecycle_forms(request, ex, bound),
             "can_edit": scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted,
             "can_restore": ex.is_deleted,
+            **detail_context(request.user, ex),
         },
         status=400 if bound else 200,
     )
@@ -259,6 +260,15 @@ def _save(request: HttpRequest, form: ExemplarForm, exemplar: Exemplar | None) -
     return redirect("exemplars:detail", pk=result.exemplar.pk)
 
 
+def _similar(request: HttpRequest, exclude: int | None) -> dict:
+    """A form that comes back with errors still shows the similar exemplars of what was typed."""
+    if request.method != "POST":
+        return {}
+    from danvan.search.views import form_similar
+
+    return form_similar(request, exclude)
+
+
 @login_required
 def exemplar_create(request: HttpRequest) -> HttpResponse:
     if not scoping.editable_units(request.user).exists():
@@ -272,7 +282,7 @@ def exemplar_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if (response := _save(request, form, None)) is not None:
             return response
-    return render(request, "exemplars/form.html", {"form": form, "ex": None})
+    return render(request, "exemplars/form.html", {"form": form, "ex": None, **_similar(request, None)})
 
 
 @login_required
@@ -284,7 +294,7 @@ def exemplar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if (response := _save(request, form, ex)) is not None:
             return response
-    return render(request, "exemplars/form.html", {"form": form, "ex": ex})
+    return render(request, "exemplars/form.html", {"form": form, "ex": ex, **_similar(request, ex.pk)})
 
 
 @login_required

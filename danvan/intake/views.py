@@ -109,11 +109,42 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"/mo-hinh/?unit={batch.unit.code}&year={batch.year}")
     elif request.method == "POST":
         messages.error(request, "Lần nhập này đã được xác nhận hoặc hủy; không lưu lại lần nữa.")
-    files = batch.files.prefetch_related("rows")
+    files = list(batch.files.prefetch_related("rows"))
+    _attach_similar(request, batch, files)
     return render(request, "intake/preview.html", {
         "batch": batch, "files": files, "fields": fields_for_unit(batch.unit).order_by("name"),
         "categories": FieldCategory.objects.all(), "editable": batch.state == ImportBatch.State.PREVIEW,
     })
+
+
+PREVIEW_SIMILAR_ROWS = 20
+
+
+def row_similar(request: HttpRequest, batch: ImportBatch, row: ImportRow) -> list:
+    """The closest existing exemplars of the user's scope to one parsed row (besides the duplicate warning)."""
+    from danvan.search.similar import similar_to_draft
+
+    data = row.data or {}
+    content = " ".join(data.get(k) or "" for k in ("content_problem", "content_actors", "content_results"))
+    return similar_to_draft(request.user, name=data.get("name") or "", content=content, unit_id=batch.unit_id,
+                            year=batch.year, limit=3, exclude=(row.exemplar_id,) if row.exemplar_id else ())
+
+
+def _attach_similar(request: HttpRequest, batch: ImportBatch, files: list) -> None:
+    """The first rows get their similar exemplars in the page; the others load as they scroll into view."""
+    n = 0
+    for f in files:
+        for row in f.rows.all():
+            n += 1
+            row.similar = row_similar(request, batch, row) if n <= PREVIEW_SIMILAR_ROWS else None
+
+
+@login_required
+def row_similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the similar exemplars of one row of a preview (same access as the preview)."""
+    row = get_object_or_404(ImportRow.objects.select_related("file__batch__unit"), pk=pk)
+    batch = _batch(request, row.file.batch_id)
+    return render(request, "intake/_row_similar.html", {"row": row, "similar": row_similar(request, batch, row)})
 
 
 @login_required

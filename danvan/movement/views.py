@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from multidb import db_write
 
 from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping
@@ -330,6 +331,7 @@ def submission_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBa
 
 
 @login_required
+@db_write  # marks them read: the next pages must read the primary, not a lagging replica
 def notifications(request: HttpRequest) -> HttpResponse:
     items = Notification.objects.filter(user_id=request.user.pk or 0)[:100]
     response = render(request, "movement/notifications.html", {"items": items})

@@ -26,13 +26,13 @@ def _median(fn, repeat: int) -> float:
 
 
 def bench_reports(repeat: int = 3) -> dict:
-    root = OrgUnit.objects.filter(depth=1).order_by("-numchild").first()
+    root = OrgUnit.objects.filter(depth=1).order_by("-numchild", "path").first()
     movement = Movement.objects.order_by("-period_start").first()
     if root is None or movement is None:
         raise RuntimeError("Cơ sở dữ liệu chưa có cây đơn vị hay phong trào; hãy chạy `danvan generate` trước.")
     year = Exemplar.objects.filter(movement=movement).order_by("-year").values_list("year", flat=True).first() \
         or movement.period_start
-    province = OrgUnit.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("-numchild").first()
+    province = OrgUnit.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("-numchild", "path").first()
     out: dict = {"exemplars": Exemplar.objects.count(), "units": OrgUnit.objects.count(), "year": year,
                  "target_s": TARGET_S}
     for name, node in (("national_root", root), ("province", province or root)):

@@ -82,7 +82,7 @@ class SectionsForm(forms.Form):
 class IntroForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     exemplar: forms.ModelChoiceField = forms.ModelChoiceField(label="Mô hình, điển hình", queryset=None,
-                                                              required=False)
+                                                              required=False, empty_label="— Chọn mô hình —")
 
     def __init__(self, *args, exemplars=None, **kw):
         super().__init__(*args, **kw)

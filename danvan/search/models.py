@@ -6,7 +6,9 @@ weighted tsvector column with a GIN index lives on this table. Both are made in 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from danvan.exemplars.models import Exemplar
 
@@ -22,3 +24,28 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.name_folded[:80]
+
+
+class DuplicateFlag(models.Model):
+    """Someone said two exemplars look like the same model; shown on both pages until dismissed."""
+
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.CASCADE, related_name="duplicate_flags",
+                                 verbose_name="mô hình")
+    other = models.ForeignKey(Exemplar, on_delete=models.CASCADE, related_name="+", verbose_name="có thể trùng với")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                           verbose_name="người đánh dấu")
+    at = models.DateTimeField("lúc đánh dấu", default=timezone.now)
+    resolved_at = models.DateTimeField("lúc bỏ đánh dấu", null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name="người bỏ đánh dấu")
+
+    class Meta:
+        verbose_name = "đánh dấu có thể trùng"
+        verbose_name_plural = "đánh dấu có thể trùng"
+        constraints = [
+            models.UniqueConstraint(fields=["exemplar", "other"], condition=models.Q(resolved_at__isnull=True),
+                                    name="search_duplicateflag_open_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exemplar_id} ~ {self.other_id}"

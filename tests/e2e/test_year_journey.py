@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from docx import Document
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,18 @@ def _flash(page) -> str:
     return page.locator(".messages").inner_text()
 
 
-def test_launch_relay_register_submit_return_accept_consolidate(personas):
+def _thanh_tra_form() -> bytes:
+    """The form as the Thanh tra fills it: the seed's Thanh tra group and its model, in Word."""
+    from danvan.intake._seed001 import SEED001_PAGES
+    from danvan.intake.samples import _seed_row, build_docx, header_rows
+
+    rows = [r for page in SEED001_PAGES for r in page]
+    start = next(i for i, r in enumerate(rows) if r[1] == "Lĩnh vực thanh tra")
+    end = next((i for i in range(start + 1, len(rows)) if rows[i][0] and not rows[i][0].isdigit()), len(rows))
+    return build_docx(["Biểu số 2", header_rows() + [_seed_row(r, 0) for r in rows[start:end]]])
+
+
+def test_launch_relay_register_submit_return_accept_consolidate(personas, tmp_path):
     from danvan.movement.models import RegistrationRound, Status, Submission
 
     # The Board launches the 2023 round for its units.
@@ -85,6 +97,30 @@ def test_launch_relay_register_submit_return_accept_consolidate(personas):
     assert "Đã tiếp nhận" in _flash(page)
     office.shot("06-so-accepted")
 
+    # The Thanh tra officer fills the Word form offline and uploads it; the preview is confirmed.
+    tt_sub = Submission.objects.get(round=relay, unit__code="TT-SKHCN-QNG")
+    form_file = tmp_path / "bieu-mau-thanh-tra.docx"
+    form_file.write_bytes(_thanh_tra_form())
+    inspector = personas("tt.skhcn")
+    page = inspector.go(f"/ho-so/{tt_sub.pk}/")
+    page.get_by_role("link", name="Nhập từ biểu mẫu Word/Excel đã điền").click()
+    page.get_by_label("Tệp biểu mẫu (Word .docx hoặc Excel .xlsx; chọn được nhiều tệp)").set_input_files(
+        str(form_file))
+    page.get_by_role("button", name="Đọc biểu mẫu").click()
+    assert "Đã đọc 1 mô hình" in _flash(page)
+    assert "tiếp công dân" in page.locator("textarea").first.input_value()
+    inspector.shot("06b-thanh-tra-import-preview")
+    page.get_by_label("Xây dựng mới").check()
+    page.get_by_role("button", name="Xác nhận và lưu tất cả").click()
+    assert "Đã nhập 1 mô hình, điển hình." in _flash(page)
+    assert tt_sub.items.count() == 1
+    page = personas("ld.tt").go(f"/ho-so/{tt_sub.pk}/")
+    page.get_by_role("button", name="Phê duyệt và gửi lên cấp trên").click()
+    assert "Đã gửi đăng ký" in _flash(page)
+    page = office.go(f"/ho-so/{tt_sub.pk}/")
+    page.get_by_role("button", name="Tiếp nhận").click()
+    assert "Đã tiếp nhận" in _flash(page)
+
     # The Chi cục is late: the Sở picks it on the completeness page and reminds it.
     cc_sub = Submission.objects.get(round=relay, unit__code="CCTDC-QNG")
     page = office.go(f"/dot-dang-ky/{relay.pk}/?don_vi=SKHCN-QNG")
@@ -103,12 +139,23 @@ def test_launch_relay_register_submit_return_accept_consolidate(personas):
     page = sk_leader.go(f"/ho-so/{sk_sub.pk}/")
     page.get_by_role("button", name="Phê duyệt và gửi lên cấp trên").click()
     assert "Đã gửi đăng ký" in _flash(page)
+    # The Sở's office downloads what it sent: the cover letter + Biểu số 2, as Word.
+    page = office.go(f"/ho-so/{sk_sub.pk}/")
+    with page.expect_download() as info:
+        page.locator(f"a[href='/ho-so/{sk_sub.pk}/van-ban/dang-ky.docx']").click()
+    texts = [p.text for p in Document(info.value.path()).paragraphs]
+    cells = [c.text for t in Document(info.value.path()).tables for r in t.rows for c in r.cells]
+    assert "Kính gửi: Ban Dân vận Tỉnh ủy" in texts and "Biểu số 2" in texts
+    assert "Thực hiện tiết kiệm điện trong cơ quan năm 2023" in cells
+    assert any("tiếp công dân" in c for c in cells)
+    office.shot("07b-so-downloaded-bieu-so-2")
+
     page = board.go(f"/ho-so/{sk_sub.pk}/")
     assert "Thực hiện tiết kiệm điện trong cơ quan năm 2023" in page.content()
     page.get_by_role("button", name="Tiếp nhận").click()
     board.shot("08-board-accepted-consolidated")
     sk_sub.refresh_from_db()
-    assert sk_sub.status == Status.ACCEPTED and sk_sub.n_total == 1
+    assert sk_sub.status == Status.ACCEPTED and sk_sub.n_total == 2
 
 
 def test_progress_recognition_and_the_annual_report(personas, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from danvan.exemplars import services
@@ -18,9 +18,17 @@ from danvan.exemplars.selectors import (
 )
 from danvan.orgs import scoping
 from danvan.search.services import search
+from danvan.search.similar import similar_to_exemplar
 
 from ..pagination import page
-from ..schemas import ExemplarIn, ExemplarOut, ExemplarPage, ExemplarPatch, ExemplarSaved
+from ..schemas import (
+    ExemplarIn,
+    ExemplarOut,
+    ExemplarPage,
+    ExemplarPatch,
+    ExemplarSaved,
+    SimilarList,
+)
 from .common import bad_ref, created, missing, ok
 from .units import PageQuery
 
@@ -103,6 +111,22 @@ def create_exemplar(request: HttpRequest, body: ExemplarIn):
 @router.get("/exemplars/{pk}", response=ok(ExemplarOut), summary="Một mô hình")
 def get_exemplar(request: HttpRequest, pk: int):
     return exemplar_out(_get(request, pk))
+
+
+class SimilarQuery(Schema):
+    limit: int = Field(5, ge=1, le=20, description="Số mô hình tương tự tối đa")
+
+
+@router.get("/exemplars/{pk}/similar", response=ok(SimilarList),
+            summary="Mô hình tương tự (theo tên và nội dung, trong phạm vi của bạn)")
+def similar_exemplars(request: HttpRequest, pk: int, q: Query[SimilarQuery]):
+    ex = _get(request, pk, include_deleted=False)
+    items = [{"id": s.exemplar.pk, "name": s.exemplar.name, "unit": s.exemplar.unit.code,
+              "unit_name": s.exemplar.unit.name, "year": s.exemplar.year, "status": s.exemplar.status,
+              "origin": s.exemplar.origin, "score": s.score, "name_score": s.name_score,
+              "content_score": s.content_score, "likely_duplicate": s.likely_duplicate, "reason": s.reason}
+             for s in similar_to_exemplar(request.user, ex, limit=q.limit)]
+    return {"items": items}
 
 
 @router.patch("/exemplars/{pk}", response=ok(ExemplarSaved),

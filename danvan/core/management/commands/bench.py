@@ -12,6 +12,9 @@ def _registry() -> dict:
     from danvan.search.bench import bench_search
 
     benches["search"] = bench_search
+    from danvan.search.similar_bench import bench_similarity
+
+    benches["similarity"] = bench_similarity
     from danvan.reports.bench import bench_dashboard, bench_reports
 
     benches["reports"] = bench_reports

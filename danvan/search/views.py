@@ -1,0 +1,121 @@
+"""Similar exemplars on the pages: the live panel of the form, the detail section and its two clicks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from danvan.exemplars.models import Exemplar
+from danvan.exemplars.selectors import visible_exemplars
+
+from . import similar
+from .models import DuplicateFlag
+
+PANEL_LIMIT = 5
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def detail_context(user, ex: Exemplar) -> dict:
+    """What the exemplar page shows: similar exemplars and open duplicate flags whose other side the user sees."""
+    if ex.is_deleted:
+        return {"similar": [], "duplicate_flags": []}
+    flags = list(similar.open_flags(ex))
+    others = {f.other_id if f.exemplar_id == ex.pk else f.exemplar_id for f in flags}
+    seen = set(visible_exemplars(user).filter(pk__in=others).values_list("pk", flat=True))
+    shown: list[dict] = []
+    flagged: set[int] = set()
+    for f in flags:
+        other = f.other if f.exemplar_id == ex.pk else f.exemplar
+        if other.pk in seen:
+            shown.append({"flag": f, "other": other, "can_dismiss": similar.can_dismiss(user, f)})
+            flagged.add(other.pk)
+    return {
+        "similar": similar.similar_to_exemplar(user, ex, limit=PANEL_LIMIT),
+        "duplicate_flags": shown,
+        "flagged_ids": flagged,
+    }
+
+
+def form_similar(request: HttpRequest, exclude: int | None = None) -> dict:
+    """The panel's context from what the form sent (also when the form comes back with errors)."""
+    p = request.POST
+    content = " ".join(p.get(k, "") for k in ("content_problem", "content_actors", "content_results"))
+    results = similar.similar_to_draft(
+        request.user, name=p.get("name", "")[:500], content=content[:similar.MAX_TEXT],
+        unit_id=_int(p.get("unit")), year=_int(p.get("year")), limit=PANEL_LIMIT,
+        exclude=(exclude,) if exclude else ())
+    return {"similar": results, "typed": bool(similar.words(p.get("name", "")) or similar.words(content))}
+
+
+@login_required
+@require_POST
+def draft_panel(request: HttpRequest) -> HttpResponse:
+    """htmx: the exemplars like what is being typed in the form (name and content)."""
+    ctx = form_similar(request, _int(request.GET.get("exclude")))
+    return render(request, "search/_similar_panel.html", {"results": ctx["similar"], "typed": ctx["typed"]})
+
+
+def _pair(request: HttpRequest, pk: int, other_pk: int) -> tuple[Exemplar, Exemplar]:
+    qs = visible_exemplars(request.user).select_related("unit")
+    return get_object_or_404(qs, pk=pk), get_object_or_404(qs, pk=other_pk)
+
+
+@login_required
+@require_POST
+def mark_replication(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    ex, source = _pair(request, pk, other_pk)
+    try:
+        similar.record_replication(exemplar=ex, source=source, by=request.user,
+                                   expected_version=_int(request.POST.get("version")))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, f"Đã ghi nhận mô hình này nhân rộng từ mô hình “{source.name}” ({source.unit.name}).")
+    return redirect("exemplars:detail", pk=ex.pk)
+
+
+@login_required
+@require_POST
+def flag_duplicate(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    ex, other = _pair(request, pk, other_pk)
+    try:
+        similar.flag_duplicate(exemplar=ex, other=other, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, f"Đã đánh dấu có thể trùng với mô hình “{other.name}” ({other.unit.name}).")
+    return redirect("exemplars:detail", pk=ex.pk)
+
+
+@login_required
+@require_POST
+def dismiss_flag(request: HttpRequest, flag_pk: int) -> HttpResponse:
+    visible = visible_exemplars(request.user)
+    flag = get_object_or_404(DuplicateFlag.objects.select_related("exemplar__unit", "other__unit").filter(
+        Q(exemplar__in=visible) & Q(other__in=visible)), pk=flag_pk)
+    back = _int(request.POST.get("back"))
+    back = back if back in (flag.exemplar_id, flag.other_id) else flag.exemplar_id
+    try:
+        similar.dismiss_flag(flag=flag, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, "Đã bỏ đánh dấu có thể trùng.")
+    return redirect("exemplars:detail", pk=back)
+
