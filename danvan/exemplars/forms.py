@@ -158,7 +158,7 @@ class DecisionForm(_Versioned):
 
     def __init__(self, *args, units, **kw):
         super().__init__(*args, **kw)
-        self.fields["by_unit"].queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("-depth")
+        self.fields["by_unit"].queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("depth")  # the highest body the user acts for comes first
 
 
 class CommendForm(DecisionForm):

@@ -65,8 +65,12 @@ def can_assess(user, ex: Exemplar) -> bool:
 
 
 def deciding_units(user, ex: Exemplar) -> list[OrgUnit]:
-    """Units on the exemplar's line (itself and its ancestors) for which the user may record a decision."""
-    line = list(OrgUnit.objects.filter(path__in=[*ex.unit.ancestor_paths(), ex.unit.path]).select_related("level"))
+    """Units on the exemplar's line (itself and its ancestors) for which the user may record a decision.
+
+    Highest first: a Board recognizing a commune's model decides as the Board, so that is the default choice.
+    """
+    line = list(OrgUnit.objects.filter(path__in=[*ex.unit.ancestor_paths(), ex.unit.path])
+                .select_related("level").order_by("depth"))
     return [u for u in line if scoping.roles_over(user, u) & DECIDE_ROLES]
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
 from docx import Document
+
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -158,7 +161,7 @@ def test_launch_relay_register_submit_return_accept_consolidate(personas, tmp_pa
     assert sk_sub.status == Status.ACCEPTED and sk_sub.n_total == 2
 
 
-def test_progress_recognition_and_the_annual_report(personas, tmp_path):
+def test_progress_recognition_and_the_annual_report(personas, tmp_path, browser, live_server):
     """Issue 6 in the browser: evidence, assessment, recognition, then the report written, downloaded and sent."""
     from docx import Document
 
@@ -191,6 +194,25 @@ def test_progress_recognition_and_the_annual_report(personas, tmp_path):
     form.get_by_role("button", name="Ghi công nhận").click()
     assert "Đã ghi quyết định công nhận 140-QĐ/BDVTU" in _flash(page)
     board.shot("10-board-recognized-timeline")
+
+    # A reader without login does not find it in the public showcase until the Board publishes it.
+    reader = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN", bypass_csp=True)
+    anon = reader.new_page()
+    anon.goto(f"{live_server.url}/cong-khai/?q=ti%E1%BA%BFp+c%C3%B4ng+d%C3%A2n")
+    assert anon.get_by_role("link", name=re.compile("tiếp công dân")).count() == 0
+    page.get_by_role("button", name="Công khai mô hình").click()
+    assert "Đã công khai mô hình" in _flash(page)
+    anon.goto(f"{live_server.url}/cong-khai/")
+    anon.get_by_role("searchbox", name="Tìm").fill("tiep cong dan")
+    anon.get_by_role("button", name="Tìm").click()
+    anon.get_by_role("link", name=re.compile("tiếp công dân")).first.click()
+    shown = anon.content()
+    assert "140-QĐ/BDVTU" in shown and "Thanh tra Sở Khoa học và Công nghệ" in shown
+    assert "Ban Dân vận Tỉnh ủy Quảng Ngãi, Quyết định số 140-QĐ/BDVTU" in shown, shown[shown.find("Công nhận<"):][:300]
+    assert "Đăng xuất" not in shown and "Giải quyết dứt điểm 02 vụ khiếu nại" not in shown  # no progress notes
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    anon.screenshot(path=str(ARTIFACTS / "12-public-showcase.png"), full_page=True)
+    reader.close()
 
     office = personas("vp.skhcn")
     page = office.go("/bao-cao/SKHCN-QNG/2022/")
