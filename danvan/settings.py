@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "danvan.search",
     "danvan.reports",
     "danvan.api",
+    "danvan.onboarding",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,230 @@
+"""Issue 10: onboarding a province — tree and people imports, delegated administration, restructuring, CLI."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from openpyxl import Workbook, load_workbook
+
+from danvan.onboarding import services
+from danvan.onboarding.models import ImportRun
+from danvan.onboarding.tables import read_table
+from danvan.orgs.models import OrgUnit
+
+TREE_HEAD = "code,name,parent_code,level,kind,header_name,superior_name,doc_suffix,place_name,address,doc_family\n"
+NEW_TREE = TREE_HEAD + (
+    "HU-TEST,Huyện ủy Sơn Tịnh,BDVTU-QNG,huyen,huyen-uy,HUYỆN ỦY SƠN TỊNH,TỈNH ỦY QUẢNG NGÃI,HU,Sơn Tịnh,,party\n"
+    "XA-TEST-1,Đảng ủy xã Tịnh Hà,HU-TEST,co-so,xa,ĐẢNG ỦY XÃ TỊNH HÀ,HUYỆN ỦY SƠN TỊNH,ĐU,Tịnh Hà,,party\n"
+    "XA-TEST-2,Đảng ủy xã Tịnh Ấn Tây,HU-TEST,co-so,xa,,,,,\"Thôn 1, xã Tịnh Ấn Tây\",party\n"
+)
+PEOPLE_HEAD = "username,full_name,email,unit_code,role,title\n"
+
+
+def _upload(client: Client, kind: str, content: bytes, name: str = "danh-sach.csv"):
+    f = io.BytesIO(content)
+    f.name = name
+    resp = client.post(f"/quan-tri-don-vi/nhap/{kind}/", {"upload": f})
+    assert resp.status_code == 302, resp.content.decode()[:500]
+    return resp["Location"]
+
+
+def _text(resp) -> str:
+    return resp.content.decode()
+
+
+def _children_codes(code: str) -> list[str]:
+    return [u.code for u in OrgUnit.objects.get_children(OrgUnit.objects.get(code=code)).order_by("path")]
+
+
+# ---------------------------------------------------------------- 1. tree import / export
+
+TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _cp1258(text: str) -> bytes:
+    """What Excel writes for "CSV" on a Vietnamese Windows: letters with â/ê/ô/ơ/ư/ă precomposed, tones combining."""
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(p for p in parts if p not in TONES))
+        out.append(base + "".join(p for p in parts if p in TONES))
+    return "".join(out).encode("cp1258")
+
+
+def test_template_downloads_have_the_columns(login):
+    c = login("bdv.quangngai")
+    resp = c.get("/quan-tri-don-vi/mau/cay-don-vi.xlsx")
+    assert resp.status_code == 200
+    wb = load_workbook(io.BytesIO(resp.content))
+    assert [c.value for c in wb.worksheets[0][1]] == services.TREE_COLUMNS
+    assert "huyen" in str([r for r in wb["Hướng dẫn"].values])
+    csv = c.get("/quan-tri-don-vi/mau/nguoi-dung.csv")
+    assert csv.content.decode("utf-8-sig").strip() == ",".join(services.PEOPLE_COLUMNS)
+
+
+def test_tree_import_preview_then_confirm_and_second_import_changes_nothing(login):
+    c = login("bdv.quangngai")
+    page = c.get(_upload(c, "cay-don-vi", NEW_TREE.encode()))
+    assert "Tệp hợp lệ: 3 tạo mới, 0 cập nhật, 0 không đổi." in _text(page)
+    assert not OrgUnit.objects.filter(code="HU-TEST").exists()  # preview saves nothing
+    resp = c.post(page.wsgi_request.path, follow=True)
+    assert "Đã lưu: 3 tạo mới" in _text(resp)
+    hu = OrgUnit.objects.get(code="HU-TEST")
+    assert OrgUnit.objects.get_parent(hu).code == "BDVTU-QNG"
+    assert _children_codes("HU-TEST") == ["XA-TEST-1", "XA-TEST-2"]
+    assert OrgUnit.objects.get(code="XA-TEST-2").address == "Thôn 1, xã Tịnh Ấn Tây"
+    assert hu.doc_family == "party" and hu.place_name == "Sơn Tịnh"
+    assert OrgUnit.objects.find_problems() == ([], [], [], [], [])
+    run = ImportRun.objects.get(pk=page.context["run"].pk)
+    assert run.applied_at and run.created_by.username == "bdv.quangngai"
+    # The same file again: nothing to do, and it says so.
+    total = OrgUnit.objects.count()
+    page2 = c.get(_upload(c, "cay-don-vi", NEW_TREE.encode()))
+    assert "Tệp không thay đổi gì: cả 3 dòng đã có và giống hệt" in _text(page2)
+    done = c.post(page2.wsgi_request.path, follow=True)
+    assert "Không có gì được ghi." in _text(done)
+    assert OrgUnit.objects.count() == total
+    # Confirming an applied run again does nothing either.
+    c.post(page.wsgi_request.path)
+    assert OrgUnit.objects.count() == total
+
+
+def test_reimport_updates_by_code(login):
+    c = login("bdv.quangngai")
+    c.post(_upload(c, "cay-don-vi", NEW_TREE.encode()))
+    changed = NEW_TREE.replace("Đảng ủy xã Tịnh Hà", "Đảng ủy xã Tịnh Hà (mới)")
+    page = c.get(_upload(c, "cay-don-vi", changed.encode()))
+    assert "0 tạo mới, 1 cập nhật, 2 không đổi" in _text(page)
+    assert "tên đầy đủ" in _text(page)  # what changes is named
+    c.post(page.wsgi_request.path)
+    assert OrgUnit.objects.filter(code="XA-TEST-1").count() == 1
+    assert OrgUnit.objects.get(code="XA-TEST-1").name == "Đảng ủy xã Tịnh Hà (mới)"
+
+
+def test_every_problem_is_flagged_per_row_and_nothing_is_saved(login):
+    bad = TREE_HEAD + (
+        "A1,Đơn vị A1,KHONG-CO,co-so,xa,,,,,,\n"  # unknown parent
+        "A2,,BDVTU-QNG,co-so,xa,,,,,,\n"  # missing name
+        "A3,Đơn vị A3,BDVTU-QNG,co-so,xa,,,,,,\n"
+        "A3,Đơn vị A3 lần hai,BDVTU-QNG,co-so,xa,,,,,,\n"  # duplicate code
+        "C1,Vòng 1,C2,co-so,xa,,,,,,\n"
+        "C2,Vòng 2,C1,co-so,xa,,,,,,\n"  # cycle
+        "H1,Huyện dưới xã,A3,huyen,huyen-uy,,,,,,\n"  # level above its parent's
+        "A4,Đơn vị A4,BDVTU-QNG,khong-co,xa,,,,,,party-x\n"  # unknown level, bad family
+        "A5,Đơn vị A5,DBSTP-QB,co-so,chi-bo,,,,,,\n"  # outside the Board's subtree
+    )
+    c = login("bdv.quangngai")
+    before = OrgUnit.objects.count()
+    page = c.get(_upload(c, "cay-don-vi", bad.encode()))
+    html = _text(page)
+    for msg in ["Không có đơn vị cấp trên mã «KHONG-CO»", "Thiếu tên đơn vị.", "Mã đơn vị «A3» trùng với dòng 4.",
+                "Vòng lặp cấp trên: C1 → C2 → C1.", "Cấp «Cấp huyện» cao hơn cấp của đơn vị cấp trên «Cấp cơ sở».",
+                "Cấp «khong-co» không có", "Thể thức «party-x» không hợp lệ",
+                "Bạn không có quyền quản trị đơn vị cấp trên «DBSTP-QB»."]:
+        assert msg in html, msg
+    assert "Có 8 dòng lỗi trong 9 dòng; chưa lưu gì." in html
+    resp = c.post(page.wsgi_request.path, follow=True)
+    assert "chưa lưu gì" in _text(resp)
+    assert OrgUnit.objects.count() == before
+
+
+def test_existing_unit_cannot_change_parent_through_an_import(login):
+    c = login("bdv.quangngai")
+    row = "TT-SKHCN-QNG,Thanh tra Sở Khoa học và Công nghệ,SNV-QNG,co-so,phong-don-vi,,,,,,\n"
+    page = c.get(_upload(c, "cay-don-vi", (TREE_HEAD + row).encode()))
+    assert "đang thuộc «SKHCN-QNG»; muốn đổi cấp trên hãy dùng chức năng Sắp xếp đơn vị" in _text(page)
+
+
+def test_wrong_columns_and_unreadable_files(login):
+    c = login("bdv.quangngai")
+    page = c.get(_upload(c, "cay-don-vi", "Mã đơn vị,tên,ghi chú\nX,Y,Z\n".encode()))
+    html = _text(page)
+    assert "Cột «ghi chú» không nhận ra." in html and "Cột «tên» không nhận ra." in html
+    assert "Thiếu cột: name (tên đầy đủ), parent_code (mã đơn vị cấp trên)" in html
+    assert "Hãy tải tệp mẫu" in html
+    page = c.get(_upload(c, "cay-don-vi", b"\x00\x01\x02 binary", "x.csv"))
+    assert "Tệp không phải bảng CSV" in _text(page)
+    page = c.get(_upload(c, "cay-don-vi", b"PK\x03\x04broken", "x.xlsx"))
+    assert "Tệp Excel bị hỏng" in _text(page)
+
+
+@pytest.mark.parametrize("encoding,sep,label", [
+    ("cp1258", ",", "Windows-1258"), ("utf-16", "\t", "UTF-16"), ("utf-8-sig", ";", "UTF-8 có BOM"),
+])
+def test_csv_encodings_from_excel_are_detected(login, encoding, sep, label):
+    text = NEW_TREE.replace(",", sep) if sep != "," else NEW_TREE
+    text = text.replace('"Thôn 1' + sep + ' xã Tịnh Ấn Tây"', '"Thôn 1, xã Tịnh Ấn Tây"')
+    data = _cp1258(text) if encoding == "cp1258" else text.encode(encoding)
+    c = login("bdv.quangngai")
+    page = c.get(_upload(c, "cay-don-vi", data))
+    assert label in _text(page) and "3 tạo mới" in _text(page)
+    c.post(page.wsgi_request.path)
+    # Windows-1258 writes tone marks as combining characters: stored text is NFC, the same as typed.
+    assert OrgUnit.objects.get(code="XA-TEST-2").name == "Đảng ủy xã Tịnh Ấn Tây"
+    assert OrgUnit.objects.get(code="XA-TEST-2").address == "Thôn 1, xã Tịnh Ấn Tây"
+
+
+def test_xlsx_import_and_subtree_export_round_trip(login):
+    c = login("bdv.quangngai")
+    wb = Workbook()
+    ws = wb.active
+    for line in NEW_TREE.splitlines():
+        ws.append(next(iter(__import__("csv").reader([line]))))
+    buf = io.BytesIO()
+    wb.save(buf)
+    c.post(_upload(c, "cay-don-vi", buf.getvalue(), "cay.xlsx"))
+    assert _children_codes("HU-TEST") == ["XA-TEST-1", "XA-TEST-2"]
+    # Export the Board's subtree in both formats: same rows, and importing them back changes nothing.
+    csv_bytes = c.get("/quan-tri-don-vi/xuat/BDVTU-QNG.csv").content
+    xlsx = c.get("/quan-tri-don-vi/xuat/BDVTU-QNG.xlsx").content
+    rows_csv = read_table(csv_bytes, "a.csv").rows
+    rows_xlsx = read_table(xlsx, "a.xlsx").rows
+    assert [r for _, r in rows_csv] == [r for _, r in rows_xlsx]
+    codes = [r[0] for _, r in rows_csv]
+    assert codes[0] == "BDVTU-QNG" and "HU-TEST" in codes and "DBSTP-QB" not in codes
+    for data, name in [(csv_bytes, "xuat.csv"), (xlsx, "xuat.xlsx")]:
+        page = c.get(_upload(c, "cay-don-vi", data, name))
+        assert f"Tệp không thay đổi gì: cả {len(codes)} dòng" in _text(page)
+    assert c.get("/quan-tri-don-vi/xuat/BDVTU-QNG.csv").content == csv_bytes
+    # Outside the user's scope: 404.
+    assert c.get("/quan-tri-don-vi/xuat/DBSTP-QB.csv").status_code == 404
+
+
+def test_generated_province_tree_round_trips_through_export_and_import(demo):
+    """A tree of the generator's shape is exported, imported under new codes and exported again, unchanged."""
+    from danvan.core.synthetic import generate
+
+    generate(provinces=1, exemplars=0, seed=7, districts=3, communes=4)
+    admin = get_user_model().objects.get(username="admin")
+    root = OrgUnit.objects.get(code="G7-BDVTW")
+    first = services.export_tree(root, "csv")
+    renamed = first.decode("utf-8").replace("G7-", "R7-").encode("utf-8")
+    result = services.apply_tree(renamed, "r7.csv", by=admin)
+    n = OrgUnit.objects.filter(path__startswith=root.path).count()
+    assert result.created == n > 100
+    again = services.export_tree(OrgUnit.objects.get(code="R7-BDVTW"), "csv")
+    assert again == renamed
+    assert OrgUnit.objects.find_problems() == ([], [], [], [], [])
+
+
+def test_only_the_board_or_admins_import(login):
+    for who in ("vp.skhcn", "tt.skhcn", "ld.skhcn"):
+        assert login(who).get("/quan-tri-don-vi/nhap/cay-don-vi/").status_code == 403
+    c = login("bdv.quangngai")
+    run = ImportRun.objects.create(kind="tree", filename="x.csv", sha256="0", content=b"",
+                                   created_by=get_user_model().objects.get(username="admin"))
+    assert c.get(f"/quan-tri-don-vi/xem-truoc/{run.pk}/").status_code == 404  # someone else's upload
+
+
+def test_new_roots_need_a_superuser(login):
+    row = "ROOT-X,Tỉnh ủy mới,,tinh,ban-dang,,,,,,party\n"
+    c = login("bdv.quangngai")
+    assert "Chỉ quản trị hệ thống mới tạo được đơn vị gốc" in _text(c.get(_upload(c, "cay-don-vi",
+                                                                                       (TREE_HEAD + row).encode())))
+    a = login("admin")
+    a.post(_upload(a, "cay-don-vi", (TREE_HEAD + row).encode()))
+    assert OrgUnit.objects.get(code="ROOT-X").depth == 1
