@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from danvan.onboarding import services
 from danvan.onboarding.models import ImportRun
 from danvan.onboarding.tables import read_table
-from danvan.orgs.models import OrgUnit
+from danvan.orgs.models import Membership, OrgUnit, Role
 
 TREE_HEAD = "code,name,parent_code,level,kind,header_name,superior_name,doc_suffix,place_name,address,doc_family\n"
 NEW_TREE = TREE_HEAD + (
@@ -228,3 +230,121 @@ def test_new_roots_need_a_superuser(login):
     a = login("admin")
     a.post(_upload(a, "cay-don-vi", (TREE_HEAD + row).encode()))
     assert OrgUnit.objects.get(code="ROOT-X").depth == 1
+
+
+# ---------------------------------------------------------------- 2. people import, invitations, reset
+
+PEOPLE = PEOPLE_HEAD + (
+    "cb.vp1,Nguyễn Thị Hoa,hoa.vp@quangngai.gov.vn,VP-SKHCN-QNG,officer,Chuyên viên\n"
+    "cb.tt2,Trần Văn Nam,nam.tt@quangngai.gov.vn,TT-SKHCN-QNG,Cán bộ đơn vị,Thanh tra viên\n"
+    "ld.snv,Võ Minh Quân,quan.snv@quangngai.gov.vn,SNV-QNG,leader,Chánh Văn phòng\n"
+)
+
+
+def _link(message) -> str:
+    found = re.search(r"https?://[^/]+(/mat-khau/dat/[^\s]+/)", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_people_import_creates_inactive_accounts_and_mails_a_one_time_link(login, settings,
+                                                                          django_capture_on_commit_callbacks):
+    c = login("bdv.quangngai")
+    page = c.get(_upload(c, "nguoi-dung", PEOPLE.encode()))
+    assert "Tệp hợp lệ: 3 tạo mới" in _text(page)
+    assert not get_user_model().objects.filter(username="cb.vp1").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = c.post(page.wsgi_request.path, follow=True)
+    assert "Đã gửi thư kích hoạt cho 3 người." in _text(resp)
+    user = get_user_model().objects.get(username="cb.vp1")
+    assert not user.is_active and not user.has_usable_password()
+    assert user.get_full_name() == "Nguyễn Thị Hoa"
+    m = Membership.objects.get(user=user)
+    assert (m.unit.code, m.role, m.title) == ("VP-SKHCN-QNG", Role.OFFICER, "Chuyên viên")
+    assert m.history.first().history_user.username == "bdv.quangngai"
+    assert Membership.objects.get(user__username="cb.tt2").role == Role.OFFICER  # Vietnamese role label
+    assert len(mail.outbox) == 3
+    msg = next(x for x in mail.outbox if x.to == ["hoa.vp@quangngai.gov.vn"])
+    assert "Kích hoạt tài khoản" in msg.subject and "cb.vp1" in msg.body and "một lần" in msg.body
+    assert "DanVan@" not in msg.body and "mật khẩu:" not in msg.body.lower()
+    # The person cannot log in yet.
+    assert Client().post("/dang-nhap/", {"username": "cb.vp1", "password": "x"}).status_code == 200
+    # The link leads to a form; setting the password activates the account.
+    anon = Client()
+    link = _link(msg)
+    form = anon.get(link, follow=True)
+    assert "Đặt mật khẩu" in _text(form) and form.context["validlink"]
+    done = anon.post(form.redirect_chain[-1][0], {"new_password1": "Khoe@Manh2025", "new_password2": "Khoe@Manh2025"},
+                     follow=True)
+    assert "Đã đặt mật khẩu" in _text(done)
+    user.refresh_from_db()
+    assert user.is_active and user.check_password("Khoe@Manh2025")
+    assert Client().post("/dang-nhap/", {"username": "cb.vp1", "password": "Khoe@Manh2025"}).status_code == 302
+    # One time: the same link no longer works.
+    again = Client().get(link, follow=True)
+    assert "Liên kết không còn dùng được" in _text(again)
+    # A second import of the same file changes nothing and says so.
+    page2 = c.get(_upload(c, "nguoi-dung", PEOPLE.encode()))
+    assert "Tệp không thay đổi gì: cả 3 dòng" in _text(page2)
+
+
+def test_invitation_link_expires(login, settings, django_capture_on_commit_callbacks):
+    c = login("bdv.quangngai")
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(_upload(c, "nguoi-dung", PEOPLE.encode()))
+    link = _link(mail.outbox[0])
+    settings.PASSWORD_RESET_TIMEOUT = -1
+    assert "Liên kết không còn dùng được" in _text(Client().get(link, follow=True))
+
+
+def test_people_file_problems_are_refused_whole(login):
+    bad = PEOPLE_HEAD + (
+        "moi.1,Người Một,mot@quangngai.gov.vn,VP-SKHCN-QNG,officer,\n"
+        "moi.1,Người Một lặp,mot2@quangngai.gov.vn,VP-SKHCN-QNG,officer,\n"  # duplicate username in the file
+        "moi.3,Người Ba,mot@quangngai.gov.vn,VP-SKHCN-QNG,officer,\n"  # duplicate e-mail in the file
+        "vp.skhcn,Trùng tài khoản,khac@quangngai.gov.vn,VP-SKHCN-QNG,officer,\n"  # username taken, other e-mail
+        "moi.5,Người Năm,tt.skhcn@danvan.local,VP-SKHCN-QNG,officer,\n"  # e-mail of another account
+        "moi.6,Người Sáu,sau@quangngai.gov.vn,KHONG-CO,officer,\n"  # unknown unit
+        "moi.7,Người Bảy,bay@quangngai.gov.vn,VP-SKHCN-QNG,admin,\n"  # above the Board's own role
+        "moi.8,Người Tám,tam@quangngai.gov.vn,CB1-DBSTP-QB,officer,\n"  # outside the subtree
+        "moi.9,Người Chín,khong-phai-thu,VP-SKHCN-QNG,chu-tich,\n"  # bad e-mail and role
+    )
+    c = login("bdv.quangngai")
+    users = get_user_model().objects.count()
+    page = c.get(_upload(c, "nguoi-dung", bad.encode()))
+    html = _text(page)
+    for msg in ["Tên đăng nhập «moi.1» trùng với dòng 2.", "Thư điện tử «mot@quangngai.gov.vn» trùng với dòng 2.",
+                "Tên đăng nhập «vp.skhcn» đã có trong hệ thống với thư điện tử khác.",
+                "Thư điện tử «tt.skhcn@danvan.local» đã dùng cho tài khoản «tt.skhcn».",
+                "Không có đơn vị mã «KHONG-CO» trong hệ thống.",
+                "Bạn không được cấp vai trò «Quản trị» tại «Văn phòng Sở Khoa học và Công nghệ».",
+                "Bạn không được cấp vai trò «Cán bộ đơn vị» tại «Chi bộ 1 Sở Tư pháp».",
+                "Thư điện tử «khong-phai-thu» không hợp lệ.", "Vai trò «chu-tich» không có"]:
+        assert msg in html, msg
+    c.post(page.wsgi_request.path)
+    assert get_user_model().objects.count() == users
+    assert not Membership.objects.filter(user__username__startswith="moi.").exists()
+
+
+def test_existing_account_gets_an_extra_role_without_a_new_account(login, settings):
+    row = PEOPLE_HEAD + "tt.skhcn,Nguyễn Văn Bình,tt.skhcn@danvan.local,CCTDC-QNG,officer,Kiêm nhiệm\n"
+    c = login("bdv.quangngai")
+    page = c.get(_upload(c, "nguoi-dung", row.encode()))
+    assert "1 thêm vai trò cho tài khoản đã có" in _text(page)
+    c.post(page.wsgi_request.path)
+    assert Membership.objects.filter(user__username="tt.skhcn", unit__code="CCTDC-QNG").exists()
+    assert mail.outbox == []
+
+
+def test_password_reset_from_the_login_page(demo, settings):
+    anon = Client()
+    assert "/mat-khau/quen/" in _text(anon.get("/dang-nhap/"))
+    resp = anon.post("/mat-khau/quen/", {"email": "tt.skhcn@danvan.local"}, follow=True)
+    assert "Hãy kiểm tra hộp thư" in _text(resp)
+    assert len(mail.outbox) == 1 and "Đặt lại mật khẩu" in mail.outbox[0].subject
+    form = anon.get(_link(mail.outbox[0]), follow=True)
+    anon.post(form.redirect_chain[-1][0], {"new_password1": "Moi@MatKhau9", "new_password2": "Moi@MatKhau9"})
+    assert Client().post("/dang-nhap/", {"username": "tt.skhcn", "password": "Moi@MatKhau9"}).status_code == 302
+    # An unknown address gets the same page and no mail.
+    anon.post("/mat-khau/quen/", {"email": "ai-do@khong-co.vn"})
+    assert len(mail.outbox) == 1
