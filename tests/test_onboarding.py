@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
@@ -348,3 +349,106 @@ def test_password_reset_from_the_login_page(demo, settings):
     # An unknown address gets the same page and no mail.
     anon.post("/mat-khau/quen/", {"email": "ai-do@khong-co.vn"})
     assert len(mail.outbox) == 1
+
+
+# ---------------------------------------------------------------- 3. delegated administration
+
+
+def _person(role: str, username: str = "moi.cb", **extra) -> dict:
+    return {"action": "person", "p-username": username, "p-full_name": "Lê Thị Mới",
+            "p-email": f"{username}@quangngai.gov.vn", "p-role": role, "p-title": "Chuyên viên", **extra}
+
+
+def test_unit_leader_manages_the_officers_of_their_own_unit(login, django_capture_on_commit_callbacks):
+    c = login("ld.tt")  # Chánh Thanh tra, leader of TT-SKHCN-QNG
+    page = c.get("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/")
+    assert page.status_code == 200
+    assert [v for v, _ in page.context["person_form"].fields["role"].choices] == [Role.OFFICER]
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = c.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/", _person("officer"), follow=True)
+    assert "Đã tạo tài khoản «moi.cb» và gửi thư kích hoạt" in _text(resp)
+    new = get_user_model().objects.get(username="moi.cb")
+    assert not new.is_active and Membership.objects.get(user=new).unit.code == "TT-SKHCN-QNG"
+    assert len(mail.outbox) == 1 and "/mat-khau/dat/" in mail.outbox[0].body
+    # A leader cannot make anyone a leader (their own role) nor anything above.
+    for role in ("leader", "office", "admin"):
+        resp = c.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/", _person(role, "khac.cb"))
+        assert resp.status_code == 200 and "Bạn không được cấp vai trò này tại đơn vị này" in _text(resp)
+    assert not get_user_model().objects.filter(username="khac.cb").exists()
+    # The officer can be removed by the leader; the leader's own role cannot.
+    m = Membership.objects.get(user=new)
+    assert "Đã thu hồi" in _text(c.post(f"/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/thanh-vien/{m.pk}/thu-hoi/",
+                                        follow=True))
+    assert not Membership.objects.filter(pk=m.pk).exists()
+    own = Membership.objects.get(user__username="ld.tt")
+    assert c.post(f"/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/thanh-vien/{own.pk}/thu-hoi/").status_code == 403
+    assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_leader_cannot_manage_another_unit_and_officers_cannot_manage_at_all(login):
+    c = login("ld.tt")
+    assert c.get("/quan-tri-don-vi/don-vi/SKHCN-QNG/").status_code == 404  # above: not even visible
+    assert c.get("/quan-tri-don-vi/don-vi/CCTDC-QNG/").status_code == 404  # a sibling
+    skhcn = login("ld.skhcn")  # leader of SKHCN-QNG sees its subtree but manages only its own unit
+    resp = skhcn.get("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/")
+    assert resp.status_code == 403 and "Bạn không có quyền" in _text(resp)
+    vp = Membership.objects.get(user__username="vp.skhcn")
+    assert skhcn.post(f"/quan-tri-don-vi/don-vi/SKHCN-QNG/thanh-vien/{vp.pk}/thu-hoi/").status_code == 403
+    assert Membership.objects.filter(pk=vp.pk).exists()  # the office role is above a leader's reach
+    assert login("tt.skhcn").get("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/").status_code == 403
+    # Editing or adding units needs the Board: a leader's POST is refused.
+    assert skhcn.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", {"action": "child", "c-code": "X"}).status_code == 403
+
+
+def test_board_manages_units_and_roles_of_its_subtree_but_never_above_its_own(login):
+    c = login("bdv.quangngai")
+    page = c.get("/quan-tri-don-vi/don-vi/SKHCN-QNG/")
+    assert [v for v, _ in page.context["person_form"].fields["role"].choices] == [
+        Role.OFFICER, Role.LEADER, Role.OFFICE, Role.BOARD]
+    resp = c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", {**_person("admin", "tt.skhcn")})
+    assert "Bạn không được cấp vai trò này tại đơn vị này" in _text(resp)
+    assert not Membership.objects.filter(user__username="tt.skhcn", role=Role.ADMIN).exists()
+    c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", _person("office", "tt.skhcn"))
+    assert Membership.objects.filter(user__username="tt.skhcn", unit__code="SKHCN-QNG", role=Role.OFFICE).exists()
+    # Outside its subtree: 404.
+    assert c.get("/quan-tri-don-vi/don-vi/DBSTP-QB/").status_code == 404
+    assert c.post("/quan-tri-don-vi/don-vi/CB1-DBSTP-QB/", _person("officer")).status_code == 404
+    # A child unit and an edit, both from the page.
+    form = {"action": "child", "c-code": "PHONG-QLKH", "c-name": "Phòng Quản lý khoa học", "c-level": _level("co-so"),
+            "c-kind": _kind("phong-don-vi"), "c-doc_family": "state", "c-header_name": "", "c-superior_name": "",
+            "c-doc_suffix": "QLKH", "c-place_name": "Quảng Ngãi", "c-address": "", "c-email": ""}
+    resp = c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", form, follow=True)
+    assert "Đã thêm đơn vị «Phòng Quản lý khoa học»" in _text(resp)
+    assert OrgUnit.objects.get_parent(OrgUnit.objects.get(code="PHONG-QLKH")).code == "SKHCN-QNG"
+    form["c-code"], form["c-level"] = "PHONG-X", _level("tinh")
+    resp = c.post("/quan-tri-don-vi/don-vi/PHONG-QLKH/", form)
+    assert "Cấp «Cấp tỉnh» cao hơn cấp của đơn vị cấp trên «Cấp cơ sở»." in _text(resp)
+    assert not OrgUnit.objects.filter(code="PHONG-X").exists()
+
+
+def test_service_rules_refuse_grants_above_or_outside(demo):
+    User = get_user_model()
+    board, leader = User.objects.get(username="bdv.quangngai"), User.objects.get(username="ld.skhcn")
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    target = User.objects.get(username="tt.skhcn")
+    with pytest.raises(PermissionDenied, match="không được cấp vai trò «Quản trị»"):
+        services.grant_role(by=board, unit=units["SKHCN-QNG"], user=target, role=Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        services.grant_role(by=board, unit=units["CB1-DBSTP-QB"], user=target, role=Role.OFFICER)
+    with pytest.raises(PermissionDenied):
+        services.grant_role(by=leader, unit=units["TT-SKHCN-QNG"], user=target, role=Role.OFFICER)
+    with pytest.raises(PermissionDenied):
+        services.grant_role(by=leader, unit=units["SKHCN-QNG"], user=target, role=Role.LEADER)
+    services.grant_role(by=leader, unit=units["SKHCN-QNG"], user=target, role=Role.OFFICER)
+
+
+def _level(code):
+    from danvan.orgs.models import Level
+
+    return Level.objects.get(code=code).pk
+
+
+def _kind(code):
+    from danvan.orgs.models import UnitKind
+
+    return UnitKind.objects.get(code=code).pk

@@ -165,7 +165,9 @@ class PersonForm(forms.Form):
     username = forms.CharField(label="Tên đăng nhập", max_length=150)
     full_name = forms.CharField(label="Họ và tên (khi tạo tài khoản mới)", max_length=150, required=False)
     email = forms.EmailField(label="Thư điện tử (khi tạo tài khoản mới)", required=False)
-    role = forms.ChoiceField(label="Vai trò", choices=[])
+    role = forms.ChoiceField(label="Vai trò", choices=[], error_messages={
+        "invalid_choice": "Bạn không được cấp vai trò này tại đơn vị này (không cao hơn vai trò của mình, "
+                          "chỉ trong phạm vi mình quản trị)."})
     title = forms.CharField(label="Chức danh", max_length=150, required=False)
 
     def __init__(self, *args, roles: list[str], **kw):
