@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import unicodedata
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils.html import escape
 from openpyxl import Workbook, load_workbook
 
 from danvan.onboarding import services
-from danvan.onboarding.models import ImportRun
+from danvan.onboarding.models import ImportRun, SuccessionKind, UnitSuccession
 from danvan.onboarding.tables import read_table
 from danvan.orgs.models import Membership, OrgUnit, Role
 
@@ -452,3 +455,111 @@ def _kind(code):
     from danvan.orgs.models import UnitKind
 
     return UnitKind.objects.get(code=code).pk
+
+
+# ---------------------------------------------------------------- 4. restructuring with history
+
+
+def _registered(client: Client, code: str, year: int) -> int:
+    resp = client.get(f"/bao-cao/{code}/{year}/tai-ve/so-lieu.json")
+    assert resp.status_code == 200
+    return json.loads(resp.content)["totals"]["registered"]["total"]
+
+
+def test_move_keeps_past_reports_counting_the_tree_as_it_was(login):
+    from danvan.exemplars.models import Exemplar
+
+    c = login("bdv.quangngai")
+    tt_2021 = Exemplar.objects.alive().filter(unit__code="TT-SKHCN-QNG", year=2021).count()
+    assert tt_2021 > 0
+    before = {code: _registered(c, code, 2021) for code in ("SKHCN-QNG", "SNV-QNG", "BDVTU-QNG")}
+    resp = c.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/sap-xep/",
+                  {"action": "move", "on": "2025-07-01", "target": "SNV-QNG", "note": "Quyết định 123/QĐ-UBND"},
+                  follow=True)
+    assert "Đã chuyển «Thanh tra Sở Khoa học và Công nghệ» sang «Sở Nội vụ»." in _text(resp)
+    assert "Quyết định 123/QĐ-UBND" in _text(resp) and "bdv.quangngai" in _text(resp)  # the history page
+    tt = OrgUnit.objects.get(code="TT-SKHCN-QNG")
+    assert OrgUnit.objects.get_parent(tt).code == "SNV-QNG"
+    assert Exemplar.objects.filter(unit=tt, year=2021).count() == tt_2021  # exemplars keep their unit
+    # 2021 is reported with the 2021 tree; the present tree has moved.
+    assert {code: _registered(c, code, 2021) for code in before} == before
+    from danvan.onboarding.selectors import units_as_of
+
+    skhcn = OrgUnit.objects.get(code="SKHCN-QNG")
+    assert "TT-SKHCN-QNG" in set(units_as_of(skhcn, 2021).values_list("code", flat=True))
+    assert "TT-SKHCN-QNG" not in set(units_as_of(skhcn, 2026).values_list("code", flat=True))
+    assert UnitSuccession.objects.get(kind=SuccessionKind.MOVE).from_parent.code == "SKHCN-QNG"
+
+
+def test_merge_into_a_new_unit_carries_the_predecessors_history(login):
+    from danvan.exemplars.models import Exemplar
+
+    c = login("bdv.quangngai")
+    before = _registered(c, "SKHCN-QNG", 2021)
+    form = {"action": "child", "c-code": "TTCC-SKHCN", "c-name": "Thanh tra và Chi cục TĐC (hợp nhất)",
+            "c-level": _level("co-so"), "c-kind": _kind("phong-don-vi"), "c-doc_family": "state",
+            "c-header_name": "", "c-superior_name": "", "c-doc_suffix": "", "c-place_name": "", "c-address": "",
+            "c-email": ""}
+    c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", form)
+    resp = c.post("/quan-tri-don-vi/don-vi/TTCC-SKHCN/sap-xep/",
+                  {"action": "merge", "on": "2025-07-01", "merged": "TT-SKHCN-QNG, CCTDC-QNG", "note": "NQ 60"},
+                  follow=True)
+    assert "Đã hợp nhất 2 đơn vị vào «Thanh tra và Chi cục TĐC (hợp nhất)»." in _text(resp)
+    for code in ("TT-SKHCN-QNG", "CCTDC-QNG"):
+        old = OrgUnit.objects.get(code=code)
+        assert old.valid_to == date(2025, 7, 1)
+        assert not Membership.objects.filter(unit=old).exists()
+    assert set(Membership.objects.filter(unit__code="TTCC-SKHCN").values_list("user__username", flat=True)) == {
+        "tt.skhcn", "ld.tt", "cc.tdc", "ld.cc"}
+    # The successor's page lists its predecessors and what they built.
+    page = c.get("/don-vi/TTCC-SKHCN/")
+    html = _text(page)
+    assert "Đơn vị tiền thân" in html and "Thanh tra Sở Khoa học và Công nghệ (TT-SKHCN-QNG" in html
+    old_names = list(Exemplar.objects.alive().filter(unit__code__in=["TT-SKHCN-QNG", "CCTDC-QNG"])
+                     .values_list("name", flat=True))
+    assert old_names and all(escape(n) in html for n in old_names)
+    # Its people, now members of the successor, see the same history there.
+    assert all(escape(n) in _text(login("ld.tt").get("/don-vi/TTCC-SKHCN/")) for n in old_names)
+    # The past year's report is unchanged; the predecessors still carry their own exemplars.
+    assert _registered(c, "SKHCN-QNG", 2021) == before
+    assert Exemplar.objects.filter(unit__code="TTCC-SKHCN").count() == 0
+    hist = _text(c.get("/quan-tri-don-vi/lich-su-sap-xep/"))
+    assert hist.count("Hợp nhất, sáp nhập") == 2 and "NQ 60" in hist
+
+
+def test_restructurings_that_would_make_a_cycle_or_orphan_are_refused(login):
+    c = login("bdv.quangngai")
+    resp = c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/",
+                  {"action": "move", "on": "2025-07-01", "target": "VP-SKHCN-QNG"})
+    assert "nằm trong chính nó (vòng lặp)" in _text(resp)
+    resp = c.post("/quan-tri-don-vi/don-vi/VP-SKHCN-QNG/sap-xep/",
+                  {"action": "merge", "on": "2025-07-01", "merged": "SKHCN-QNG"})
+    assert "hợp nhất như vậy tạo vòng lặp" in _text(resp)
+    resp = c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/", {"action": "retire", "on": "2025-07-01"})
+    assert "còn 3 đơn vị trực thuộc đang hoạt động" in _text(resp)
+    resp = c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/",
+                  {"action": "move", "on": "2025-07-01", "target": "DBSTP-QB"})
+    assert "Không có đơn vị mã «DBSTP-QB» trong phạm vi bạn quản trị." in _text(resp)
+    assert not UnitSuccession.objects.exists()
+    assert OrgUnit.objects.get(code="SKHCN-QNG").path.startswith(OrgUnit.objects.get(code="BDVTU-QNG").path)
+    assert login("ld.skhcn").get("/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/").status_code == 403
+    # Retiring a leaf is recorded.
+    c.post("/quan-tri-don-vi/don-vi/VP-SKHCN-QNG/sap-xep/", {"action": "retire", "on": "2025-07-01", "note": "x"})
+    assert UnitSuccession.objects.get().kind == SuccessionKind.RETIRE
+    assert OrgUnit.objects.get(code="VP-SKHCN-QNG").valid_to == date(2025, 7, 1)
+
+
+def test_merge_into_a_new_unit_by_the_service_moves_active_children(demo):
+    admin = get_user_model().objects.get(username="admin")
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    new = services.merge_units(
+        by=admin, units=[units["DBSTP-QB"]], on=date(2025, 7, 1),
+        new={"code": "DBSTP-QT", "name": "Đảng bộ Sở Tư pháp Quảng Trị", "parent": units["BDVTU-QNG"],
+             "level": units["DBSTP-QB"].level, "kind": units["DBSTP-QB"].kind, "place_name": "Đông Hà"})
+    assert new.valid_from == date(2025, 7, 1) and new.place_name == "Đông Hà"
+    assert _children_codes("DBSTP-QT") == ["CB1-DBSTP-QB", "CB2-DBSTP-QB"]
+    assert UnitSuccession.objects.filter(kind=SuccessionKind.MOVE).count() == 2
+    from danvan.onboarding.selectors import predecessors
+
+    assert [u.code for u in predecessors(new)] == ["DBSTP-QB"]
+    assert OrgUnit.objects.find_problems() == ([], [], [], [], [])

@@ -12,6 +12,8 @@ Definitions (DOMAIN.md §6, written here once):
   (an exemplar recognized at two levels counts once in the total);
 - launches: registration rounds issued by units of the subtree; registering units: distinct units of the
   subtree that sent a registration (submitted or accepted).
+- "the subtree" is the tree as it was at the end of `year_to` (`onboarding.selectors.subtree_q_as_of`):
+  a unit moved elsewhere later still counts where it was; submissions carry the path they had at launch.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from danvan.exemplars.models import (
     Recognition,
 )
 from danvan.movement.models import SENT_STATUSES, RegistrationRound, RoundKind, Submission
+from danvan.onboarding.selectors import subtree_q_as_of
 from danvan.orgs.models import Level, OrgUnit
 
 
@@ -135,7 +138,7 @@ def _sum(items) -> Counts:
 
 
 def _exemplars(node: OrgUnit, movement: Movement, year_from: int, year_to: int):
-    return Exemplar.objects.alive().filter(unit__path__startswith=node.path, movement=movement,
+    return Exemplar.objects.alive().filter(subtree_q_as_of(node, year_to, "unit__"), movement=movement,
                                            year__gte=year_from, year__lte=year_to)
 
 
@@ -158,7 +161,8 @@ def compute(node: OrgUnit, movement: Movement, year_from: int, year_to: int | No
         levels[r["unit__level__code"]].replicated.add(r["kind"], r["rep"])
 
     rec = Recognition.objects.filter(
-        exemplar__deleted_at__isnull=True, exemplar__movement=movement, exemplar__unit__path__startswith=node.path,
+        subtree_q_as_of(node, year_to, "exemplar__unit__"),
+        exemplar__deleted_at__isnull=True, exemplar__movement=movement,
         decision_date__year__gte=year_from, decision_date__year__lte=year_to)
     for r in rec.values("level__code", "exemplar__kind").annotate(n=Count("exemplar", distinct=True)):
         levels[r["level__code"]].recognized.add(r["exemplar__kind"], r["n"])
@@ -167,15 +171,16 @@ def compute(node: OrgUnit, movement: Movement, year_from: int, year_to: int | No
         recognized.add(r["exemplar__kind"], r["n"])
 
     com = Commendation.objects.filter(
-        exemplar__deleted_at__isnull=True, exemplar__movement=movement, exemplar__unit__path__startswith=node.path,
+        subtree_q_as_of(node, year_to, "exemplar__unit__"),
+        exemplar__deleted_at__isnull=True, exemplar__movement=movement,
         decision_date__year__gte=year_from, decision_date__year__lte=year_to)
     commended = {f.value: 0 for f in CommendationForm}
     for r in com.values("form").annotate(n=Count("id")):
         commended[r["form"]] = r["n"]
 
     rounds = RegistrationRound.objects.filter(kind=RoundKind.REGISTRATION, movement=movement,
-                                              year__gte=year_from, year__lte=year_to,
-                                              issuer__path__startswith=node.path)
+                                              year__gte=year_from, year__lte=year_to)
+    rounds = rounds.filter(subtree_q_as_of(node, year_to, "issuer__"))
     for r in rounds.values("issuer__level__code").annotate(n=Count("id")):
         levels[r["issuer__level__code"]].launches = r["n"]
     subs = Submission.objects.filter(round__kind=RoundKind.REGISTRATION, round__movement=movement,
