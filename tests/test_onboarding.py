@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils.html import escape
 from openpyxl import Workbook, load_workbook
@@ -563,3 +564,61 @@ def test_merge_into_a_new_unit_by_the_service_moves_active_children(demo):
 
     assert [u.code for u in predecessors(new)] == ["DBSTP-QB"]
     assert OrgUnit.objects.find_problems() == ([], [], [], [], [])
+
+
+# ---------------------------------------------------------------- 5. CLI
+
+
+def _cli(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_cli_import_tree_dry_run_apply_and_export(demo, tmp_path):
+    f = tmp_path / "cay.csv"
+    f.write_bytes(NEW_TREE.encode("utf-16"))
+    dry = json.loads(_cli("import-tree", str(f), "--dry-run", "--json"))
+    assert dry["ok"] and dry["create"] == 3 and not dry["applied"] and dry["encoding"].startswith("UTF-16")
+    assert not OrgUnit.objects.filter(code="HU-TEST").exists()
+    done = json.loads(_cli("import-tree", str(f), "--json"))
+    assert done["applied"] and done["created"] == 3
+    assert ImportRun.objects.get(pk=done["run"]).created_by.username == "admin"
+    again = json.loads(_cli("import-tree", str(f), "--json", "--user", "bdv.quangngai"))
+    assert again["unchanged"] == 3 and "không thay đổi gì" in again["message"]
+    out = tmp_path / "xuat.xlsx"
+    assert "Đã xuất" in _cli("export-tree", "--unit", "BDVTU-QNG", "-o", str(out))
+    assert "HU-TEST" in [r[0] for _, r in read_table(out.read_bytes(), "xuat.xlsx").rows]
+    bad = tmp_path / "loi.csv"
+    bad.write_text(TREE_HEAD + "Z1,,KHONG-CO,co-so,xa,,,,,,\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="chưa lưu gì"):
+        _cli("import-tree", str(bad), "--json")
+    with pytest.raises(CommandError, match="Không có đơn vị mã «NOPE»"):
+        _cli("export-tree", "--unit", "NOPE", "-o", str(out))
+    with pytest.raises(CommandError, match="Không có tệp"):
+        _cli("import-tree", str(tmp_path / "khong-co.csv"))
+
+
+def test_cli_import_users(demo, tmp_path, django_capture_on_commit_callbacks):
+    f = tmp_path / "nguoi.csv"
+    f.write_text(PEOPLE, encoding="utf-8")
+    dry = json.loads(_cli("import-users", str(f), "--dry-run", "--json"))
+    assert dry["ok"] and dry["create"] == 3 and not get_user_model().objects.filter(username="cb.vp1").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = json.loads(_cli("import-users", str(f), "--json"))
+    assert done["created"] == 3 and done["invited"] == 3 and len(mail.outbox) == 3
+    dup = tmp_path / "trung.csv"
+    dup.write_text(PEOPLE_HEAD + "cb.vp1,Khác,khac@x.vn,VP-SKHCN-QNG,officer,\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        _cli("import-users", str(dup), "--json")
+
+
+# ---------------------------------------------------------------- 6. bench (small size here; 50,000/100,000 by hand)
+
+
+def test_onboarding_bench_runs_small(demo):
+    from danvan.onboarding.bench import bench_onboarding
+
+    result = bench_onboarding(units=400, people=300)
+    assert result["units"] == 400 and result["people"] == 300
+    assert result["reimport_changes"] == 0 and result["round_trip_equal"] is True
