@@ -550,6 +550,28 @@ def test_restructurings_that_would_make_a_cycle_or_orphan_are_refused(login):
     assert OrgUnit.objects.get(code="VP-SKHCN-QNG").valid_to == date(2025, 7, 1)
 
 
+def test_split_into_existing_units_gives_each_the_history(login):
+    from danvan.exemplars.models import Exemplar
+
+    c = login("bdv.quangngai")
+    form = {"action": "child", "c-level": _level("co-so"), "c-kind": _kind("phong-don-vi"), "c-doc_family": "state",
+            "c-header_name": "", "c-superior_name": "", "c-doc_suffix": "", "c-place_name": "", "c-address": "",
+            "c-email": ""}
+    for code, name in [("TT-A", "Thanh tra hành chính"), ("TT-B", "Thanh tra chuyên ngành")]:
+        c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", {**form, "c-code": code, "c-name": name})
+    resp = c.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/sap-xep/",
+                  {"action": "split", "on": "2025-07-01", "successors": "TT-A, TT-SKHCN-QNG"})
+    assert "nằm trong «Thanh tra Sở Khoa học và Công nghệ»: chia tách như vậy tạo vòng lặp" in _text(resp)
+    resp = c.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/sap-xep/",
+                  {"action": "split", "on": "2025-07-01", "successors": "TT-A, TT-B"}, follow=True)
+    assert "Đã chia tách «Thanh tra Sở Khoa học và Công nghệ» thành 2 đơn vị." in _text(resp)
+    assert OrgUnit.objects.get(code="TT-SKHCN-QNG").valid_to == date(2025, 7, 1)
+    name = Exemplar.objects.alive().filter(unit__code="TT-SKHCN-QNG").values_list("name", flat=True).first()
+    for code in ("TT-A", "TT-B"):
+        assert escape(name) in _text(c.get(f"/don-vi/{code}/"))
+    assert UnitSuccession.objects.filter(kind=SuccessionKind.SPLIT).count() == 2
+
+
 def test_merge_into_a_new_unit_by_the_service_moves_active_children(demo):
     admin = get_user_model().objects.get(username="admin")
     units = {u.code: u for u in OrgUnit.objects.all()}

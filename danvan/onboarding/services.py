@@ -923,6 +923,32 @@ def merge_units(*, by, units: list[OrgUnit], on: date, into: OrgUnit | None = No
     return into
 
 
+def split_unit(*, by, unit: OrgUnit, into: list[OrgUnit], on: date, note: str = "") -> list[UnitSuccession]:
+    """`unit` ends on `on`, split into existing units (created beforehand); each successor carries its history.
+
+    Its active children must first be moved to the successor they belong to; its people keep their role
+    until an administrator gives them one in a successor.
+    """
+    _check_unit_admin(by, unit)
+    if len(into) < 2:
+        raise ValidationError("Chia tách cần ít nhất hai đơn vị kế thừa.")
+    if not _active(unit, on):
+        raise ValidationError(f"«{unit.name}» đã hết hiệu lực.")
+    for s in into:
+        _check_unit_admin(by, s)
+        if s.path.startswith(unit.path):
+            raise ValidationError(f"«{s.name}» nằm trong «{unit.name}»: chia tách như vậy tạo vòng lặp.")
+    active_children = OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)).count()
+    if active_children:
+        raise ValidationError(f"«{unit.name}» còn {active_children} đơn vị trực thuộc đang hoạt động; "
+                              "hãy chuyển chúng sang đơn vị kế thừa trước.")
+    with transaction.atomic():
+        OrgUnit.objects.filter(pk=unit.pk).update(valid_to=on)
+        return [UnitSuccession.objects.create(predecessor=unit, successor=s, kind=SuccessionKind.SPLIT, date=on,
+                                              note=note, created_by=by) for s in into]
+
+
 def retire_unit(*, by, unit: OrgUnit, on: date, note: str = "") -> UnitSuccession:
     _check_unit_admin(by, unit)
     if not _active(unit, on):

@@ -263,12 +263,14 @@ class RestructureForm(forms.Form):
     action = forms.ChoiceField(label="Việc cần làm", choices=[
         ("move", "Chuyển đơn vị này (cả cấp dưới) sang đơn vị cấp trên khác"),
         ("merge", "Hợp nhất các đơn vị vào đơn vị này"),
+        ("split", "Chia tách đơn vị này thành các đơn vị kế thừa (đã tạo sẵn)"),
         ("retire", "Kết thúc hoạt động của đơn vị này"),
     ])
     on = forms.DateField(label="Ngày hiệu lực", widget=forms.DateInput(attrs={"type": "date"}))
     target = forms.CharField(label="Mã đơn vị cấp trên mới (khi chuyển)", required=False)
     merged = forms.CharField(label="Mã các đơn vị bị hợp nhất vào đơn vị này, cách nhau bởi dấu phẩy",
                              required=False)
+    successors = forms.CharField(label="Mã các đơn vị kế thừa khi chia tách, cách nhau bởi dấu phẩy", required=False)
     note = forms.CharField(label="Căn cứ, ghi chú (số quyết định…)", required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -292,14 +294,13 @@ def restructure(request: HttpRequest, code: str) -> HttpResponse:
                 services.move_unit(by=request.user, unit=unit, new_parent=target, on=d["on"], note=d["note"])
                 messages.success(request, f"Đã chuyển «{unit.name}» sang «{target.name}».")
             elif d["action"] == "merge":
-                codes = [c.strip() for c in d["merged"].replace(";", ",").split(",") if c.strip()]
-                found = {u.code: u for u in manageable.filter(code__in=codes)}
-                missing = [c for c in codes if c not in found]
-                if missing:
-                    raise ValidationError("Không có đơn vị mã " + ", ".join(missing) + " trong phạm vi bạn quản trị.")
-                services.merge_units(by=request.user, units=[found[c] for c in codes], into=unit, on=d["on"],
-                                     note=d["note"])
-                messages.success(request, f"Đã hợp nhất {len(codes)} đơn vị vào «{unit.name}».")
+                units = _units_by_codes(manageable, d["merged"])
+                services.merge_units(by=request.user, units=units, into=unit, on=d["on"], note=d["note"])
+                messages.success(request, f"Đã hợp nhất {len(units)} đơn vị vào «{unit.name}».")
+            elif d["action"] == "split":
+                units = _units_by_codes(manageable, d["successors"])
+                services.split_unit(by=request.user, unit=unit, into=units, on=d["on"], note=d["note"])
+                messages.success(request, f"Đã chia tách «{unit.name}» thành {len(units)} đơn vị.")
             else:
                 services.retire_unit(by=request.user, unit=unit, on=d["on"], note=d["note"])
                 messages.success(request, f"«{unit.name}» kết thúc hoạt động từ {d['on']:%d/%m/%Y}.")
@@ -307,6 +308,15 @@ def restructure(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
     return render(request, "onboarding/restructure.html", {"unit": unit, "form": form})
+
+
+def _units_by_codes(manageable, text: str) -> list[OrgUnit]:
+    codes = list(dict.fromkeys(c.strip() for c in text.replace(";", ",").split(",") if c.strip()))
+    found = {u.code: u for u in manageable.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError("Không có đơn vị mã " + ", ".join(missing) + " trong phạm vi bạn quản trị.")
+    return [found[c] for c in codes]
 
 
 @login_required
