@@ -205,14 +205,14 @@ def test_generated_province_tree_round_trips_through_export_and_import(demo):
     """A tree of the generator's shape is exported, imported under new codes and exported again, unchanged."""
     from danvan.core.synthetic import generate
 
-    generate(provinces=1, exemplars=0, seed=7, districts=3, communes=4)
+    generate(provinces=1, exemplars=0, seed=7)  # one province at the generator's default size
     admin = get_user_model().objects.get(username="admin")
     root = OrgUnit.objects.get(code="G7-BDVTW")
     first = services.export_tree(root, "csv")
     renamed = first.decode("utf-8").replace("G7-", "R7-").encode("utf-8")
     result = services.apply_tree(renamed, "r7.csv", by=admin)
     n = OrgUnit.objects.filter(path__startswith=root.path).count()
-    assert result.created == n > 100
+    assert result.created == n > 1500
     again = services.export_tree(OrgUnit.objects.get(code="R7-BDVTW"), "csv")
     assert again == renamed
     assert OrgUnit.objects.find_problems() == ([], [], [], [], [])
@@ -424,6 +424,12 @@ def test_board_manages_units_and_roles_of_its_subtree_but_never_above_its_own(lo
     resp = c.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", form, follow=True)
     assert "Đã thêm đơn vị «Phòng Quản lý khoa học»" in _text(resp)
     assert OrgUnit.objects.get_parent(OrgUnit.objects.get(code="PHONG-QLKH")).code == "SKHCN-QNG"
+    edit = {**{k.replace("c-", "u-"): v for k, v in form.items() if k not in ("c-code", "action")},
+            "action": "edit", "u-name": "Phòng Quản lý khoa học và công nghệ"}
+    resp = c.post("/quan-tri-don-vi/don-vi/PHONG-QLKH/", edit, follow=True)
+    assert "Đã lưu thông tin đơn vị." in _text(resp)
+    assert "«Phòng Quản lý khoa học» → «Phòng Quản lý khoa học và công nghệ»" in _text(resp)
+    assert "bdv.quangngai: Tạo mới" in _text(resp)
     form["c-code"], form["c-level"] = "PHONG-X", _level("tinh")
     resp = c.post("/quan-tri-don-vi/don-vi/PHONG-QLKH/", form)
     assert "Cấp «Cấp tỉnh» cao hơn cấp của đơn vị cấp trên «Cấp cơ sở»." in _text(resp)
@@ -644,3 +650,21 @@ def test_onboarding_bench_runs_small(demo):
     result = bench_onboarding(units=400, people=300)
     assert result["units"] == 400 and result["people"] == 300
     assert result["reimport_changes"] == 0 and result["round_trip_equal"] is True
+
+
+def test_pages_render_for_the_board(login):
+    c = login("bdv.quangngai")
+    home = c.get("/")
+    assert 'href="/quan-tri-don-vi/"' in _text(home)
+    page = c.get("/quan-tri-don-vi/")
+    assert page.status_code == 200 and "Ban Dân vận Tỉnh ủy Quảng Ngãi" in _text(page)
+    assert c.get("/quan-tri-don-vi/nhap/nguoi-dung/").status_code == 200
+    assert c.get("/quan-tri-don-vi/nhap/khac/").status_code == 404
+    assert c.get("/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/").status_code == 200
+    assert c.get("/quan-tri-don-vi/lich-su-sap-xep/").status_code == 200
+    assert "Quản trị đơn vị, thành viên" in _text(c.get("/don-vi/SKHCN-QNG/"))
+    assert 'href="/quan-tri-don-vi/"' not in _text(login("tt.skhcn").get("/"))
+    run_page = c.get(_upload(c, "cay-don-vi", NEW_TREE.encode()))
+    c.post(run_page.wsgi_request.path)
+    assert "Đã áp dụng lúc" in _text(c.get(run_page.wsgi_request.path))
+    assert "Đã lưu: 3 tạo mới" in _text(c.get("/quan-tri-don-vi/"))

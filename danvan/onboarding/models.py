@@ -73,3 +73,22 @@ class UnitSuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.predecessor} → {self.successor or '—'} ({self.date})"
+
+
+class UnitChange(models.Model):
+    """A unit created or edited from the administration pages: who, when, which fields from what to what."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="changes", verbose_name="đơn vị")
+    action = models.CharField("việc", max_length=10, choices=[("create", "Tạo mới"), ("update", "Sửa thông tin")])
+    changes = models.JSONField("thay đổi", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="người thực hiện")
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thay đổi đơn vị"
+        verbose_name_plural = "các thay đổi đơn vị"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.unit}"

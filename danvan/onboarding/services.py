@@ -33,7 +33,7 @@ from simple_history.utils import bulk_create_with_history
 from danvan.orgs import scoping
 from danvan.orgs.models import DocFamily, Level, Membership, OrgUnit, Role, UnitKind
 
-from .models import ImportKind, ImportRun, SuccessionKind, UnitSuccession
+from .models import ImportKind, ImportRun, SuccessionKind, UnitChange, UnitSuccession
 from .tables import Table, TableError, read_table, write_csv, write_xlsx
 
 CHUNK = 900  # SQLite's bound on query parameters, with room to spare
@@ -823,8 +823,11 @@ def create_unit(*, by, parent: OrgUnit, code: str, name: str, level: Level, kind
         raise ValidationError(f"Mã đơn vị «{code}» đã có.")
     if level.rank < parent.level.rank:
         raise ValidationError(f"Cấp «{level.name}» cao hơn cấp của đơn vị cấp trên «{parent.level.name}».")
-    return OrgUnit.objects.add_child(parent, create_kwargs={"code": code, "name": name, "level": level,
+    unit = OrgUnit.objects.add_child(parent, create_kwargs={"code": code, "name": name, "level": level,
                                                             "kind": kind, **doc})
+    UnitChange.objects.create(unit=unit, action="create", created_by=by,
+                              changes={"code": code, "name": name, "parent": parent.code})
+    return unit
 
 
 def update_unit(*, by, unit: OrgUnit, **values) -> OrgUnit:
@@ -833,10 +836,14 @@ def update_unit(*, by, unit: OrgUnit, **values) -> OrgUnit:
     level = values.get("level", unit.level)
     if parent is not None and level.rank < parent.level.rank:
         raise ValidationError(f"Cấp «{level.name}» cao hơn cấp của đơn vị cấp trên «{parent.level.name}».")
+    changes = {}
     for k, v in values.items():
-        if k in UNIT_EDIT_FIELDS:
+        if k in UNIT_EDIT_FIELDS and getattr(unit, k) != v:
+            changes[k] = [str(getattr(unit, k)), str(v)]
             setattr(unit, k, v)
-    unit.save()
+    if changes:
+        unit.save()
+        UnitChange.objects.create(unit=unit, action="update", changes=changes, created_by=by)
     return unit
 
 

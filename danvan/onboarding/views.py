@@ -19,7 +19,7 @@ from danvan.orgs import scoping
 from danvan.orgs.models import Membership, OrgUnit, Role
 
 from . import selectors, services
-from .models import ImportKind, ImportRun
+from .models import ImportKind, ImportRun, UnitChange
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
@@ -224,6 +224,7 @@ def unit_admin(request: HttpRequest, code: str) -> HttpResponse:
         "person_form": person_form, "members": members,
         "children": OrgUnit.objects.get_children(unit).select_related("level"),
         "parent": OrgUnit.objects.get_parent(unit),
+        "changes": UnitChange.objects.filter(unit=unit).select_related("created_by")[:50] if manage else [],
     })
 
 
