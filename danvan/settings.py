@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "danvan.reports",
     "danvan.showcase",
     "danvan.api",
+    "danvan.onboarding",
 ]
 
 MIDDLEWARE = [

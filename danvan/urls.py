@@ -6,6 +6,7 @@ from danvan.api import views as api_views
 from danvan.api.api import api
 from danvan.core import health
 from danvan.core import views as core_views
+from danvan.onboarding import views as onboarding_views
 
 admin.site.site_header = "Quản trị Dân vận khéo"
 admin.site.site_title = "Quản trị Dân vận khéo"
@@ -17,6 +18,18 @@ urlpatterns = [
     path("healthz/bare", health.bare, name="healthz_bare"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password reset from the login page and the invitation link (templates of danvan.onboarding, not admin's).
+    path("mat-khau/quen/", auth_views.PasswordResetView.as_view(
+        form_class=onboarding_views.InviteAwareResetForm, template_name="onboarding/password_reset_form.html",
+        email_template_name="onboarding/password_reset_email.txt",
+        subject_template_name="onboarding/password_reset_subject.txt"), name="password_reset"),
+    path("mat-khau/quen/da-gui/", auth_views.PasswordResetDoneView.as_view(
+        template_name="onboarding/password_reset_done.html"), name="password_reset_done"),
+    path("mat-khau/dat/<uidb64>/<token>/", onboarding_views.SetPasswordView.as_view(),
+         name="password_reset_confirm"),
+    path("mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="onboarding/password_reset_complete.html"), name="password_reset_complete"),
+    path("quan-tri-don-vi/", include("danvan.onboarding.urls")),
     path("don-vi/", core_views.tree, name="tree"),
     path("don-vi/<str:code>/", core_views.tree, name="tree_node"),
     path("mo-hinh/", include("danvan.exemplars.urls")),

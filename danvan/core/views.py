@@ -40,10 +40,14 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     for child in children:
         child.exemplar_count = exemplars.filter(unit__path__startswith=child.path).count()
     from danvan.movement.services import can_issue
+    from danvan.onboarding.services import can_manage_unit, grantable_roles
+    from danvan.onboarding.views import predecessor_history
 
     return render(request, "core/tree.html", {
         "node": node, "children": children, "ancestors": ancestors,
         "can_issue": bool(node and can_issue(request.user, node)),
+        "can_admin_unit": bool(node and (can_manage_unit(request.user, node) or grantable_roles(request.user, node))),
+        **(predecessor_history(request.user, node) if node else {}),
     })
 
 

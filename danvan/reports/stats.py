@@ -12,6 +12,8 @@ Definitions (DOMAIN.md §6, written here once):
   (an exemplar recognized at two levels counts once in the total);
 - launches: registration rounds issued by units of the subtree; registering units: distinct units of the
   subtree that sent a registration (submitted or accepted).
+- "the subtree" is the tree as it was at the end of `year_to` (`onboarding.selectors.subtree_q_as_of`):
+  a unit moved elsewhere later still counts where it was; submissions carry the path they had at launch.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from danvan.exemplars.models import (
     Status,
 )
 from danvan.movement.models import SENT_STATUSES, RegistrationRound, RoundKind, Submission
+from danvan.onboarding.selectors import subtree_q_as_of
 from danvan.orgs.models import Level, OrgUnit
 
 
@@ -149,20 +152,21 @@ def _sum(items) -> Counts:
 
 
 def _exemplars(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
-    qs = Exemplar.objects.alive().filter(unit__path__startswith=node.path, year__gte=year_from, year__lte=year_to)
+    qs = Exemplar.objects.alive().filter(subtree_q_as_of(node, year_to, "unit__"), year__gte=year_from,
+                                         year__lte=year_to)
     return qs if movement is None else qs.filter(movement=movement)
 
 
 def recognitions(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
     """Recognitions decided in the years of alive exemplars of the subtree (of the movement, or of all)."""
-    qs = Recognition.objects.filter(exemplar__deleted_at__isnull=True, exemplar__unit__path__startswith=node.path,
-                                    decision_date__year__gte=year_from, decision_date__year__lte=year_to)
+    qs = Recognition.objects.filter(subtree_q_as_of(node, year_to, "exemplar__unit__"),
+                                    exemplar__deleted_at__isnull=True, decision_date__year__gte=year_from, decision_date__year__lte=year_to)
     return qs if movement is None else qs.filter(exemplar__movement=movement)
 
 
 def commendations(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
-    qs = Commendation.objects.filter(exemplar__deleted_at__isnull=True, exemplar__unit__path__startswith=node.path,
-                                     decision_date__year__gte=year_from, decision_date__year__lte=year_to)
+    qs = Commendation.objects.filter(subtree_q_as_of(node, year_to, "exemplar__unit__"),
+                                     exemplar__deleted_at__isnull=True, decision_date__year__gte=year_from, decision_date__year__lte=year_to)
     return qs if movement is None else qs.filter(exemplar__movement=movement)
 
 
@@ -216,8 +220,8 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
     for r in com.values("form").annotate(n=Count("id")).order_by():
         commended[r["form"]] = r["n"]
 
-    rounds = RegistrationRound.objects.filter(kind=RoundKind.REGISTRATION, year__gte=year_from, year__lte=year_to,
-                                              issuer__path__startswith=node.path)
+    rounds = RegistrationRound.objects.filter(subtree_q_as_of(node, year_to, "issuer__"), kind=RoundKind.REGISTRATION,
+                                              year__gte=year_from, year__lte=year_to)
     subs = Submission.objects.filter(round__kind=RoundKind.REGISTRATION, round__year__gte=year_from,
                                      round__year__lte=year_to, unit_path__startswith=node.path,
                                      status__in=SENT_STATUSES)

@@ -31,6 +31,9 @@ def _registry() -> dict:
         benches["intake"] = bench_intake
     except ImportError:
         pass
+    from danvan.onboarding.bench import bench_onboarding
+
+    benches["onboarding"] = bench_onboarding
     return benches
 
 

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from ._common import dumps, operator
+
+
+class ImportCommand(BaseCommand):
+    preview_fn: Any = None
+    apply_fn: Any = None
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
+        parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+        parser.add_argument("--user", help="tên đăng nhập người thực hiện (mặc định: quản trị hệ thống đầu tiên)")
+
+    def handle(self, *args, **o):
+        path = Path(o["file"])
+        if not path.is_file():
+            raise CommandError(f"Không có tệp {path}.")
+        data = path.read_bytes()
+        by = operator(o["user"])
+        preview = type(self).preview_fn(data, path.name, by=by)
+        if o["dry_run"] or not preview.ok:
+            out = {**preview.summary(), "applied": False, "message": preview.message}
+        else:
+            try:
+                out = type(self).apply_fn(data, path.name, by=by).to_dict()
+            except (ValidationError, PermissionDenied) as exc:
+                raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+        if o["json"]:
+            self.stdout.write(dumps(out))
+        else:
+            self.stdout.write(out["message"])
+            for r in out.get("row_errors", [])[:50]:
+                self.stdout.write(f"  Dòng {r['line']}: {' '.join(r['errors'])}")
+        if not preview.ok:
+            raise CommandError(preview.message)

@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from danvan.onboarding import services
+from danvan.orgs.models import OrgUnit
+
+
+class Command(BaseCommand):
+    help = "Xuất cây con của một đơn vị ra Excel .xlsx hoặc CSV (theo đuôi tệp): `danvan export-tree --unit MÃ -o TỆP`."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", required=True, help="mã đơn vị gốc của cây con")
+        parser.add_argument("-o", "--output", required=True, help="tệp .xlsx hoặc .csv")
+
+    def handle(self, *args, **o):
+        unit = OrgUnit.objects.filter(code=o["unit"]).first()
+        if unit is None:
+            raise CommandError(f"Không có đơn vị mã «{o['unit']}».")
+        out = Path(o["output"])
+        fmt = "csv" if out.suffix.lower() == ".csv" else "xlsx"
+        data = services.export_tree(unit, fmt)
+        out.write_bytes(data)
+        n = OrgUnit.objects.filter(path__startswith=unit.path).count()
+        self.stdout.write(f"Đã xuất {n} đơn vị vào {out}.")

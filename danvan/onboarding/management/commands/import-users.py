@@ -1,0 +1,10 @@
+from danvan.onboarding import services
+
+from ._importer import ImportCommand
+
+
+class Command(ImportCommand):
+    help = ("Nhập người dùng từ tệp Excel .xlsx hoặc CSV; mỗi tài khoản mới nhận thư đặt mật khẩu: "
+            "`danvan import-users TỆP [--dry-run] [--json]`.")
+    preview_fn = staticmethod(services.preview_people)
+    apply_fn = staticmethod(services.apply_people)

@@ -1,0 +1,94 @@
+"""Imports of a province's tree and people, and restructurings with their history (issue 10)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from danvan.orgs.models import OrgUnit
+
+
+class ImportKind(models.TextChoices):
+    TREE = "tree", "Cây đơn vị"
+    PEOPLE = "people", "Người dùng"
+
+
+class ImportRun(models.Model):
+    """One uploaded file: kept until it is confirmed, so the confirmation re-checks exactly what was previewed."""
+
+    kind = models.CharField("loại", max_length=10, choices=ImportKind.choices)
+    filename = models.CharField("tên tệp", max_length=255)
+    sha256 = models.CharField("mã băm SHA-256", max_length=64)
+    content = models.BinaryField("nội dung tệp")
+    under = models.ForeignKey(OrgUnit, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name="đơn vị gốc của phạm vi")
+    applied_at = models.DateTimeField("áp dụng lúc", null=True, blank=True)
+    summary = models.JSONField("kết quả", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="người tải lên")
+    created_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lần nhập tệp"
+        verbose_name_plural = "các lần nhập tệp"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename}"
+
+
+class SuccessionKind(models.TextChoices):
+    MERGE = "merge", "Hợp nhất, sáp nhập"
+    SPLIT = "split", "Chia tách"
+    MOVE = "move", "Chuyển đơn vị cấp trên"
+    RETIRE = "retire", "Giải thể, kết thúc hoạt động"
+
+
+class UnitSuccession(models.Model):
+    """A restructuring step: `predecessor` became (part of) `successor` on `date`.
+
+    A move records the unit as both predecessor and successor, with the parent it left and the
+    one it joined; a retirement has no successor.
+    """
+
+    predecessor = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="successions_out",
+                                    verbose_name="đơn vị trước")
+    successor = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="successions_in",
+                                  null=True, blank=True, verbose_name="đơn vị kế thừa")
+    kind = models.CharField("hình thức", max_length=10, choices=SuccessionKind.choices)
+    date = models.DateField("ngày hiệu lực")
+    from_parent = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name="cấp trên cũ")
+    to_parent = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name="cấp trên mới")
+    note = models.TextField("ghi chú", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="người thực hiện")
+    created_at = models.DateTimeField("thực hiện lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "sắp xếp đơn vị"
+        verbose_name_plural = "lịch sử sắp xếp đơn vị"
+        ordering = ["-date", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.predecessor} → {self.successor or '—'} ({self.date})"
+
+
+class UnitChange(models.Model):
+    """A unit created or edited from the administration pages: who, when, which fields from what to what."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="changes", verbose_name="đơn vị")
+    action = models.CharField("việc", max_length=10, choices=[("create", "Tạo mới"), ("update", "Sửa thông tin")])
+    changes = models.JSONField("thay đổi", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="người thực hiện")
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thay đổi đơn vị"
+        verbose_name_plural = "các thay đổi đơn vị"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.unit}"

@@ -1,0 +1,70 @@
+"""Reads over restructurings: the tree as it was in a past year, a unit's predecessors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from danvan.orgs.models import OrgUnit
+
+from .models import SuccessionKind, UnitSuccession
+
+
+def subtree_q_as_of(node: OrgUnit, year: int, prefix: str = "") -> Q:
+    """A filter on OrgUnit (prefix='') or on a model's unit ('unit__'): `node`'s subtree as it was at the
+    end of `year`.
+
+    Merges and retirements leave units where they were, so only moves recorded after that year change
+    the answer: a subtree moved in later is left out, one moved out later is counted back. For each
+    unit, its first move after the year tells where it was then.
+    """
+    key = f"{prefix}path__startswith"
+    q = Q(**{key: node.path})
+    first: dict[int, UnitSuccession] = {}
+    for s in (UnitSuccession.objects.filter(kind=SuccessionKind.MOVE, date__gt=date(year, 12, 31))
+              .select_related("predecessor", "from_parent").order_by("date", "pk")):
+        first.setdefault(s.predecessor_id, s)
+    include, exclude = [], []
+    for s in first.values():
+        now_in = s.predecessor.path.startswith(node.path)
+        then_in = s.from_parent is not None and s.from_parent.path.startswith(node.path)
+        if now_in and not then_in:
+            exclude.append(s.predecessor.path)
+        elif then_in and not now_in:
+            include.append(s.predecessor.path)
+    for p in include:
+        q |= Q(**{key: p})
+    for p in exclude:
+        q &= ~Q(**{key: p})
+    return q
+
+
+def units_as_of(node: OrgUnit, year: int) -> QuerySet[OrgUnit]:
+    """The units of `node`'s subtree at the end of `year` (existing then: not created after, not ended before)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    return OrgUnit.objects.filter(subtree_q_as_of(node, year)).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+
+
+def predecessors(unit: OrgUnit) -> list[OrgUnit]:
+    """Every unit merged or split into `unit`, down the generations (a merged unit's own predecessors too)."""
+    found: dict[int, OrgUnit] = {}
+    frontier = [unit.pk]
+    while frontier:
+        rows = list(UnitSuccession.objects.filter(successor_id__in=frontier)
+                    .exclude(kind=SuccessionKind.MOVE).select_related("predecessor"))
+        frontier = []
+        for s in rows:
+            if s.predecessor_id not in found and s.predecessor_id != unit.pk:
+                found[s.predecessor_id] = s.predecessor
+                frontier.append(s.predecessor_id)
+    return sorted(found.values(), key=lambda u: u.path)
+
+
+def successions_in_scope(paths: list[str]) -> QuerySet[UnitSuccession]:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(predecessor__path__startswith=p) | Q(successor__path__startswith=p)
+    return (UnitSuccession.objects.filter(q).select_related(
+        "predecessor", "successor", "from_parent", "to_parent", "created_by").order_by("-date", "-created_at"))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "onboarding"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("mau/<str:kind>.<str:fmt>", views.template_download, name="template"),
+    path("nhap/<str:kind>/", views.upload, name="upload"),
+    path("xem-truoc/<int:pk>/", views.preview, name="preview"),
+    path("xuat/<str:code>.<str:fmt>", views.export, name="export"),
+    path("lich-su-sap-xep/", views.history, name="history"),
+    path("don-vi/<str:code>/", views.unit_admin, name="unit"),
+    path("don-vi/<str:code>/thanh-vien/<int:pk>/thu-hoi/", views.revoke, name="revoke"),
+    path("don-vi/<str:code>/sap-xep/", views.restructure, name="restructure"),
+]

@@ -1,0 +1,338 @@
+"""Pages of onboarding: import/export, delegated administration, restructuring. Thin: services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.views import PasswordResetConfirmView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from danvan.exemplars.models import Exemplar
+from danvan.orgs import scoping
+from danvan.orgs.models import Membership, OrgUnit, Role
+
+from . import selectors, services
+from .models import ImportKind, ImportRun, UnitChange
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
+KIND_PATHS = {"cay-don-vi": ImportKind.TREE, "nguoi-dung": ImportKind.PEOPLE}
+
+
+def _download(data: bytes, name: str, fmt: str) -> HttpResponse:
+    resp = HttpResponse(data, content_type=FORMATS[fmt])
+    resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return resp
+
+
+def _need_onboard(user) -> None:
+    if not services.can_onboard(user):
+        raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên mới dùng được chức năng này.")
+
+
+class UploadForm(forms.Form):
+    upload = forms.FileField(label="Tệp danh sách (Excel .xlsx hoặc CSV)",
+                             widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}))
+
+
+def _kind(slug: str) -> str:
+    if slug not in KIND_PATHS:
+        raise Http404
+    return KIND_PATHS[slug]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    _need_onboard(request.user)
+    paths = services.admin_paths(request.user)
+    roots = (OrgUnit.objects.get_root_nodes() if "" in paths else OrgUnit.objects.filter(path__in=paths))
+    return render(request, "onboarding/home.html", {
+        "roots": roots.order_by("path"),
+        "runs": ImportRun.objects.filter(created_by_id=request.user.pk).defer("content")[:20],
+    })
+
+
+@login_required
+def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    k = _kind(kind)
+    if fmt not in FORMATS:
+        raise Http404
+    return _download(services.template(k, fmt), f"mau-{kind}", fmt)
+
+
+@login_required
+def upload(request: HttpRequest, kind: str) -> HttpResponse:
+    _need_onboard(request.user)
+    k = _kind(kind)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["upload"]
+        run = services.start_import(by=request.user, kind=k, data=f.read(), filename=f.name)
+        return redirect("onboarding:preview", pk=run.pk)
+    return render(request, "onboarding/upload.html", {"form": form, "kind": k, "slug": kind,
+                                                      "kind_label": ImportKind(k).label})
+
+
+def _preview(run: ImportRun, user) -> services.Preview:
+    fn = services.preview_tree if run.kind == ImportKind.TREE else services.preview_people
+    return fn(bytes(run.content), run.filename, by=user)
+
+
+@login_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(ImportRun, pk=pk, created_by_id=request.user.pk)
+    if request.method == "POST":
+        if run.applied_at:
+            messages.info(request, "Tệp này đã được áp dụng; không áp dụng lại.")
+            return redirect("onboarding:preview", pk=run.pk)
+        apply = services.apply_tree if run.kind == ImportKind.TREE else services.apply_people
+        try:
+            result = apply(bytes(run.content), run.filename, by=request.user, run=run)
+        except (ValidationError, PermissionDenied) as exc:
+            for m in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
+                messages.error(request, m)
+            return redirect("onboarding:preview", pk=run.pk)
+        messages.success(request, result.message + (f" Đã gửi thư kích hoạt cho {result.invited} người."
+                                                    if result.invited else ""))
+        return redirect("onboarding:home")
+    p = _preview(run, request.user) if not run.applied_at else None
+    shown = []
+    if p:
+        shown = p.error_rows[:500] + [r for r in p.rows if not r.errors and r.action != "unchanged"][:500]
+        shown.sort(key=lambda r: r.line)
+    columns = services.TREE_COLUMNS if run.kind == ImportKind.TREE else services.PEOPLE_COLUMNS
+    return render(request, "onboarding/preview.html", {"run": run, "p": p, "shown": shown, "columns": columns})
+
+
+@login_required
+def export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    unit = get_object_or_404(scoping.visible_units(request.user), code=code)
+    if fmt not in FORMATS:
+        raise Http404
+    return _download(services.export_tree(unit, fmt), f"cay-don-vi-{unit.code}", fmt)
+
+
+# ---------------------------------------------------------------- password set / reset
+
+
+class ActivatingSetPasswordForm(SetPasswordForm):
+    """Setting the password through the e-mailed link is what activates an invited account."""
+
+    def save(self, commit=True):
+        self.user.is_active = True
+        return super().save(commit)
+
+
+class InviteAwareResetForm(PasswordResetForm):
+    """Active users, and invited accounts never activated (their first link may have expired)."""
+
+    def get_users(self, email):
+        User = get_user_model()
+        for u in User._default_manager.filter(email__iexact=email):
+            if (u.is_active and u.has_usable_password()) or (not u.is_active and u.last_login is None
+                                                             and not u.has_usable_password()):
+                yield u
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    form_class = ActivatingSetPasswordForm
+    template_name = "onboarding/password_set.html"
+
+
+# ---------------------------------------------------------------- delegated administration
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["name", "header_name", "superior_name", "level", "kind", "doc_suffix", "place_name", "address",
+                  "email", "doc_family"]
+
+
+class ChildForm(UnitForm):
+    class Meta(UnitForm.Meta):
+        fields = ["code", *UnitForm.Meta.fields]
+
+
+class PersonForm(forms.Form):
+    username = forms.CharField(label="Tên đăng nhập", max_length=150)
+    full_name = forms.CharField(label="Họ và tên (khi tạo tài khoản mới)", max_length=150, required=False)
+    email = forms.EmailField(label="Thư điện tử (khi tạo tài khoản mới)", required=False)
+    role = forms.ChoiceField(label="Vai trò", choices=[], error_messages={
+        "invalid_choice": "Bạn không được cấp vai trò này tại đơn vị này (không cao hơn vai trò của mình, "
+                          "chỉ trong phạm vi mình quản trị)."})
+    title = forms.CharField(label="Chức danh", max_length=150, required=False)
+
+    def __init__(self, *args, roles: list[str], **kw):
+        super().__init__(*args, **kw)
+        choices = [(v, label) for v, label in Role.choices if v in roles]
+        self.fields["role"].choices = choices  # type: ignore[attr-defined]
+
+
+def _unit_for_admin(request, code: str) -> tuple[OrgUnit, bool, list[str]]:
+    unit = get_object_or_404(scoping.visible_units(request.user).select_related("level", "kind"), code=code)
+    manage = services.can_manage_unit(request.user, unit)
+    roles = services.grantable_roles(request.user, unit)
+    if not manage and not roles:
+        raise PermissionDenied("Bạn không có quyền quản trị đơn vị này.")
+    return unit, manage, roles
+
+
+@login_required
+def unit_admin(request: HttpRequest, code: str) -> HttpResponse:
+    unit, manage, roles = _unit_for_admin(request, code)
+    unit_form = UnitForm(instance=unit, prefix="u") if manage else None
+    child_form = ChildForm(prefix="c", initial={"doc_family": unit.doc_family, "place_name": unit.place_name,
+                                                "superior_name": unit.title_name}) if manage else None
+    person_form = PersonForm(roles=roles, prefix="p")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "edit" and manage:
+                unit_form = UnitForm(request.POST, instance=OrgUnit.objects.get(pk=unit.pk), prefix="u")
+                if unit_form.is_valid():
+                    services.update_unit(by=request.user, unit=unit,
+                                         **{f: unit_form.cleaned_data[f] for f in UnitForm.Meta.fields})
+                    messages.success(request, "Đã lưu thông tin đơn vị.")
+                    return redirect("onboarding:unit", code=unit.code)
+            elif action == "child" and manage:
+                child_form = ChildForm(request.POST, prefix="c")
+                if child_form.is_valid():
+                    d = child_form.cleaned_data
+                    child = services.create_unit(by=request.user, parent=unit, **d)
+                    messages.success(request, f"Đã thêm đơn vị «{child.name}».")
+                    return redirect("onboarding:unit", code=unit.code)
+            elif action == "person":
+                person_form = PersonForm(request.POST, roles=roles, prefix="p")
+                if person_form.is_valid():
+                    _add_person(request, unit, person_form.cleaned_data)
+                    return redirect("onboarding:unit", code=unit.code)
+            else:
+                raise PermissionDenied("Bạn không có quyền thực hiện việc này.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    members = Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user__username")
+    return render(request, "onboarding/unit.html", {
+        "unit": unit, "manage": manage, "roles": roles, "unit_form": unit_form, "child_form": child_form,
+        "person_form": person_form, "members": members,
+        "children": OrgUnit.objects.get_children(unit).select_related("level"),
+        "parent": OrgUnit.objects.get_parent(unit),
+        "changes": UnitChange.objects.filter(unit=unit).select_related("created_by")[:50] if manage else [],
+    })
+
+
+def _add_person(request, unit: OrgUnit, d: dict) -> None:
+    User = get_user_model()
+    user = User.objects.filter(username=d["username"]).first()
+    if user is None:
+        if not d["full_name"] or not d["email"]:
+            raise ValidationError("Tài khoản chưa có: hãy nhập họ và tên và thư điện tử để tạo mới.")
+        services.add_person(by=request.user, unit=unit, username=d["username"], full_name=d["full_name"],
+                            email=d["email"], role=d["role"], title=d["title"])
+        messages.success(request, f"Đã tạo tài khoản «{d['username']}» và gửi thư kích hoạt đến {d['email']}.")
+    else:
+        services.grant_role(by=request.user, unit=unit, user=user, role=d["role"], title=d["title"])
+        messages.success(request, f"Đã cấp vai trò «{services.role_label(d['role'])}» cho «{user.username}».")
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    unit, _, _ = _unit_for_admin(request, code)
+    membership = get_object_or_404(Membership.objects.select_related("unit", "user"), pk=pk, unit=unit)
+    try:
+        services.revoke_role(by=request.user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Đã thu hồi vai trò «{membership.get_role_display()}» "
+                                  f"của «{membership.user.username}».")
+    return redirect("onboarding:unit", code=unit.code)
+
+
+# ---------------------------------------------------------------- restructuring
+
+
+class RestructureForm(forms.Form):
+    action = forms.ChoiceField(label="Việc cần làm", choices=[
+        ("move", "Chuyển đơn vị này (cả cấp dưới) sang đơn vị cấp trên khác"),
+        ("merge", "Hợp nhất các đơn vị vào đơn vị này"),
+        ("split", "Chia tách đơn vị này thành các đơn vị kế thừa (đã tạo sẵn)"),
+        ("retire", "Kết thúc hoạt động của đơn vị này"),
+    ])
+    on = forms.DateField(label="Ngày hiệu lực", widget=forms.DateInput(attrs={"type": "date"}))
+    target = forms.CharField(label="Mã đơn vị cấp trên mới (khi chuyển)", required=False)
+    merged = forms.CharField(label="Mã các đơn vị bị hợp nhất vào đơn vị này, cách nhau bởi dấu phẩy",
+                             required=False)
+    successors = forms.CharField(label="Mã các đơn vị kế thừa khi chia tách, cách nhau bởi dấu phẩy", required=False)
+    note = forms.CharField(label="Căn cứ, ghi chú (số quyết định…)", required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@login_required
+def restructure(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(scoping.visible_units(request.user).select_related("level"), code=code)
+    if not services.can_manage_unit(request.user, unit):
+        raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên cấp trên mới sắp xếp được đơn vị.")
+    form = RestructureForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        visible = services.admin_paths(request.user)
+        manageable = (OrgUnit.objects.all() if "" in visible
+                      else OrgUnit.objects.filter(scoping.paths_q(visible)))
+        try:
+            if d["action"] == "move":
+                target = manageable.filter(code=d["target"].strip()).first()
+                if target is None:
+                    raise ValidationError(f"Không có đơn vị mã «{d['target']}» trong phạm vi bạn quản trị.")
+                services.move_unit(by=request.user, unit=unit, new_parent=target, on=d["on"], note=d["note"])
+                messages.success(request, f"Đã chuyển «{unit.name}» sang «{target.name}».")
+            elif d["action"] == "merge":
+                units = _units_by_codes(manageable, d["merged"])
+                services.merge_units(by=request.user, units=units, into=unit, on=d["on"], note=d["note"])
+                messages.success(request, f"Đã hợp nhất {len(units)} đơn vị vào «{unit.name}».")
+            elif d["action"] == "split":
+                units = _units_by_codes(manageable, d["successors"])
+                services.split_unit(by=request.user, unit=unit, into=units, on=d["on"], note=d["note"])
+                messages.success(request, f"Đã chia tách «{unit.name}» thành {len(units)} đơn vị.")
+            else:
+                services.retire_unit(by=request.user, unit=unit, on=d["on"], note=d["note"])
+                messages.success(request, f"«{unit.name}» kết thúc hoạt động từ {d['on']:%d/%m/%Y}.")
+            return redirect("onboarding:history")
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+    return render(request, "onboarding/restructure.html", {"unit": unit, "form": form})
+
+
+def _units_by_codes(manageable, text: str) -> list[OrgUnit]:
+    codes = list(dict.fromkeys(c.strip() for c in text.replace(";", ",").split(",") if c.strip()))
+    found = {u.code: u for u in manageable.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError("Không có đơn vị mã " + ", ".join(missing) + " trong phạm vi bạn quản trị.")
+    return [found[c] for c in codes]
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    paths = services.admin_paths(request.user) or scoping.visible_paths(request.user)
+    rows = selectors.successions_in_scope(paths)[:500]
+    return render(request, "onboarding/history.html", {"rows": rows})
+
+
+def predecessor_history(user, unit: OrgUnit) -> dict:
+    """For the unit page: the units merged into it and what they built, so a successor carries their history."""
+    preds = selectors.predecessors(unit)
+    exemplars = (Exemplar.objects.alive().filter(unit__in=preds).select_related("unit")
+                 .order_by("-year", "unit__path", "name")[:200]) if preds else []
+    visible = set(Exemplar.objects.filter(scoping.units_q(user, "unit__"), unit__in=preds)
+                  .values_list("pk", flat=True)) if preds else set()
+    return {"predecessors": preds, "predecessor_exemplars": exemplars, "visible_ids": visible}
+
