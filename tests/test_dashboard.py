@@ -189,7 +189,7 @@ def test_the_dashboard_is_a_fixed_number_of_aggregate_queries(login, django_asse
 
     board = login("bdv.quangngai")
     board.get(_url("BDVTU-QNG"))
-    with django_assert_max_num_queries(26) as before:
+    with django_assert_max_num_queries(27) as before:
         board.get(_url("BDVTU-QNG"))
     src = Exemplar.objects.get(unit__code="VP-SKHCN-QNG", year=2021)
     for code in ("CCTDC-QNG", "TT-SKHCN-QNG"):

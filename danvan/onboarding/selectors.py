@@ -10,17 +10,15 @@ from danvan.orgs.models import OrgUnit
 
 from .models import SuccessionKind, UnitSuccession
 
+Moves = tuple[list[str], list[str]]
 
-def subtree_q_as_of(node: OrgUnit, year: int, prefix: str = "") -> Q:
-    """A filter on OrgUnit (prefix='') or on a model's unit ('unit__'): `node`'s subtree as it was at the
-    end of `year`.
+
+def moves_after(node: OrgUnit, year: int) -> Moves:
+    """The subtrees to count back (moved out of `node` after `year`) and to leave out (moved in after it).
 
     Merges and retirements leave units where they were, so only moves recorded after that year change
-    the answer: a subtree moved in later is left out, one moved out later is counted back. For each
-    unit, its first move after the year tells where it was then.
+    the answer. For each unit, its first move after the year tells where it was then. One query.
     """
-    key = f"{prefix}path__startswith"
-    q = Q(**{key: node.path})
     first: dict[int, UnitSuccession] = {}
     for s in (UnitSuccession.objects.filter(kind=SuccessionKind.MOVE, date__gt=date(year, 12, 31))
               .select_related("predecessor", "from_parent").order_by("date", "pk")):
@@ -33,6 +31,15 @@ def subtree_q_as_of(node: OrgUnit, year: int, prefix: str = "") -> Q:
             exclude.append(s.predecessor.path)
         elif then_in and not now_in:
             include.append(s.predecessor.path)
+    return include, exclude
+
+
+def subtree_q_as_of(node: OrgUnit, year: int, prefix: str = "", moves: Moves | None = None) -> Q:
+    """A filter on OrgUnit (prefix='') or on a model's unit ('unit__'): `node`'s subtree as it was at the
+    end of `year` (pass `moves=moves_after(node, year)` to build several filters from one query)."""
+    include, exclude = moves if moves is not None else moves_after(node, year)
+    key = f"{prefix}path__startswith"
+    q = Q(**{key: node.path})
     for p in include:
         q |= Q(**{key: p})
     for p in exclude:

@@ -37,7 +37,7 @@ from danvan.exemplars.models import (
     Status,
 )
 from danvan.movement.models import SENT_STATUSES, RegistrationRound, RoundKind, Submission
-from danvan.onboarding.selectors import subtree_q_as_of
+from danvan.onboarding.selectors import Moves, moves_after, subtree_q_as_of
 from danvan.orgs.models import Level, OrgUnit
 
 
@@ -151,21 +151,23 @@ def _sum(items) -> Counts:
     return out
 
 
-def _exemplars(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
-    qs = Exemplar.objects.alive().filter(subtree_q_as_of(node, year_to, "unit__"), year__gte=year_from,
+def _exemplars(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int, moves: Moves | None = None):
+    qs = Exemplar.objects.alive().filter(subtree_q_as_of(node, year_to, "unit__", moves), year__gte=year_from,
                                          year__lte=year_to)
     return qs if movement is None else qs.filter(movement=movement)
 
 
-def recognitions(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
+def recognitions(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int,
+                 moves: Moves | None = None):
     """Recognitions decided in the years of alive exemplars of the subtree (of the movement, or of all)."""
-    qs = Recognition.objects.filter(subtree_q_as_of(node, year_to, "exemplar__unit__"),
+    qs = Recognition.objects.filter(subtree_q_as_of(node, year_to, "exemplar__unit__", moves),
                                     exemplar__deleted_at__isnull=True, decision_date__year__gte=year_from, decision_date__year__lte=year_to)
     return qs if movement is None else qs.filter(exemplar__movement=movement)
 
 
-def commendations(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int):
-    qs = Commendation.objects.filter(subtree_q_as_of(node, year_to, "exemplar__unit__"),
+def commendations(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int,
+                  moves: Moves | None = None):
+    qs = Commendation.objects.filter(subtree_q_as_of(node, year_to, "exemplar__unit__", moves),
                                      exemplar__deleted_at__isnull=True, decision_date__year__gte=year_from, decision_date__year__lte=year_to)
     return qs if movement is None else qs.filter(exemplar__movement=movement)
 
@@ -180,7 +182,8 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
     levels = {lv.code: LevelRow(lv.code, lv.name) for lv in Level.objects.order_by("rank")}
     categories = {c.code: CategoryRow(c.code, c.name) for c in FieldCategory.objects.order_by("order", "code")}
     years = {y: YearRow(y) for y in range(year_from, year_to + 1)}
-    ex = _exemplars(node, movement, year_from, year_to)
+    moves = moves_after(node, year_to)  # the tree as it was: one query, shared by every count below
+    ex = _exemplars(node, movement, year_from, year_to, moves)
     # Grouped by the ids on the rows (field, the unit's level) and mapped to codes here: joining the small
     # field, category and level tables for a million rows would cost more than the scan itself.
     # "Built" is counted as its complement (two statuses to compare per row instead of five).
@@ -205,7 +208,7 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
         yr.built.add(kind, r["built"])
         yr.replicated.add(kind, rep)
 
-    rec = recognitions(node, movement, year_from, year_to)
+    rec = recognitions(node, movement, year_from, year_to, moves)
     for r in rec.values("level__code", "exemplar__kind").annotate(n=Count("exemplar", distinct=True)).order_by():
         levels[r["level__code"]].recognized.add(r["exemplar__kind"], r["n"])
     recognized = Counts()
@@ -215,12 +218,13 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
             n=Count("exemplar", distinct=True)).order_by():
         years[r["decision_date__year"]].recognized.add(r["exemplar__kind"], r["n"])
 
-    com = commendations(node, movement, year_from, year_to)
+    com = commendations(node, movement, year_from, year_to, moves)
     commended = {f.value: 0 for f in CommendationForm}
     for r in com.values("form").annotate(n=Count("id")).order_by():
         commended[r["form"]] = r["n"]
 
-    rounds = RegistrationRound.objects.filter(subtree_q_as_of(node, year_to, "issuer__"), kind=RoundKind.REGISTRATION,
+    rounds = RegistrationRound.objects.filter(subtree_q_as_of(node, year_to, "issuer__", moves),
+                                              kind=RoundKind.REGISTRATION,
                                               year__gte=year_from, year__lte=year_to)
     subs = Submission.objects.filter(round__kind=RoundKind.REGISTRATION, round__year__gte=year_from,
                                      round__year__lte=year_to, unit_path__startswith=node.path,
