@@ -249,6 +249,9 @@ def test_main_pages_accessible_and_usable(personas, width, height, label):
         "form": "/mo-hinh/them/", "rounds": "/dot-dang-ky/", "completeness": f"/dot-dang-ky/{r22.pk}/?don_vi=SKHCN-QNG",
         "submission": f"/ho-so/{r22.submissions.get(unit__code='VP-SKHCN-QNG').pk}/",
         "reports": "/bao-cao/", "annual-report": "/bao-cao/SKHCN-QNG/2022/",
+        "dashboard": "/don-vi/SKHCN-QNG/thong-ke/", "import": "/nhap-bieu-mau/",
+        "showcase": "/cong-khai/?q=tiet+kiem+dien",
+        "showcase-detail": f"/cong-khai/{Exemplar.objects.filter(recognitions__published=True).first().pk}/",
     }
     report = {}
     for name, path in pages.items():
@@ -260,6 +263,22 @@ def test_main_pages_accessible_and_usable(personas, width, height, label):
         user.shot(f"a11y-{label}-{name}")
         if label == "phone":
             assert overflow <= 2, (name, overflow)
+    bad = {k: v for k, v in report.items() if v}
+    assert not bad, bad
+
+
+def test_administration_pages_accessible(personas):
+    """The Board's onboarding and restructuring pages pass axe-core too (office width)."""
+    board = personas("bdv.quangngai")
+    report = {}
+    for name, path in {"onboarding": "/quan-tri-don-vi/", "unit-admin": "/quan-tri-don-vi/don-vi/SKHCN-QNG/",
+                       "restructure": "/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/",
+                       "restructure-history": "/quan-tri-don-vi/lich-su-sap-xep/",
+                       "people-import": "/quan-tri-don-vi/nhap/nguoi-dung/"}.items():
+        page = board.go(path)
+        assert page.locator("h1").count() >= 1, path
+        report[name] = board.axe()
+        board.shot(f"a11y-board-{name}")
     bad = {k: v for k, v in report.items() if v}
     assert not bad, bad
 
