@@ -63,7 +63,13 @@ def test_launch_relay_register_submit_return_accept_consolidate(personas, tmp_pa
     page = office.go("/mo-hinh/them/?unit=VP-SKHCN-QNG")
     page.get_by_label("Năm đăng ký").fill("2023")
     page.get_by_label("Lĩnh vực").select_option(label="Lĩnh vực Tài chính, Văn phòng")
+    assert "tiết kiệm điện" not in page.locator("#similar-results").inner_text()
     page.get_by_label("Tên mô hình, điển hình").fill("Thực hiện tiết kiệm điện trong cơ quan năm 2023")
+    # While typing, the form points out last years' look-alike model (htmx panel, no click needed).
+    page.get_by_label("Tên mô hình, điển hình").press("End")
+    similar = page.locator("#similar-results")
+    similar.get_by_text("Thực hiện tiết kiệm điện trong cơ quan", exact=False).first.wait_for(timeout=10_000)
+    assert "2021" in similar.inner_text()
     page.get_by_label("Mô hình tập thể").check()
     page.get_by_label("Địa chỉ").fill("202A, đường Trường Chinh, Thành phố Quảng Ngãi, tỉnh Quảng Ngãi")
     page.get_by_label("Nội dung cụ thể: mô hình giải quyết vấn đề gì, giải pháp").fill(
