@@ -668,3 +668,33 @@ def test_pages_render_for_the_board(login):
     c.post(run_page.wsgi_request.path)
     assert "Đã áp dụng lúc" in _text(c.get(run_page.wsgi_request.path))
     assert "Đã lưu: 3 tạo mới" in _text(c.get("/quan-tri-don-vi/"))
+
+
+def test_past_year_branches_follow_the_tree_as_it_was(login):
+    """After the Thanh tra moves to the Sở Nội vụ (2025), the 2021 branch table still puts its models under
+    the Sở KH&CN, lists it as a branch of the Sở, and every table still adds up to the 2021 total."""
+    from danvan.exemplars.models import Exemplar, Movement
+    from danvan.reports import stats
+
+    movement = Movement.objects.get(period_start=2021)
+    root, skhcn, snv = (OrgUnit.objects.get(code=c) for c in ("BDVTU-QNG", "SKHCN-QNG", "SNV-QNG"))
+    tt_2021 = Exemplar.objects.alive().filter(unit__code="TT-SKHCN-QNG", year=2021, movement=movement).count()
+    assert tt_2021 > 0
+
+    def branches(node):
+        rows, total = stats.by_branch(OrgUnit.objects.get(pk=node.pk), movement, 2021)
+        return {(r.unit.code if r.unit else "-"): r.registered for r in rows}, total.registered
+
+    before_root, before_skhcn = branches(root), branches(skhcn)
+    resp = login("bdv.quangngai").post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/sap-xep/",
+                                       {"action": "move", "on": "2025-07-01", "target": "SNV-QNG"}, follow=True)
+    assert resp.status_code == 200 and OrgUnit.objects.get_parent(OrgUnit.objects.get(code="TT-SKHCN-QNG")) == snv
+    assert branches(root) == before_root  # the Sở KH&CN branch keeps the Thanh tra's 2021 models
+    assert branches(skhcn) == before_skhcn and before_skhcn[0]["TT-SKHCN-QNG"] == tt_2021
+    assert "TT-SKHCN-QNG" not in branches(snv)[0] and branches(snv)[1] == before_root[0]["SNV-QNG"]
+    for node in (root, skhcn):
+        rows, total = branches(node)
+        assert sum(rows.values()) == total == stats.compute(node, movement, 2021).registered.total
+    # The present year sees the present tree: the Thanh tra is a branch of the Sở Nội vụ now.
+    rows, _ = stats.by_branch(snv, movement, 2026)
+    assert "TT-SKHCN-QNG" in {r.unit.code for r in rows if r.unit}

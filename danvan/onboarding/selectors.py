@@ -13,6 +13,17 @@ from .models import SuccessionKind, UnitSuccession
 Moves = tuple[list[str], list[str]]
 
 
+def moved_since(node: OrgUnit, year: int) -> dict[str, str]:
+    """Units of `node`'s subtree at the end of `year` that have been moved since (elsewhere in the subtree or
+    out of it): {their current path: their parent's path then}. One query."""
+    first: dict[int, UnitSuccession] = {}
+    for s in (UnitSuccession.objects.filter(kind=SuccessionKind.MOVE, date__gt=date(year, 12, 31))
+              .select_related("predecessor", "from_parent").order_by("date", "pk")):
+        first.setdefault(s.predecessor_id, s)
+    return {s.predecessor.path: s.from_parent.path for s in first.values()
+            if s.from_parent is not None and s.from_parent.path.startswith(node.path)}
+
+
 def moves_after(node: OrgUnit, year: int) -> Moves:
     """The subtrees to count back (moved out of `node` after `year`) and to leave out (moved in after it).
 

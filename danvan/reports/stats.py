@@ -19,8 +19,9 @@ Definitions (DOMAIN.md §6, written here once):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Substr
 
 from danvan.exemplars.models import (
@@ -37,7 +38,7 @@ from danvan.exemplars.models import (
     Status,
 )
 from danvan.movement.models import SENT_STATUSES, RegistrationRound, RoundKind, Submission
-from danvan.onboarding.selectors import Moves, moves_after, subtree_q_as_of
+from danvan.onboarding.selectors import Moves, moved_since, moves_after, subtree_q_as_of
 from danvan.orgs.models import Level, OrgUnit
 
 
@@ -258,20 +259,43 @@ class BranchRow:
 
 
 def by_branch(node: OrgUnit, movement: Movement, year: int) -> tuple[list[BranchRow], BranchRow]:
-    """The node's own numbers and each child branch's, so a parent sees that its total is their sum."""
+    """The node's own numbers and each child branch's, so a parent sees that its total is their sum.
+
+    Branches as they were at the end of `year`: a unit moved out since is counted in the branch it was in
+    then (or as a branch of its own if it was a child of the node); units moved in or created since are
+    not listed.
+    """
     width = len(node.path) + OrgUnit.steplen
-    branch = Substr("unit__path", 1, width)
+    moves = moves_after(node, year)
+    then: dict[str, str] = {}  # current path of a unit moved since -> the branch key it had then
+    for path, parent in moved_since(node, year).items():
+        then[path] = path if parent == node.path else parent[:width]
+
+    def branch(col: str):
+        plain = Substr(col, 1, width)
+        if not then:
+            return plain
+        return Case(*[When(**{f"{col}__startswith": p}, then=Value(key)) for p, key in then.items()],
+                    default=plain, output_field=CharField())
+
+    excluded = moves[1]
     children = {c.path: BranchRow(c) for c in OrgUnit.objects.filter(
-        path__startswith=node.path, depth=node.depth + 1).order_by("path")}
+        path__startswith=node.path, depth=node.depth + 1).exclude(valid_from__gt=date(year, 12, 31))
+        .order_by("path") if not any(c.path.startswith(p) for p in excluded)}
+    for path, key in then.items():
+        if key == path:  # a child of the node then, elsewhere now: still its own branch for that year
+            children.setdefault(path, BranchRow(OrgUnit.objects.get(path=path)))
     own = BranchRow(None)
-    ex = _exemplars(node, movement, year, year).annotate(branch=branch)
+    ex = _exemplars(node, movement, year, year, moves).annotate(branch=branch("unit__path"))
     for r in ex.values("branch").annotate(n=Count("id"), built=Count("id", filter=Q(status__in=BUILT_STATUSES)),
-                                          rep=Count("id", filter=Q(origin=Origin.REPLICATION))):
+                                          rep=Count("id", filter=Q(origin=Origin.REPLICATION))).order_by():
         row = children.get(r["branch"], own)
-        row.registered, row.built, row.replicated = r["n"], r["built"], r["rep"]
-    rec = recognitions(node, movement, year, year).annotate(branch=Substr("exemplar__unit__path", 1, width))
-    for r in rec.values("branch").annotate(n=Count("exemplar", distinct=True)):
-        children.get(r["branch"], own).recognized = r["n"]
+        row.registered += r["n"]
+        row.built += r["built"]
+        row.replicated += r["rep"]
+    rec = recognitions(node, movement, year, year, moves).annotate(branch=branch("exemplar__unit__path"))
+    for r in rec.values("branch").annotate(n=Count("exemplar", distinct=True)).order_by():
+        children.get(r["branch"], own).recognized += r["n"]
     rows = [own, *children.values()]
     total = BranchRow(node, *(sum(getattr(r, k) for r in rows)
                               for k in ("registered", "built", "replicated", "recognized")))
