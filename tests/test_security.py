@@ -215,3 +215,28 @@ def test_audit_log_is_for_admins_and_scoped_to_their_subtree(login, api, demo):
     html = admin.get("/quan-tri-he-thong/nhat-ky/?date_from=01/01/2099").content.decode()
     assert "Không có thay đổi nào" in html
     assert "Sở Nội vụ" in login("admin").get("/quan-tri-he-thong/nhat-ky/").content.decode()
+
+
+def test_audit_log_shows_restructurings_unit_edits_and_duplicate_flags(login, demo):
+    """Onboarding and similar-model actions are in the admins' log too, with who and when."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    Membership.objects.create(user=User.objects.get(username="vp.skhcn"), unit=OrgUnit.objects.get(code="SKHCN-QNG"),
+                              role=Role.ADMIN)
+    board = login("bdv.quangngai")
+    board.post("/quan-tri-don-vi/don-vi/CCTDC-QNG/sap-xep/",
+               {"action": "move", "on": "2025-07-01", "target": "SNV-QNG", "note": "Quyết định 45/QĐ-UBND"})
+    vp, tt = (Exemplar.objects.filter(unit__code=c, year=2021).first() for c in ("VP-SKHCN-QNG", "TT-SKHCN-QNG"))
+    office = login("vp.skhcn")
+    office.post(f"/mo-hinh/{vp.pk}/danh-dau-trung/{tt.pk}/")
+    html = office.get("/quan-tri-he-thong/nhat-ky/?kind=duplicate").content.decode()
+    assert "Đánh dấu có thể trùng" in html and vp.name in html and "Lê Đức Tuấn" in html
+    html = login("admin").get("/quan-tri-he-thong/nhat-ky/?kind=unit").content.decode()
+    assert "Chi cục Tiêu chuẩn Đo lường Chất lượng" in html and "Quyết định 45/QĐ-UBND" in html
+    assert "Phạm Thị Thu" in html  # the Board member who moved it
+    # The Sở's admin does not see flags outside the Sở.
+    snv = Exemplar.objects.filter(unit__code="SNV-QNG").first()
+    login("admin").post(f"/mo-hinh/{snv.pk}/danh-dau-trung/{vp.pk}/")
+    assert f"/mo-hinh/{snv.pk}/" in login("admin").get("/quan-tri-he-thong/nhat-ky/?kind=duplicate").content.decode()
+    assert f"/mo-hinh/{snv.pk}/" not in office.get("/quan-tri-he-thong/nhat-ky/?kind=duplicate").content.decode()

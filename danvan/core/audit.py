@@ -1,7 +1,8 @@
 """The admins' audit log: every recorded change in their subtree, newest first.
 
-Three sources, each already written by the code that makes the change: exemplar history
-(django-simple-history), submission timeline events, and membership history.
+Each source is already written by the code that makes the change: exemplar history
+(django-simple-history), submission timeline events, membership history, unit edits and
+restructurings (onboarding), and possible-duplicate flags (search).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from danvan.movement.models import SubmissionEvent
 from danvan.orgs import scoping
 from danvan.orgs.models import Membership, Role
 
-KINDS = {"exemplar": "Mô hình, điển hình", "submission": "Hồ sơ đăng ký", "membership": "Thành viên đơn vị"}
+KINDS = {"exemplar": "Mô hình, điển hình", "submission": "Hồ sơ đăng ký", "membership": "Thành viên đơn vị",
+         "unit": "Đơn vị, sắp xếp đơn vị", "duplicate": "Đánh dấu có thể trùng"}
 HISTORY_ACTIONS = {"+": "Tạo", "~": "Sửa", "-": "Xóa hẳn"}
 LIMIT = 300
 
@@ -99,11 +101,43 @@ def _memberships(paths, f: AuditFilter) -> list[Entry]:
                   f"{_name(r.user)} — {r.get_role_display()} — {r.unit.name}", "") for r in rows]
 
 
+def _units(paths, f: AuditFilter) -> list[Entry]:
+    from danvan.onboarding.models import UnitChange, UnitSuccession
+
+    changes = _scope(UnitChange.objects.select_related("created_by", "unit"), paths, "unit__", f,
+                     "created_at", "created_by", "unit_id")
+    out = [Entry(c.created_at, _name(c.created_by), "unit", c.get_action_display(), c.unit_id,
+                 f"{c.unit.name} ({c.unit.code})", f"/don-vi/{c.unit.code}/",
+                 "; ".join(f"{k}: {v}" for k, v in (c.changes or {}).items())[:300]) for c in changes]
+    moves = _scope(UnitSuccession.objects.select_related("created_by", "predecessor", "successor"), paths,
+                   "predecessor__", f, "created_at", "created_by", "predecessor_id")
+    out += [Entry(m.created_at, _name(m.created_by), "unit", m.get_kind_display(), m.predecessor_id,
+                  f"{m.predecessor.name} → {m.successor.name}" if m.successor_id else m.predecessor.name,
+                  f"/don-vi/{m.predecessor.code}/", f"Hiệu lực {m.date:%d/%m/%Y}. {m.note}"[:300]) for m in moves]
+    return out
+
+
+def _duplicates(paths, f: AuditFilter) -> list[Entry]:
+    from danvan.search.models import DuplicateFlag
+
+    flags = _scope(DuplicateFlag.objects.select_related("by", "resolved_by", "exemplar__unit", "other"), paths,
+                   "exemplar__unit__", f, "at", "by", "exemplar_id")
+    out = []
+    for d in flags:
+        label, url = f"{d.exemplar.name} ~ {d.other.name}", f"/mo-hinh/{d.exemplar_id}/"
+        out.append(Entry(d.at, _name(d.by), "duplicate", "Đánh dấu có thể trùng", d.exemplar_id, label, url))
+        if d.resolved_at:
+            out.append(Entry(d.resolved_at, _name(d.resolved_by), "duplicate", "Bỏ đánh dấu", d.exemplar_id,
+                             label, url))
+    return out
+
+
 def entries(user, f: AuditFilter) -> list[Entry]:
     paths = audit_paths(user)
     if paths == []:
         return []
-    sources = {"exemplar": _exemplars, "submission": _events, "membership": _memberships}
+    sources = {"exemplar": _exemplars, "submission": _events, "membership": _memberships, "unit": _units,
+               "duplicate": _duplicates}
     chosen = [sources[f.kind]] if f.kind in sources else list(sources.values())
     found = [e for source in chosen for e in source(paths, f)]
     return sorted(found, key=lambda e: e.at, reverse=True)[:LIMIT]
