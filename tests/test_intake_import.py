@@ -192,3 +192,24 @@ def test_preview_shows_content_as_paragraphs_not_markup(login, units, demo):
     ex = Exemplar.objects.get(year=2023, name=SEED_NAMES[0])
     edit = office.get(f"/mo-hinh/{ex.pk}/sua/").content.decode()
     assert "&lt;p&gt;" not in edit and ex.content_problem.startswith("<p>")
+
+
+def test_preview_row_can_be_recorded_as_a_replication_of_a_similar_model(login, units, demo):
+    """The Chi cục's form repeats the Văn phòng's 2021 model: one radio in the preview records it as a replica."""
+    office = login("vp.skhcn")
+    _upload(office, "b.docx", build_seed001_docx(), unit=units["CCTDC-QNG"].pk)
+    batch = ImportBatch.objects.get()
+    source = Exemplar.objects.get(unit__code="VP-SKHCN-QNG", year=2021, name=SEED_NAMES[0])
+    row = ImportRow.objects.get(file__batch=batch, data__name=SEED_NAMES[0])
+    page = office.get(f"/nhap-bieu-mau/{batch.pk}/").content.decode()
+    assert f'name="r{row.pk}-source" value="{source.pk}"' in page  # offered among the similar models
+    payload = _confirm_payload(batch)
+    # A source the user may not pick (a forged id) is refused and nothing is saved.
+    payload[f"r{row.pk}-source"] = "999999"
+    resp = office.post(f"/nhap-bieu-mau/{batch.pk}/", payload, follow=True)
+    assert "mô hình nguồn đã chọn không còn" in resp.content.decode() and not Exemplar.objects.filter(year=2023)
+    payload[f"r{row.pk}-source"] = str(source.pk)
+    office.post(f"/nhap-bieu-mau/{batch.pk}/", payload)
+    replica = Exemplar.objects.get(year=2023, unit__code="CCTDC-QNG", name=SEED_NAMES[0])
+    assert (replica.origin, replica.source_id) == ("replication", source.pk)
+    assert Exemplar.objects.get(year=2023, name=SEED_NAMES[1]).source_id is None  # the other rows are untouched

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from danvan.exemplars import services as exemplar_services
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
+from danvan.exemplars.selectors import visible_source
 from danvan.movement import services as round_services
 from danvan.movement.models import Submission
 from danvan.orgs import scoping
@@ -180,12 +181,20 @@ def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = No
         data = {**row.data, **(edits or {}).get(row.pk, {})}
         if not data.get("include"):
             continue
+        source = None
+        if data.get("source_id"):
+            # Chosen among the row's similar exemplars: a replication of a model the user may replicate.
+            source = visible_source(by, int(data["source_id"])) if str(data["source_id"]).isdigit() else None
+            if source is None:
+                raise ValidationError(f"Dòng “{(data.get('name') or '')[:60]}”: mô hình nguồn đã chọn không còn "
+                                      "hoặc bạn không có quyền chọn.")
+            data["origin"] = "replication"
         _check_row(data)
         saved = exemplar_services.create_exemplar(
             by=by, unit=locked.unit, year=locked.year, movement=movement, field=_field_for(locked.unit, data),
             name=data["name"], kind=data["kind"], address=data.get("address", ""),
             content_problem=data.get("content_problem", ""), content_actors=data.get("content_actors", ""),
-            content_results=data.get("content_results", ""), origin=data["origin"]).exemplar
+            content_results=data.get("content_results", ""), origin=data["origin"], source=source).exemplar
         row.data, row.exemplar = data, saved
         row.save(update_fields=["data", "exemplar"])
         created.append(saved)

@@ -83,6 +83,7 @@ def _edits(request: HttpRequest, batch: ImportBatch) -> dict[int, dict]:
             "content_problem": request.POST.get(p + "content_problem", ""),
             "content_actors": request.POST.get(p + "content_actors", ""),
             "content_results": request.POST.get(p + "content_results", ""),
+            "source_id": request.POST.get(p + "source", ""),
         }
     return edits
 
