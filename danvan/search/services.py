@@ -14,6 +14,7 @@ collects, ranks or counts every match of the country. When more than the cap mat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -32,6 +33,7 @@ from .text import highlight, tokens
 DEFAULT_CAP = 1000
 PROBE_WINDOW = 20000
 PROBE_MAX = 35000
+SCOPE_SCAN = 40000
 _JOIN = "search_searchentry.exemplar_id = exemplars_exemplar.id"
 _NAME_MATCH = "to_tsvector('simple', search_searchentry.name_folded) @@ to_tsquery('simple', %s)"
 _DOC_MATCH = "search_searchentry.document @@ to_tsquery('simple', %s)"
@@ -132,11 +134,29 @@ def _rank(qs: QuerySet[Exemplar], words: list[str], cap: int) -> tuple[list[tupl
         rows = list(_matching(qs.order_by(), words).extra(select={"rank": "-bm25(search_fts, 10.0, 1.0)"})
                     .order_by("-rank", "-pk").values_list("pk", "rank")[:cap + 1])
         return [(pk, float(r)) for pk, r in rows[:cap]], len(rows) > cap
-    ids = _candidates(qs.order_by(), words, cap)
+    qs = qs.order_by()
+    if _estimated_rows(qs) <= SCOPE_SCAN:
+        # A unit's or a district's scope: check its own exemplars one by one (no GIN, which would first
+        # collect the matches of the whole country) and rank every match, as before the cap.
+        rows = list(qs.extra(
+            select={"rank": "ts_rank(search_searchentry.document, to_tsquery('simple', %s))"},
+            select_params=[_prefix_query(words)], tables=["search_searchentry"],
+            where=[_JOIN, "ts_match_vq(search_searchentry.document, to_tsquery('simple', %s))"],
+            params=[_prefix_query(words)]).order_by("-rank", "-pk").values_list("pk", "rank")[:cap + 1])
+        return [(pk, float(r)) for pk, r in rows[:cap]], len(rows) > cap
+    ids = _candidates(qs, words, cap)
     ranks = SearchEntry.objects.extra(
         select={"rank": "ts_rank(document, to_tsquery('simple', %s))"}, select_params=[_prefix_query(words)],
         where=["exemplar_id = ANY(%s)"], params=[ids[:cap]]).values_list("pk", "rank")
     return sorted(((pk, float(r)) for pk, r in ranks), key=lambda t: (-t[1], -t[0])), len(ids) > cap
+
+
+def _estimated_rows(qs: QuerySet[Exemplar]) -> int:
+    """The planner's estimate of how many exemplars the scope and filters hold (EXPLAIN: ~1 ms, no scan)."""
+    try:
+        return int(json.loads(qs.explain(format="json"))[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return SCOPE_SCAN + 1
 
 
 def _candidates(qs: QuerySet[Exemplar], words: list[str], cap: int) -> list[int]:
