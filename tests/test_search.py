@@ -152,3 +152,10 @@ def test_ranked_pages_follow_the_rank(login, settings, search_path):
     # Scoped as before on every path, capped or not.
     assert "Có <strong>0</strong>" in _page(login("dangbo.stp"), "tiet kiem dien")
     assert "Có <strong>0</strong>" in _page(login("cc.tdc"), "tiet kiem dien")
+
+
+def test_bench_search_reports_country_and_scopes(demo, capsys):
+    call_command("bench", "search")
+    data = json.loads(capsys.readouterr().out)
+    assert data["queries"] == 100 and data["p95_target_ms"] == 150 and data["p50_ms"] <= data["max_ms"]
+    assert data["scoped"] and all(s["queries"] == 50 and s["exemplars"] >= 1 for s in data["scoped"].values())
