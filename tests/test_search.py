@@ -149,6 +149,8 @@ def test_ranked_pages_follow_the_rank(login, settings, search_path):
     settings.DANVAN_SEARCH_CAP = 1
     capped = search(admin, "dan van")
     assert capped.capped and len(capped.qs) == 1
+    nothing = search(admin, "xyzzy dan")
+    assert not nothing.capped and nothing.qs.count() == 0 and list(nothing.qs) == [] and nothing.qs[0:5] == []
     # Scoped as before on every path, capped or not.
     assert "Có <strong>0</strong>" in _page(login("dangbo.stp"), "tiet kiem dien")
     assert "Có <strong>0</strong>" in _page(login("cc.tdc"), "tiet kiem dien")

@@ -145,6 +145,8 @@ def _rank(qs: QuerySet[Exemplar], words: list[str], cap: int) -> tuple[list[tupl
             params=[_prefix_query(words)]).order_by("-rank", "-pk").values_list("pk", "rank")[:cap + 1])
         return [(pk, float(r)) for pk, r in rows[:cap]], len(rows) > cap
     ids = _candidates(qs, words, cap)
+    if not ids:
+        return [], False
     ranks = SearchEntry.objects.extra(
         select={"rank": "ts_rank(document, to_tsquery('simple', %s))"}, select_params=[_prefix_query(words)],
         where=["exemplar_id = ANY(%s)"], params=[ids[:cap]]).values_list("pk", "rank")
