@@ -180,6 +180,8 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("DANVAN_MEDIA_ROOT", VAR_DIR / "media"))
 # Submissions with at least this many exemplars get their documents built by the task worker (issue 4 §8).
 DANVAN_BACKGROUND_DOCUMENT_ITEMS = int(os.environ.get("DANVAN_BACKGROUND_DOCUMENT_ITEMS", 1000))
+# Search ranks at most this many matches; past it the pages say "hơn 1.000" (issue 7 §5, danvan/search/services.py).
+DANVAN_SEARCH_CAP = int(os.environ.get("DANVAN_SEARCH_CAP", 1000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 2_621_440))
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

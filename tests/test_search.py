@@ -93,3 +93,71 @@ def test_reindex_after_bulk_load(demo, capsys):
     call_command("search", "tiet kiem dien", "--as", "admin", "--json")
     # The Văn phòng's model and Sở Nội vụ's 2022 replica of it.
     assert json.loads(capsys.readouterr().out)["total"] == 2
+
+
+# PostgreSQL paths (SQLite has one): a small scope checked row by row; a large one gathered in steps,
+# from the newest exemplars (PROBE_WINDOW) or, with a window of one id, through the GIN steps.
+PATHS = [pytest.param({}, id="small-scope"), pytest.param({"SCOPE_SCAN": -1}, id="steps"),
+         pytest.param({"SCOPE_SCAN": -1, "PROBE_WINDOW": 1, "PROBE_MAX": 1}, id="gin-steps")]
+
+
+@pytest.fixture(params=PATHS)
+def search_path(request, monkeypatch):
+    from danvan.search import services as search_services
+
+    for name, value in request.param.items():
+        monkeypatch.setattr(search_services, name, value)
+
+
+def test_more_matches_than_the_cap_are_ranked_best_first_and_said_so(login, api, settings, capsys, search_path):
+    """Issue 7 §5: only the best DANVAN_SEARCH_CAP matches are ranked; the page says "hơn N", not a count."""
+    settings.DANVAN_SEARCH_CAP = 1
+    html = _page(login("admin"), "tiet kiem dien")  # the Văn phòng's model and Sở Nội vụ's replica
+    assert "Có hơn <strong>1</strong> mô hình, điển hình khớp từ khóa" in html
+    assert "hãy thêm từ khóa hoặc bộ lọc để thu hẹp" in html
+    hits = html[html.index('<ol class="hits"'):html.index("</ol>")]
+    assert hits.count("<li>") == 1 and "<mark>tiết</mark> <mark>kiệm</mark> <mark>điện</mark>" in hits
+    call_command("search", "tiet kiem dien", "--as", "admin", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["capped"] is True and data["total"] == 1 and len(data["results"]) == 1
+    call_command("search", "tiet kiem dien", "--as", "admin")
+    assert capsys.readouterr().out.startswith("Hơn 1 kết quả cho “tiet kiem dien”")
+    # The API pages through every match by id: never capped.
+    items = api("admin").get("/api/exemplars?q=tiet kiem dien").json()["items"]
+    assert len(items) == 2
+    settings.DANVAN_SEARCH_CAP = 2
+    assert "Có <strong>2</strong> mô hình, điển hình." in _page(login("admin"), "tiet kiem dien")
+    call_command("search", "tiet kiem dien", "--as", "admin", "--json")
+    assert json.loads(capsys.readouterr().out)["capped"] is False
+
+
+def test_ranked_pages_follow_the_rank(login, settings, search_path):
+    """Pages of a ranked result fetch their own rows in rank order; the count is the ranked set."""
+    from django.contrib.auth.models import User
+
+    from danvan.search.services import search
+
+    admin = User.objects.get(username="admin")
+    found = search(admin, "dan van")
+    assert found.words == ["dan", "van"] and not found.capped
+    everything = list(found.qs)
+    assert len(everything) == found.qs.count() >= 2
+    ranks = [ex.rank for ex in everything]
+    assert ranks == sorted(ranks, reverse=True)
+    assert [ex.pk for ex in found.qs.select_related("unit")[1:3]] == [ex.pk for ex in everything[1:3]]
+    assert found.qs[0].pk == everything[0].pk
+    settings.DANVAN_SEARCH_CAP = 1
+    capped = search(admin, "dan van")
+    assert capped.capped and len(capped.qs) == 1
+    nothing = search(admin, "xyzzy dan")
+    assert not nothing.capped and nothing.qs.count() == 0 and list(nothing.qs) == [] and nothing.qs[0:5] == []
+    # Scoped as before on every path, capped or not.
+    assert "Có <strong>0</strong>" in _page(login("dangbo.stp"), "tiet kiem dien")
+    assert "Có <strong>0</strong>" in _page(login("cc.tdc"), "tiet kiem dien")
+
+
+def test_bench_search_reports_country_and_scopes(demo, capsys):
+    call_command("bench", "search")
+    data = json.loads(capsys.readouterr().out)
+    assert data["queries"] == 100 and data["p95_target_ms"] == 150 and data["p50_ms"] <= data["max_ms"]
+    assert data["scoped"] and all(s["queries"] == 50 and s["exemplars"] >= 1 for s in data["scoped"].values())

@@ -37,7 +37,8 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     from danvan.search.services import hits, search
 
     base = visible_exemplars(request.user)
-    qs, words = search(request.user, request.GET.get("q", ""), request.GET, base=base)
+    found = search(request.user, request.GET.get("q", ""), request.GET, base=base)
+    qs, words = found.qs, found.words
     page = Paginator(qs.select_related("unit", "field"), 25).get_page(request.GET.get("page"))
     page_hits = hits(page.object_list, words) if words else []
     units = scoping.visible_units(request.user).order_by("path")
@@ -53,6 +54,8 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
             "hits": page_hits,
             "words": words,
             "total": page.paginator.count,
+            "capped": found.capped,
+            "cap": found.cap,
             "levels": Level.objects.all(),
             "statuses": Status.choices,
             "units": units[:500],

@@ -3,12 +3,23 @@
 The query is folded and reduced to letters and digits, so FTS syntax (quotes, *, -, NEAR,
 parentheses) never reaches the database; each word matches as a prefix and all must match.
 Name matches weigh more than content, unit name and address.
+
+Ranking is bounded (issue 7 §5: a broad query matches ~5 % of a national database): at most
+`DANVAN_SEARCH_CAP` (1,000) matches inside the user's scope and filters are ranked. On PostgreSQL
+they are gathered in steps that each stop at the cap (`_candidates`: the newest exemplars whose name has
+every word, names with every word, every word anywhere, every word as a prefix), so a broad query never
+collects, ranks or counts every match of the country. When more than the cap match, the result says so
+(`Found.capped`: "hơn 1.000") instead of an exact count; below the cap the result is every match, ranked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, overload
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -16,7 +27,16 @@ from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import filter_exemplars, visible_exemplars
 
+from .models import SearchEntry
 from .text import highlight, tokens
+
+DEFAULT_CAP = 1000
+PROBE_WINDOW = 20000
+PROBE_MAX = 35000
+SCOPE_SCAN = 40000
+_JOIN = "search_searchentry.exemplar_id = exemplars_exemplar.id"
+_NAME_MATCH = "to_tsvector('simple', search_searchentry.name_folded) @@ to_tsquery('simple', %s)"
+_DOC_MATCH = "search_searchentry.document @@ to_tsquery('simple', %s)"
 
 
 @dataclass
@@ -27,34 +47,177 @@ class Hit:
     snippet_html: str
 
 
-def _match(qs: QuerySet[Exemplar], words: list[str]) -> QuerySet[Exemplar]:
+class Ranked:
+    """The matches of a ranked search, best first: a lazy sequence over ids already ranked.
+
+    A page or a slice fetches only its own rows (by id, through the scoped queryset again), so page 1
+    of "hơn 1.000" results reads 20 exemplars; `count()` is the number of ranked ids."""
+
+    def __init__(self, qs: QuerySet[Exemplar], ranked: list[tuple[int, float]]):
+        self._qs = qs
+        self._ids = [pk for pk, _ in ranked]
+        self._rank = dict(ranked)
+
+    def select_related(self, *fields: str) -> Ranked:
+        out = Ranked(self._qs.select_related(*fields), [])
+        out._ids, out._rank = self._ids, self._rank
+        return out
+
+    def count(self) -> int:
+        return len(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Exemplar: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Exemplar]: ...
+    def __getitem__(self, index: int | slice) -> Exemplar | list[Exemplar]:
+        if isinstance(index, slice):
+            return self._fetch(self._ids[index])
+        found = self._fetch([self._ids[index]])
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[Exemplar]:
+        return iter(self._fetch(self._ids))
+
+    def _fetch(self, ids: list[int]) -> list[Exemplar]:
+        if not ids:
+            return []
+        rows = {ex.pk: ex for ex in self._qs.order_by().filter(pk__in=ids)}
+        out = []
+        for pk in ids:
+            if (ex := rows.get(pk)) is not None:
+                ex.rank = self._rank[pk]  # type: ignore[attr-defined]
+                out.append(ex)
+        return out
+
+
+@dataclass
+class Found:
+    """What `search` returns; unpacks as `qs, words = search(...)`.
+
+    `qs` is a QuerySet when there are no words (or with `ranked=False`), else a `Ranked` sequence.
+    `capped`: more than `cap` exemplars match and `qs` holds the best `cap` of them (say "hơn 1.000")."""
+
+    qs: QuerySet[Exemplar] | Ranked
+    words: list[str]
+    capped: bool = False
+    cap: int = field(default=DEFAULT_CAP)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.qs, self.words))
+
+
+def search_cap() -> int:
+    return max(1, int(getattr(settings, "DANVAN_SEARCH_CAP", DEFAULT_CAP)))
+
+
+def _prefix_query(words: list[str]) -> str:
+    return " & ".join(f"{w}:*" for w in words)
+
+
+def _matching(qs: QuerySet[Exemplar], words: list[str]) -> QuerySet[Exemplar]:
+    """Every match, unranked (the API pages through them by primary key)."""
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{w}:*" for w in words)
-        return qs.extra(
-            tables=["search_searchentry"],
-            where=["search_searchentry.exemplar_id = exemplars_exemplar.id",
-                   "search_searchentry.document @@ to_tsquery('simple', %s)"],
-            params=[tsquery],
+        return qs.extra(tables=["search_searchentry"], where=[_JOIN, _DOC_MATCH], params=[_prefix_query(words)])
+    return qs.extra(tables=["search_fts"], where=["search_fts.rowid = exemplars_exemplar.id", "search_fts MATCH %s"],
+                    params=[" ".join(f'"{w}"*' for w in words)])
+
+
+def _rank(qs: QuerySet[Exemplar], words: list[str], cap: int) -> tuple[list[tuple[int, float]], bool]:
+    """The best `cap` matches inside `qs` as (id, rank), best first, and whether more than `cap` match."""
+    if connection.vendor != "postgresql":
+        rows = list(_matching(qs.order_by(), words).extra(select={"rank": "-bm25(search_fts, 10.0, 1.0)"})
+                    .order_by("-rank", "-pk").values_list("pk", "rank")[:cap + 1])
+        return [(pk, float(r)) for pk, r in rows[:cap]], len(rows) > cap
+    qs = qs.order_by()
+    if _estimated_rows(qs) <= SCOPE_SCAN:
+        # A unit's or a district's scope: check its own exemplars one by one (no GIN, which would first
+        # collect the matches of the whole country) and rank every match, as before the cap.
+        rows = list(qs.extra(
             select={"rank": "ts_rank(search_searchentry.document, to_tsquery('simple', %s))"},
-            select_params=[tsquery],
-        ).order_by("-rank", "-pk")
-    match = " ".join(f'"{w}"*' for w in words)
-    return qs.extra(
-        tables=["search_fts"],
-        where=["search_fts.rowid = exemplars_exemplar.id", "search_fts MATCH %s"],
-        params=[match],
-        select={"rank": "-bm25(search_fts, 10.0, 1.0)"},
-    ).order_by("-rank", "-pk")
+            select_params=[_prefix_query(words)], tables=["search_searchentry"],
+            where=[_JOIN, "ts_match_vq(search_searchentry.document, to_tsquery('simple', %s))"],
+            params=[_prefix_query(words)]).order_by("-rank", "-pk").values_list("pk", "rank")[:cap + 1])
+        return [(pk, float(r)) for pk, r in rows[:cap]], len(rows) > cap
+    ids = _candidates(qs, words, cap)
+    if not ids:
+        return [], False
+    ranks = SearchEntry.objects.extra(
+        select={"rank": "ts_rank(document, to_tsquery('simple', %s))"}, select_params=[_prefix_query(words)],
+        where=["exemplar_id = ANY(%s)"], params=[ids[:cap]]).values_list("pk", "rank")
+    return sorted(((pk, float(r)) for pk, r in ranks), key=lambda t: (-t[1], -t[0])), len(ids) > cap
 
 
-def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemplar] | None = None) -> tuple[QuerySet[Exemplar], list[str]]:
-    """Exemplars of the user's scope matching `query`, best first; no words → all, newest first."""
+def _estimated_rows(qs: QuerySet[Exemplar]) -> int:
+    """The planner's estimate of how many exemplars the scope and filters hold (EXPLAIN: ~1 ms, no scan)."""
+    try:
+        return int(json.loads(qs.explain(format="json"))[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return SCOPE_SCAN + 1
+
+
+def _candidates(qs: QuerySet[Exemplar], words: list[str], cap: int) -> list[int]:
+    """Up to cap + 1 matching ids inside `qs` (scope and filters), gathered in steps that stop at the cap.
+
+    1. Among the newest exemplars, those whose name has every word, read in id order without the GIN
+       index (`ts_match_vq` is the function behind `@@`, which no index serves): PROBE_WINDOW of them,
+       and on up to PROBE_MAX while what was seen says the cap fills there. A broad query ("chuyển đổi
+       số": ~5 % of the country) fills the cap here, where a GIN scan would first collect every match.
+    2. Names with every word (GIN on the name alone), 3. every word anywhere (GIN on the document),
+    4. every word as a prefix: the whole match set, so below the cap the result is every match."""
+    ids: list[int] = []
+    seen: set[int] = set()
+
+    def add(step: QuerySet[Exemplar]) -> bool:
+        for pk in step.values_list("pk", flat=True)[:cap + 1]:  # a later step may repeat earlier ids
+            if pk not in seen:
+                seen.add(pk)
+                ids.append(pk)
+        return len(ids) > cap
+
+    exact = " & ".join(words)
+    last = Exemplar.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    in_name = " & ".join(f"{w}:A" for w in words)
+    if add(_newest(qs, last - PROBE_WINDOW, last, in_name)):
+        return ids[:cap + 1]
+    dense = len(ids) * PROBE_MAX > cap * PROBE_WINDOW
+    if dense and add(_newest(qs, last - PROBE_MAX, last - PROBE_WINDOW, in_name)):
+        return ids[:cap + 1]
+    for where, tsquery in ((_NAME_MATCH, exact), (_DOC_MATCH, exact), (_DOC_MATCH, _prefix_query(words))):
+        if add(qs.extra(tables=["search_searchentry"], where=[_JOIN, where], params=[tsquery])):
+            break
+    return ids[:cap + 1]
+
+
+def _newest(qs: QuerySet[Exemplar], after: int, upto: int, tsquery: str) -> QuerySet[Exemplar]:
+    """Matches among exemplars with after < id <= upto, checked row by row (no index on the words)."""
+    return qs.filter(pk__gt=after, pk__lte=upto).extra(
+        tables=["search_searchentry"],
+        where=[_JOIN, "search_searchentry.exemplar_id > %s", "search_searchentry.exemplar_id <= %s",
+               "ts_match_vq(search_searchentry.document, to_tsquery('simple', %s))"],
+        params=[after, upto, tsquery])
+
+
+def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemplar] | None = None,
+           ranked: bool = True) -> Found:
+    """Exemplars of the user's scope matching `query`, best first; no words → all, newest first.
+
+    `ranked=False` (the API, which pages by primary key): every match as a QuerySet, no rank, no cap."""
     qs = base if base is not None else visible_exemplars(user)
     qs = filter_exemplars(qs, {k: v for k, v in (params or {}).items() if k != "q"})
     words = tokens(query)
     if not words:
-        return qs, []
-    return _match(qs, words), words
+        return Found(qs, [])
+    if not ranked:
+        return Found(_matching(qs, words), words)
+    cap = search_cap()
+    order, capped = _rank(qs, words, cap)
+    return Found(Ranked(qs, order), words, capped=capped, cap=cap)
 
 
 def hits(exemplars, words: list[str], *, with_address: bool = True) -> list[Hit]:

@@ -36,14 +36,15 @@ def showcase_list(request: HttpRequest) -> HttpResponse:
     if category is not None:
         base = base.filter(field__category=category)
     query = (request.GET.get("q") or "")[:300]
-    qs, words = search(None, query, {"year": request.GET.get("nam")}, base=base)
+    found = search(None, query, {"year": request.GET.get("nam")}, base=base)
+    qs, words = found.qs, found.words
     page = Paginator(qs.select_related("unit", "field__category"), PER_PAGE).get_page(request.GET.get("page"))
     years = published_exemplars().order_by("-year").values_list("year", flat=True).distinct()
     params = request.GET.copy()
     params.pop("page", None)
     return _page("showcase/list.html", {
         "page": page, "hits": hits(page.object_list, words, with_address=False), "words": words, "q": query,
-        "total": page.paginator.count, "categories": categories, "category": category,
+        "total": page.paginator.count, "capped": found.capped, "cap": found.cap, "categories": categories, "category": category,
         "years": list(years), "year": request.GET.get("nam") or "", "querystring": params.urlencode(),
     })
 

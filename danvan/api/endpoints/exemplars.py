@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -96,7 +99,8 @@ def list_exemplars(request: HttpRequest, f: Query[ExemplarFilter]):
     params = f.dict(exclude={"cursor", "limit", "include_deleted"})
     params["subtree"] = "1" if f.subtree else ""
     # The same full-text search as the list page and `danvan search` (filters applied inside).
-    qs, _ = search(request.user, f.q or "", params, base=base)
+    # Every match, paged by primary key: unranked and uncapped (`ranked=False`).
+    qs = cast("QuerySet[Exemplar]", search(request.user, f.q or "", params, base=base, ranked=False).qs)
     qs = qs.select_related("unit", "field")
     rows, nxt = page(qs, f.cursor, f.limit)
     return {"items": [exemplar_out(e) for e in rows], "next_cursor": nxt}
