@@ -44,6 +44,17 @@ def _links(html: str) -> set[int]:
     return {int(x) for x in re.findall(r'href="/mo-hinh/(\d+)/"', html)}
 
 
+def _detail(client, pk: int) -> str:
+    """The exemplar page as the browser ends up showing it: the similar table loads when scrolled into view."""
+    html = client.get(f"/mo-hinh/{pk}/").content.decode()
+    lazy = f'hx-get="/mo-hinh/{pk}/tuong-tu/"'
+    if lazy not in html:
+        return html
+    start = html.rindex("<div", 0, html.index(lazy))
+    end = html.index("</div>", start) + len("</div>")
+    return html[:start] + client.get(f"/mo-hinh/{pk}/tuong-tu/").content.decode() + html[end:]
+
+
 def _section(html: str) -> str:
     start = html.index('id="tuong-tu"')
     return html[start:html.index("</section>", start)]
@@ -99,21 +110,21 @@ def test_scope_leak_other_department_never_sees_skhcn(login, seed_exemplars):
     snv = login("vp.snv")
     html = snv.post("/mo-hinh/tuong-tu/", {"name": POWER, "content_problem": "tiết kiệm điện"}).content.decode()
     assert own.pk in _links(html) and original.pk not in _links(html)
-    page = snv.get(f"/mo-hinh/{own.pk}/").content.decode()
+    page = _detail(snv, own.pk)
     assert original.pk not in _links(_section(page))
     assert snv.get(f"/mo-hinh/{original.pk}/").status_code == 404
     # …and the other way round: the Sở KH&CN never sees Sở Nội vụ's replica.
-    page = login("vp.skhcn").get(f"/mo-hinh/{original.pk}/").content.decode()
+    page = _detail(login("vp.skhcn"), original.pk)
     assert own.pk not in _links(_section(page))
     # The board over both sees both.
-    page = login("bdv.quangngai").get(f"/mo-hinh/{original.pk}/").content.decode()
+    page = _detail(login("bdv.quangngai"), original.pk)
     assert own.pk in _links(_section(page))
 
 
 # ---- the detail page and its two clicks -----------------------------------------------------------
 
 def test_detail_shows_similar_without_itself(login, seed_exemplars, draft):
-    html = login("vp.skhcn").get(f"/mo-hinh/{draft.pk}/").content.decode()
+    html = _detail(login("vp.skhcn"), draft.pk)
     section = _section(html)
     assert "Mô hình tương tự" in section
     found = _links(section)
@@ -131,7 +142,7 @@ def test_record_replication_in_one_click(login, seed_exemplars, draft):
     draft.refresh_from_db()
     assert (draft.origin, draft.source_id, draft.version) == ("replication", source.pk, 2)
     assert draft.history.first().history_user.username == "vp.skhcn"
-    html = client.get(f"/mo-hinh/{draft.pk}/").content.decode()
+    html = _detail(client, draft.pk)
     assert "Là mô hình nguồn" in _section(html)
     # The other way round would be a cycle: refused by the exemplar services, nothing changes.
     resp = client.post(f"/mo-hinh/{source.pk}/nhan-rong-tu/{draft.pk}/", {"version": source.version}, follow=True)
@@ -174,12 +185,12 @@ def test_flag_duplicate_shown_on_both_pages_and_dismissible(login, seed_exemplar
     assert (flag.exemplar_id, flag.other_id, flag.by.username, flag.resolved_at) == (draft.pk, source.pk,
                                                                                         "vp.skhcn", None)
     for pk, other in ((draft.pk, source.pk), (source.pk, draft.pk)):
-        section = _section(office.get(f"/mo-hinh/{pk}/").content.decode())
+        section = _section(_detail(office, pk))
         assert "Được đánh dấu có thể trùng với" in section and "Lê Đức Tuấn đánh dấu lúc" in section
         assert f'href="/mo-hinh/{other}/"' in section
     # The Sở's leader sees both pages but neither flagged nor may edit the Văn phòng's: may not dismiss.
     leader = login("ld.skhcn")
-    section = _section(leader.get(f"/mo-hinh/{source.pk}/").content.decode())
+    section = _section(_detail(leader, source.pk))
     assert "Được đánh dấu có thể trùng với" in section and "Bỏ đánh dấu" not in section
     assert leader.post(f"/mo-hinh/danh-dau-trung/{flag.pk}/bo/").status_code == 404
     assert login("tt.skhcn").post(f"/mo-hinh/danh-dau-trung/{flag.pk}/bo/").status_code == 404
@@ -187,7 +198,7 @@ def test_flag_duplicate_shown_on_both_pages_and_dismissible(login, seed_exemplar
     assert "Đã bỏ đánh dấu có thể trùng" in resp.content.decode()
     flag.refresh_from_db()
     assert flag.resolved_by.username == "vp.skhcn" and flag.resolved_at is not None
-    assert "Được đánh dấu có thể trùng" not in _section(office.get(f"/mo-hinh/{draft.pk}/").content.decode())
+    assert "Được đánh dấu có thể trùng" not in _section(_detail(office, draft.pk))
 
 
 def test_flag_across_scopes_does_not_leak(login, seed_exemplars):
@@ -212,7 +223,7 @@ def test_flag_self_is_refused(login, seed_exemplars):
 def test_soft_deleted_are_never_similar(login, seed_exemplars, draft):
     source = _power(seed_exemplars)
     services.delete_exemplar(exemplar=source, by=User.objects.get(username="vp.skhcn"))
-    assert source.pk not in _links(_section(login("vp.skhcn").get(f"/mo-hinh/{draft.pk}/").content.decode()))
+    assert source.pk not in _links(_section(_detail(login("vp.skhcn"), draft.pk)))
     html = login("vp.skhcn").post("/mo-hinh/tuong-tu/", {"name": POWER}).content.decode()
     assert source.pk not in _links(html)
 
@@ -327,3 +338,14 @@ def test_pg_or_query_cut_short_keeps_name_matches_and_the_session(login, seed_ex
     with connection.cursor() as cur:  # the session is usable and its own timeout is back
         cur.execute("SHOW statement_timeout")
         assert cur.fetchone()[0] == "12345ms"
+
+
+def test_detail_page_loads_similar_lazily_and_the_panel_is_scoped(login, seed_exemplars):
+    """The ranking runs only when the section scrolls into view; its URL answers only within the scope."""
+    original, own = _power(seed_exemplars), _snv_power()
+    page = login("vp.skhcn").get(f"/mo-hinh/{original.pk}/").content.decode()
+    assert f'hx-get="/mo-hinh/{original.pk}/tuong-tu/"' in page and "Độ giống" not in page
+    panel = login("bdv.quangngai").get(f"/mo-hinh/{original.pk}/tuong-tu/").content.decode()
+    assert "Độ giống" in panel and "<html" not in panel and own.pk in _links(panel)
+    assert login("vp.snv").get(f"/mo-hinh/{original.pk}/tuong-tu/").status_code == 404
+    assert own.pk not in _links(login("vp.skhcn").get(f"/mo-hinh/{original.pk}/tuong-tu/").content.decode())

@@ -40,11 +40,21 @@ def detail_context(user, ex: Exemplar) -> dict:
         if other.pk in seen:
             shown.append({"flag": f, "other": other, "can_dismiss": similar.can_dismiss(user, f)})
             flagged.add(other.pk)
-    return {
-        "similar": similar.similar_to_exemplar(user, ex, limit=PANEL_LIMIT),
-        "duplicate_flags": shown,
-        "flagged_ids": flagged,
-    }
+    # The similar exemplars themselves are ranked only when the section scrolls into view (`detail_panel`):
+    # the ranking is most of the page's cost and many visits never reach it.
+    return {"similar": None, "duplicate_flags": shown, "flagged_ids": flagged}
+
+
+@login_required
+def detail_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the similar exemplars of an exemplar page (same scope as the page)."""
+    from danvan.orgs import scoping
+
+    ex = get_object_or_404(visible_exemplars(request.user).select_related("unit"), pk=pk)
+    flagged = {f.other_id if f.exemplar_id == ex.pk else f.exemplar_id for f in similar.open_flags(ex)}
+    return render(request, "search/_similar_table.html", {
+        "ex": ex, "similar": similar.similar_to_exemplar(request.user, ex, limit=PANEL_LIMIT),
+        "flagged_ids": flagged, "can_edit": scoping.can_edit_unit(request.user, ex.unit)})
 
 
 def form_similar(request: HttpRequest, exclude: int | None = None) -> dict:
