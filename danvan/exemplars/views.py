@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from danvan.core.actions import posted_version, run_action
 from danvan.orgs import scoping
 from danvan.orgs.models import Level
 
@@ -210,18 +211,10 @@ def exemplar_publish(request: HttpRequest, pk: int, recognition_pk: int) -> Http
     ex = _get_visible(request, pk)
     rec = get_object_or_404(Recognition, pk=recognition_pk, exemplar=ex)
     publish = request.POST.get("published") == "1"
-    version = request.POST.get("version") or ""
-    try:
-        lifecycle.set_published(recognition=rec, by=request.user, published=publish,
-                                expected_version=int(version) if version.isdigit() else None)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, "Đã công khai mô hình trên trang Mô hình tiêu biểu; ai cũng xem được, không cần "
-                                  "đăng nhập." if publish else "Đã thôi công khai mô hình.")
+    run_action(request, lambda: lifecycle.set_published(recognition=rec, by=request.user, published=publish,
+                                                        expected_version=posted_version(request)),
+               "Đã công khai mô hình trên trang Mô hình tiêu biểu; ai cũng xem được, không cần đăng nhập."
+               if publish else "Đã thôi công khai mô hình.")
     return redirect("exemplars:detail", pk=ex.pk)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from multidb import db_write
 
+from danvan.core.actions import posted_version
 from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
@@ -231,11 +232,6 @@ def _act(request: HttpRequest, sub: Submission, fn, success: str) -> HttpRespons
     return redirect("movement:submission", pk=sub.pk)
 
 
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
-
-
 @login_required
 @require_POST
 def submission_attach(request: HttpRequest, pk: int) -> HttpResponse:
@@ -249,7 +245,7 @@ def submission_attach(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Có mô hình không tồn tại.")
         return redirect("movement:submission", pk=sub.pk)
     return _act(request, sub, lambda: services.attach_exemplars(
-        submission=sub, exemplars=exemplars, by=request.user, expected_version=_version(request)),
+        submission=sub, exemplars=exemplars, by=request.user, expected_version=posted_version(request)),
         f"Đã thêm {len(exemplars)} mô hình vào hồ sơ.")
 
 
@@ -259,7 +255,7 @@ def submission_detach(request: HttpRequest, pk: int, exemplar_pk: int) -> HttpRe
     sub = _sub(request, pk)
     ex = get_object_or_404(Exemplar, pk=exemplar_pk)
     return _act(request, sub, lambda: services.detach_exemplar(
-        submission=sub, exemplar=ex, by=request.user, expected_version=_version(request)), "Đã bỏ mô hình khỏi hồ sơ.")
+        submission=sub, exemplar=ex, by=request.user, expected_version=posted_version(request)), "Đã bỏ mô hình khỏi hồ sơ.")
 
 
 @login_required
@@ -283,7 +279,7 @@ def submission_dossier(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _sub(request, pk)
     return _act(request, sub, lambda: services.submit(
-        submission=sub, by=request.user, expected_version=_version(request)),
+        submission=sub, by=request.user, expected_version=posted_version(request)),
         "Đã gửi báo cáo lên cấp trên." if sub.round.is_report else "Đã gửi đăng ký lên cấp trên.")
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from danvan.core.actions import posted_version, run_action
 from danvan.documents.services import DocumentError
 from danvan.exemplars.models import Movement
 from danvan.movement import services as movement_services
@@ -137,15 +138,8 @@ def annual(request: HttpRequest, code: str, year: int, bound: dict | None = None
         "submission__round").first()
     if request.method == "POST" and bound is None:
         if request.POST.get("action") == "open":
-            try:
-                report = services.open_report(unit=unit, movement=movement, year=year, by=request.user)
-            except PermissionDenied:
-                raise Http404 from None
-            except ValidationError as exc:
-                for m in exc.messages:
-                    messages.error(request, m)
-            else:
-                messages.success(request, "Đã lập báo cáo với phần hệ thống điền sẵn; hãy viết tiếp các mục.")
+            run_action(request, lambda: services.open_report(unit=unit, movement=movement, year=year, by=request.user),
+                       "Đã lập báo cáo với phần hệ thống điền sẵn; hãy viết tiếp các mục.")
             return redirect(request.path + f"?phong_trao={movement.pk}")
         if report is None:
             raise Http404
@@ -220,16 +214,9 @@ def intro_edit(request: HttpRequest, code: str, year: int, pk: int) -> HttpRespo
 def intro_remove(request: HttpRequest, code: str, year: int, pk: int) -> HttpResponse:
     report = _report(request, code, year)
     intro = get_object_or_404(Introduction, pk=pk, report=report)
-    try:
-        services.remove_introduction(intro=intro, by=request.user,
-                                     expected_version=int(request.POST.get("version") or 0) or None)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, f"Đã bỏ “{intro.exemplar.name}” khỏi phần giới thiệu.")
+    run_action(request, lambda: services.remove_introduction(intro=intro, by=request.user,
+                                                             expected_version=posted_version(request)),
+               f"Đã bỏ “{intro.exemplar.name}” khỏi phần giới thiệu.")
     return redirect(f"/bao-cao/{code}/{year}/?phong_trao={report.movement_id}#gioi-thieu")
 
 

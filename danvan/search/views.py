@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from danvan.core.actions import posted_version, run_action
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import visible_exemplars
 
@@ -85,16 +84,9 @@ def _pair(request: HttpRequest, pk: int, other_pk: int) -> tuple[Exemplar, Exemp
 @require_POST
 def mark_replication(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     ex, source = _pair(request, pk, other_pk)
-    try:
-        similar.record_replication(exemplar=ex, source=source, by=request.user,
-                                   expected_version=_int(request.POST.get("version")))
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, f"Đã ghi nhận mô hình này nhân rộng từ mô hình “{source.name}” ({source.unit.name}).")
+    run_action(request, lambda: similar.record_replication(exemplar=ex, source=source, by=request.user,
+                                                           expected_version=posted_version(request)),
+               f"Đã ghi nhận mô hình này nhân rộng từ mô hình “{source.name}” ({source.unit.name}).")
     return redirect("exemplars:detail", pk=ex.pk)
 
 
@@ -102,15 +94,8 @@ def mark_replication(request: HttpRequest, pk: int, other_pk: int) -> HttpRespon
 @require_POST
 def flag_duplicate(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     ex, other = _pair(request, pk, other_pk)
-    try:
-        similar.flag_duplicate(exemplar=ex, other=other, by=request.user)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, f"Đã đánh dấu có thể trùng với mô hình “{other.name}” ({other.unit.name}).")
+    run_action(request, lambda: similar.flag_duplicate(exemplar=ex, other=other, by=request.user),
+               f"Đã đánh dấu có thể trùng với mô hình “{other.name}” ({other.unit.name}).")
     return redirect("exemplars:detail", pk=ex.pk)
 
 
@@ -122,10 +107,6 @@ def dismiss_flag(request: HttpRequest, flag_pk: int) -> HttpResponse:
         Q(exemplar__in=visible) & Q(other__in=visible)), pk=flag_pk)
     back = _int(request.POST.get("back"))
     back = back if back in (flag.exemplar_id, flag.other_id) else flag.exemplar_id
-    try:
-        similar.dismiss_flag(flag=flag, by=request.user)
-    except PermissionDenied:
-        raise Http404 from None
-    messages.success(request, "Đã bỏ đánh dấu có thể trùng.")
+    run_action(request, lambda: similar.dismiss_flag(flag=flag, by=request.user), "Đã bỏ đánh dấu có thể trùng.")
     return redirect("exemplars:detail", pk=back)
 
