@@ -6,9 +6,9 @@ The load on a running server is `danvan loadtest` (docs/SCALING.md).
 
 from __future__ import annotations
 
-import time
-
 from django.test import Client
+
+from danvan.core.timing import median_seconds
 
 
 def bench_api(repeat: int = 7) -> dict:
@@ -29,14 +29,12 @@ def bench_api(repeat: int = 7) -> dict:
     some = Exemplar.objects.filter(unit__path__startswith=root.path).order_by("-pk").values_list("pk", flat=True)
     pk = some.first()
 
+    def get(url: str) -> None:
+        resp = client.get(url)
+        assert resp.status_code == 200, (url, resp.status_code)
+
     def timed(url: str) -> float:
-        runs = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            resp = client.get(url)
-            runs.append(time.perf_counter() - t)
-            assert resp.status_code == 200, (url, resp.status_code)
-        return round(sorted(runs)[len(runs) // 2] * 1000, 1)
+        return round(median_seconds(lambda: get(url), repeat) * 1000, 1)
 
     return {
         "exemplars_in_scope": some.count(),

@@ -8,6 +8,7 @@ import time
 from django.test import Client
 from django.utils import timezone
 
+from danvan.core.timing import median_seconds
 from danvan.exemplars.models import Movement
 from danvan.orgs.models import Membership, OrgUnit, Role
 
@@ -45,13 +46,7 @@ def bench_completeness(repeat: int = 5) -> dict:
     client.force_login(user)
 
     def timed(fn) -> float:
-        best = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            fn()
-            best.append(time.perf_counter() - t)
-        best.sort()
-        return best[len(best) // 2]
+        return median_seconds(fn, repeat)
 
     def page(node):
         resp = client.get(f"/dot-dang-ky/{rnd.pk}/?don_vi={node.code}")

@@ -5,24 +5,13 @@ Run on the generator's data (`danvan generate --provinces 34 --exemplars 1000000
 
 from __future__ import annotations
 
-import time
-
+from danvan.core.timing import median_seconds
 from danvan.exemplars.models import Exemplar, Movement
 from danvan.orgs.models import OrgUnit
 
 from . import stats
 
 TARGET_S = 2.0
-
-
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    times.sort()
-    return times[len(times) // 2]
 
 
 def bench_reports(repeat: int = 3) -> dict:
@@ -39,10 +28,10 @@ def bench_reports(repeat: int = 3) -> dict:
         s = stats.compute(node, movement, year)
         out[name] = {
             "unit": node.code,
-            "annual_s": round(_median(lambda n=node: stats.compute(n, movement, year), repeat), 3),
-            "period_to_date_s": round(_median(
+            "annual_s": round(median_seconds(lambda n=node: stats.compute(n, movement, year), repeat), 3),
+            "period_to_date_s": round(median_seconds(
                 lambda n=node: stats.compute(n, movement, movement.period_start, year), repeat), 3),
-            "branches_s": round(_median(lambda n=node: stats.by_branch(n, movement, year), repeat), 3),
+            "branches_s": round(median_seconds(lambda n=node: stats.by_branch(n, movement, year), repeat), 3),
             "registered": s.registered.total,
         }
         out[name]["within_target"] = max(out[name]["annual_s"], out[name]["period_to_date_s"]) <= TARGET_S
@@ -65,8 +54,8 @@ def bench_dashboard(repeat: int = 3) -> dict:
     if last and movement and movement.covers(last):
         year_to = max(year_to, last)
     d = dashboard.build(root, movement, year_from, year_to)
-    build_s = _median(lambda: dashboard.build(root, movement, year_from, year_to), repeat)
-    charts_s = _median(lambda: [str(t.chart) for t in d.tables], repeat)
+    build_s = median_seconds(lambda: dashboard.build(root, movement, year_from, year_to), repeat)
+    charts_s = median_seconds(lambda: [str(t.chart) for t in d.tables], repeat)
     return {
         "exemplars": Exemplar.objects.count(), "units": OrgUnit.objects.count(), "unit": root.code,
         "movement": str(movement) if movement else None, "year_from": year_from, "year_to": year_to,
