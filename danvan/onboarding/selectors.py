@@ -13,29 +13,28 @@ from .models import SuccessionKind, UnitSuccession
 Moves = tuple[list[str], list[str]]
 
 
-def moved_since(node: OrgUnit, year: int) -> dict[str, str]:
-    """Units of `node`'s subtree at the end of `year` that have been moved since (elsewhere in the subtree or
-    out of it): {their current path: their parent's path then}. One query."""
+def first_moves_after(year: int) -> list[UnitSuccession]:
+    """For each unit moved after `year`, its first move since: where it was then. One query.
+
+    Merges and retirements leave units where they were, so only moves change where a unit counted."""
     first: dict[int, UnitSuccession] = {}
     for s in (UnitSuccession.objects.filter(kind=SuccessionKind.MOVE, date__gt=date(year, 12, 31))
               .select_related("predecessor", "from_parent").order_by("date", "pk")):
         first.setdefault(s.predecessor_id, s)
-    return {s.predecessor.path: s.from_parent.path for s in first.values()
+    return list(first.values())
+
+
+def moved_since(node: OrgUnit, year: int, first: list[UnitSuccession] | None = None) -> dict[str, str]:
+    """Units of `node`'s subtree at the end of `year` that have been moved since (elsewhere in the subtree or
+    out of it): {their current path: their parent's path then}."""
+    return {s.predecessor.path: s.from_parent.path for s in (first if first is not None else first_moves_after(year))
             if s.from_parent is not None and s.from_parent.path.startswith(node.path)}
 
 
-def moves_after(node: OrgUnit, year: int) -> Moves:
-    """The subtrees to count back (moved out of `node` after `year`) and to leave out (moved in after it).
-
-    Merges and retirements leave units where they were, so only moves recorded after that year change
-    the answer. For each unit, its first move after the year tells where it was then. One query.
-    """
-    first: dict[int, UnitSuccession] = {}
-    for s in (UnitSuccession.objects.filter(kind=SuccessionKind.MOVE, date__gt=date(year, 12, 31))
-              .select_related("predecessor", "from_parent").order_by("date", "pk")):
-        first.setdefault(s.predecessor_id, s)
+def moves_after(node: OrgUnit, year: int, first: list[UnitSuccession] | None = None) -> Moves:
+    """The subtrees to count back (moved out of `node` after `year`) and to leave out (moved in after it)."""
     include, exclude = [], []
-    for s in first.values():
+    for s in (first if first is not None else first_moves_after(year)):
         now_in = s.predecessor.path.startswith(node.path)
         then_in = s.from_parent is not None and s.from_parent.path.startswith(node.path)
         if now_in and not then_in:

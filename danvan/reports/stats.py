@@ -38,7 +38,13 @@ from danvan.exemplars.models import (
     Status,
 )
 from danvan.movement.models import SENT_STATUSES, RegistrationRound, RoundKind, Submission
-from danvan.onboarding.selectors import Moves, moved_since, moves_after, subtree_q_as_of
+from danvan.onboarding.selectors import (
+    Moves,
+    first_moves_after,
+    moved_since,
+    moves_after,
+    subtree_q_as_of,
+)
 from danvan.orgs.models import Level, OrgUnit
 
 
@@ -266,9 +272,10 @@ def by_branch(node: OrgUnit, movement: Movement, year: int) -> tuple[list[Branch
     not listed.
     """
     width = len(node.path) + OrgUnit.steplen
-    moves = moves_after(node, year)
+    first = first_moves_after(year)  # one query for both: what to count and which branch it counted in
+    moves = moves_after(node, year, first)
     then: dict[str, str] = {}  # current path of a unit moved since -> the branch key it had then
-    for path, parent in moved_since(node, year).items():
+    for path, parent in moved_since(node, year, first).items():
         then[path] = path if parent == node.path else parent[:width]
 
     def branch(col: str):
