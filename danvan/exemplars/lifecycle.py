@@ -193,12 +193,18 @@ def assess(*, exemplar: Exemplar, by, achieved: bool, comment: str = "",
     return ex
 
 
-def _deciding_unit(by, ex: Exemplar, by_unit: OrgUnit, what: str) -> None:
+def _decision(by, ex: Exemplar, by_unit: OrgUnit, what: str, decision_number: str,
+              decision_date: datetime.date | None) -> tuple[str, datetime.date]:
+    """The checks every decision on an exemplar shares; returns its cleaned number and date."""
     if not ex.unit.is_in_subtree_of(by_unit):
         raise ValidationError(f"{by_unit.name} không thể {what} mô hình của {ex.unit.name}: "
                               "mô hình không thuộc phạm vi đơn vị này.", code="outside")
     if not scoping.roles_over(by, by_unit) & DECIDE_ROLES:
         raise PermissionDenied(f"Bạn không có quyền ghi quyết định {what} thay cho {by_unit.name}.")
+    number = _clean_text(decision_number, 60)
+    if not number:
+        raise ValidationError(f"Cần ghi số quyết định {what}.")
+    return number, _check_date(decision_date, ex, "ngày quyết định")
 
 
 @transaction.atomic
@@ -206,11 +212,7 @@ def recognize(*, exemplar: Exemplar, by, by_unit: OrgUnit, decision_number: str,
               decision_date: datetime.date | None, note: str = "",
               expected_version: int | None = None) -> Recognition:
     ex = _lock(exemplar, expected_version)
-    _deciding_unit(by, ex, by_unit, "công nhận")
-    number = _clean_text(decision_number, 60)
-    if not number:
-        raise ValidationError("Cần ghi số quyết định công nhận.")
-    day = _check_date(decision_date, ex, "ngày quyết định")
+    number, day = _decision(by, ex, by_unit, "công nhận", decision_number, decision_date)
     if ex.recognitions.filter(by_unit=by_unit).exists():
         raise ValidationError(f"Mô hình đã được {by_unit.name} công nhận.", code="duplicate")
     rec = Recognition.objects.create(exemplar=ex, by_unit=by_unit, level=by_unit.level, decision_number=number,
@@ -227,11 +229,7 @@ def commend(*, exemplar: Exemplar, by, by_unit: OrgUnit, form: str, decision_num
             decision_date: datetime.date | None, note: str = "",
             expected_version: int | None = None) -> Commendation:
     ex = _lock(exemplar, expected_version)
-    _deciding_unit(by, ex, by_unit, "biểu dương, khen thưởng")
-    number = _clean_text(decision_number, 60)
-    if not number:
-        raise ValidationError("Cần ghi số quyết định biểu dương, khen thưởng.")
-    day = _check_date(decision_date, ex, "ngày quyết định")
+    number, day = _decision(by, ex, by_unit, "biểu dương, khen thưởng", decision_number, decision_date)
     com = Commendation(exemplar=ex, by_unit=by_unit, level=by_unit.level, form=form, decision_number=number,
                        decision_date=day, note=_clean_text(note), created_by=by)
     com.full_clean(exclude=["exemplar", "by_unit", "level", "created_by"])
