@@ -854,6 +854,11 @@ def _active(unit: OrgUnit, on: date) -> bool:
     return unit.valid_to is None or unit.valid_to > on
 
 
+def _active_children(unit: OrgUnit, on: date) -> int:
+    return OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)).count()
+
+
 def move_unit(*, by, unit: OrgUnit, new_parent: OrgUnit, on: date, note: str = "") -> UnitSuccession:
     """Move a subtree under another parent; its exemplars and submissions stay with their units."""
     with transaction.atomic():
@@ -945,8 +950,7 @@ def split_unit(*, by, unit: OrgUnit, into: list[OrgUnit], on: date, note: str = 
         _check_unit_admin(by, s)
         if s.path.startswith(unit.path):
             raise ValidationError(f"«{s.name}» nằm trong «{unit.name}»: chia tách như vậy tạo vòng lặp.")
-    active_children = OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on)).count()
+    active_children = _active_children(unit, on)
     if active_children:
         raise ValidationError(f"«{unit.name}» còn {active_children} đơn vị trực thuộc đang hoạt động; "
                               "hãy chuyển chúng sang đơn vị kế thừa trước.")
@@ -960,8 +964,7 @@ def retire_unit(*, by, unit: OrgUnit, on: date, note: str = "") -> UnitSuccessio
     _check_unit_admin(by, unit)
     if not _active(unit, on):
         raise ValidationError(f"«{unit.name}» đã hết hiệu lực.")
-    active_children = OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on)).count()
+    active_children = _active_children(unit, on)
     if active_children:
         raise ValidationError(f"«{unit.name}» còn {active_children} đơn vị trực thuộc đang hoạt động; "
                               "hãy chuyển hoặc hợp nhất chúng trước.")
