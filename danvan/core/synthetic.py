@@ -70,6 +70,7 @@ class GenStats:
     seconds_tree: float = 0.0
     seconds_exemplars: float = 0.0
     seconds_index: float = 0.0
+    seconds_tally: float = 0.0
 
 
 class _PathMaker:
@@ -219,6 +220,12 @@ def generate(*, provinces: int, exemplars: int, seed: int, districts: int = 12, 
     t2 = time.perf_counter()
     rebuild()
     stats.seconds_index = time.perf_counter() - t2
+    # Nor are the counts of the country and the provinces kept in step: recount them (danvan/reports/tally.py).
+    from danvan.reports import tally
+
+    t3 = time.perf_counter()
+    tally.rebuild()
+    stats.seconds_tally = time.perf_counter() - t3
     return stats
 
 

@@ -32,6 +32,7 @@ from simple_history.utils import bulk_create_with_history
 
 from danvan.orgs import scoping
 from danvan.orgs.models import DocFamily, Level, Membership, OrgUnit, Role, UnitKind
+from danvan.reports import tally
 
 from .models import ImportKind, ImportRun, SuccessionKind, UnitChange, UnitSuccession
 from .tables import Table, TableError, read_table, write_csv, write_xlsx
@@ -481,14 +482,17 @@ def _write_tree(preview: Preview) -> None:
         existing = {}
         for chunk in _chunks([r.values["code"] for r in updates]):
             existing.update({u.code: u for u in OrgUnit.objects.filter(code__in=chunk)})
-        objs = []
+        objs, relevelled = [], []
         for r in updates:
             u = existing[r.values["code"]]
             for f in DOC_FIELDS:
                 setattr(u, f, r.values[f])
+            if u.level_id != levels[r.values["level"]]:
+                relevelled.append(u)
             u.level_id, u.kind_id = levels[r.values["level"]], kinds[r.values["kind"]]
             objs.append(u)
         OrgUnit.objects.bulk_update(objs, [*DOC_FIELDS, "level", "kind"], batch_size=1000)
+        tally.refresh_units(relevelled)
     if not creates:
         return
     new_codes = {r.values["code"] for r in creates}
@@ -842,8 +846,11 @@ def update_unit(*, by, unit: OrgUnit, **values) -> OrgUnit:
             changes[k] = [str(getattr(unit, k)), str(v)]
             setattr(unit, k, v)
     if changes:
-        unit.save()
-        UnitChange.objects.create(unit=unit, action="update", changes=changes, created_by=by)
+        with transaction.atomic():
+            unit.save()
+            UnitChange.objects.create(unit=unit, action="update", changes=changes, created_by=by)
+            if "level" in changes:  # the country's and the province's counts by level
+                tally.refresh_units([unit])
     return unit
 
 

@@ -2,6 +2,8 @@
 
 The numbers of section 3.3 and the appendix are never stored: `reports.stats` computes them from the
 data each time, so a report always agrees with the registrations, recognitions and replicas behind it.
+The one derived table, `SubtreeTally`, is a counter kept in step with every exemplar save by
+`reports.tally` (the national and provincial scopes read it instead of scanning a million rows).
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from danvan.exemplars.models import Exemplar, Movement
+from danvan.exemplars.models import Exemplar, Field, Movement
 from danvan.movement.models import Submission
-from danvan.orgs.models import OrgUnit
+from danvan.orgs.models import Level, OrgUnit
 
 # Part I's outline (seed 004): key, heading. The narrative of each key is written by the unit's staff.
 OUTLINE: list[tuple[str, str]] = [
@@ -98,3 +100,26 @@ class Introduction(models.Model):
 
     def __str__(self) -> str:
         return self.exemplar.name
+
+
+class SubtreeTally(models.Model):
+    """How many alive exemplars the subtree of `ancestor` holds per (movement, year, kind, origin, field, level of
+    the registering unit), and how many of them are not built. Kept only for the top `DANVAN_TALLY_DEPTH` levels
+    of the tree (the country, the provinces) by `reports.tally`; derived data, rebuilt by `danvan reindex`."""
+
+    ancestor = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12)
+    origin = models.CharField(max_length=12)
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    n = models.IntegerField(default=0)
+    not_built = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["ancestor", "movement", "year", "kind", "origin", "field", "level"], name="tally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.ancestor_id}/{self.year}/{self.kind}/{self.origin}/{self.field_id}/{self.level_id}: {self.n}"

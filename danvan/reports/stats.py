@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Substr
@@ -46,6 +47,8 @@ from danvan.onboarding.selectors import (
     subtree_q_as_of,
 )
 from danvan.orgs.models import Level, OrgUnit
+
+from . import tally
 
 
 @dataclass
@@ -183,7 +186,8 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
     """Section 3.3 for `node`'s subtree over the years [year_from, year_to] (movement None: every movement).
 
     The exemplars are read with ONE grouped query (year × kind × origin × field × level), from which the
-    per-category, per-level and per-year numbers are all summed: one scan of the subtree, however large.
+    per-category, per-level and per-year numbers are all summed: one scan of the subtree, or for the top levels
+    of the tree the same groups read from `reports.tally`.
     """
     year_to = year_from if year_to is None else year_to
     levels = {lv.code: LevelRow(lv.code, lv.name) for lv in Level.objects.order_by("rank")}
@@ -194,9 +198,14 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
     # Grouped by the ids on the rows (field, the unit's level) and mapped to codes here: joining the small
     # field, category and level tables for a million rows would cost more than the scan itself.
     # "Built" is counted as its complement (two statuses to compare per row instead of five).
+    # The country and the provinces read the same groups from the tally kept on every save (`reports.tally`).
     not_built = [st for st in Status.values if st not in BUILT_STATUSES]
-    rows = list(ex.values("year", "kind", "origin", "field_id", "unit__level_id").annotate(
-        n=Count("*"), not_built=Count("id", filter=Q(status__in=not_built))).order_by())
+    rows: list[Any]
+    if tally.covers(node, moves):
+        rows = tally.rows(node, movement, year_from, year_to)
+    else:
+        rows = list(ex.values("year", "kind", "origin", "field_id", "unit__level_id").annotate(
+            n=Count("*"), not_built=Count("id", filter=Q(status__in=not_built))).order_by())
     for r in rows:
         r["built"] = r["n"] - r["not_built"]
     field_category = dict(Field.objects.filter(pk__in={r["field_id"] for r in rows}).values_list(

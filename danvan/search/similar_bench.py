@@ -94,6 +94,9 @@ def _corpus(rng: random.Random, size: int) -> tuple[OrgUnit, list[Exemplar]]:
     made = Exemplar.objects.bulk_create(rows)
     SearchEntry.objects.bulk_create([SearchEntry(exemplar_id=e.pk, **dict(zip(
         ("name_folded", "body_folded"), entry_values(e, e.unit.name), strict=True))) for e in made])
+    from danvan.reports.tally import refresh_units
+
+    refresh_units([root])  # bulk_create sends no signals: count the new subtree
     return root, made
 
 

@@ -29,6 +29,7 @@ class Command(BaseCommand):
         total = time.perf_counter() - t0
         result = {"units": s.units, "exemplars": s.exemplars, "seconds_tree": round(s.seconds_tree, 2),
                   "seconds_exemplars": round(s.seconds_exemplars, 2), "seconds_search_index": round(s.seconds_index, 2),
+                  "seconds_tally": round(s.seconds_tally, 2),
                   "seconds_total": round(total, 2)}
         if o["json"]:
             self.stdout.write(json.dumps(result))

@@ -1,0 +1,192 @@
+"""Per-ancestor tallies: the exemplar counts of the top of the tree, kept in step with every save.
+
+The country's dashboard and annual statistics group every alive exemplar of the subtree; at 1,000,000
+exemplars that scan alone costs ~1.1 s. `SubtreeTally` holds the same grouped counts, per unit of the top
+`DANVAN_TALLY_DEPTH` levels (the country, the provinces), so `reports.stats.compute` reads a few thousand rows
+there instead. Lower levels hold few enough exemplars to be scanned.
+
+Kept in step:
+- every exemplar save or delete (create, edit, import, lifecycle, soft delete, restore) moves one unit of count
+  from its old key to its new one (`reports.signals`), with one upsert per ancestor chain;
+- a unit moved to another branch or given another level changes its exemplars' ancestors or level: the chains
+  concerned are recounted in the same transaction (`moved`, on treebeard's `path_updated`; `refresh_units`,
+  called by `onboarding.services` when a unit's level changes);
+- bulk loads that bypass signals (`danvan generate`) and `danvan reindex` rebuild everything (`rebuild`).
+
+A count for a past year whose tree has changed since (`onboarding.selectors.moves_after` is not empty) is still
+computed by the scan, since the tally follows the tree as it is now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+
+from danvan.exemplars.models import BUILT_STATUSES, Exemplar, Movement, Status
+from danvan.orgs.models import OrgUnit
+
+from .models import SubtreeTally
+
+GROUP = ("year", "kind", "origin", "field_id", "unit__level_id")
+KEY_COLUMNS = ("movement_id", "year", "kind", "origin", "field_id")
+
+
+def depth() -> int:
+    return getattr(settings, "DANVAN_TALLY_DEPTH", 2)
+
+
+def covers(node: OrgUnit, moves: tuple[list[str], list[str]]) -> bool:
+    """Whether `node`'s counts can be read from the tally: a top-level node whose subtree has not changed
+    since the year asked about."""
+    return node.depth <= depth() and not moves[0] and not moves[1]
+
+
+def rows(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int) -> list[dict]:
+    """The same rows as the grouped scan of `reports.stats.compute` (GROUP, n, not_built), from the tally."""
+    qs = SubtreeTally.objects.filter(ancestor=node, year__gte=year_from, year__lte=year_to, n__gt=0)
+    if movement is not None:
+        qs = qs.filter(movement=movement)
+    out = list(qs.values("year", "kind", "origin", "field_id", "level_id").annotate(
+        n_sum=Sum("n"), nb_sum=Sum("not_built")).order_by())
+    return [{"year": r["year"], "kind": r["kind"], "origin": r["origin"], "field_id": r["field_id"],
+             "unit__level_id": r["level_id"], "n": r["n_sum"], "not_built": r["nb_sum"]} for r in out]
+
+
+# ------------------------------------------------------------------ one exemplar
+
+
+Key = tuple  # (unit_id, movement_id, year, kind, origin, field_id, not_built)
+
+
+def key_of(ex: Exemplar) -> Key | None:
+    """What one exemplar adds to the tally (None: it adds nothing — it is deleted)."""
+    if ex.deleted_at is not None:
+        return None
+    return (ex.unit_id, ex.movement_id, ex.year, ex.kind, ex.origin, ex.field_id,
+            1 if ex.status not in BUILT_STATUSES else 0)
+
+
+def stored_key(pk: int | None) -> Key | None:
+    """The key of the exemplar as the database holds it now (before a save), None if new or deleted."""
+    if pk is None:
+        return None
+    row = Exemplar.objects.filter(pk=pk).values(
+        "deleted_at", "unit_id", "movement_id", "year", "kind", "origin", "field_id", "status").first()
+    if row is None or row["deleted_at"] is not None:
+        return None
+    return (row["unit_id"], row["movement_id"], row["year"], row["kind"], row["origin"], row["field_id"],
+            1 if row["status"] not in BUILT_STATUSES else 0)
+
+
+def _upsert_sql() -> str:
+    table, units = SubtreeTally._meta.db_table, OrgUnit._meta.db_table
+    step = OrgUnit.steplen
+    prefixes = ", ".join(f"SUBSTR(u.path, 1, {d * step})" for d in range(1, depth() + 1))
+    key = "ancestor_id, movement_id, year, kind, origin, field_id, level_id"
+    # INSERT … SELECT … WHERE … ON CONFLICT: the same statement on SQLite (≥ 3.24) and PostgreSQL.
+    return (f"INSERT INTO {table} ({key}, n, not_built) "
+            f"SELECT a.id, %s, %s, %s, %s, %s, u.level_id, %s, %s FROM {units} u JOIN {units} a "
+            f"ON a.path IN ({prefixes}) WHERE u.id = %s "
+            f"ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n, "
+            f"not_built = {table}.not_built + excluded.not_built")
+
+
+def apply(old: Key | None, new: Key | None) -> None:
+    """Move one exemplar's count from `old` to `new` in every tallied ancestor (nothing if they are equal)."""
+    if old == new or depth() < 1:
+        return
+    sql = _upsert_sql()
+    with connection.cursor() as cur:
+        for k, sign in ((old, -1), (new, 1)):
+            if k is not None:
+                unit_id, movement_id, year, kind, origin, field_id, not_built = k
+                cur.execute(sql, [movement_id, year, kind, origin, field_id, sign, sign * not_built, unit_id])
+
+
+# ------------------------------------------------------------------ recounting
+
+
+def chain(unit: OrgUnit) -> list[int]:
+    """The ids of `unit`'s tallied ancestors (itself included when it is one)."""
+    step = OrgUnit.steplen
+    paths = [unit.path[: d * step] for d in range(1, min(depth(), unit.depth) + 1)]
+    return list(OrgUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
+
+
+def rebuild(ancestors: Iterable[int] | None = None, *, models=None) -> int:
+    """Recount the tally of `ancestors` (unit ids; None: every tallied unit) from the exemplars. Returns rows.
+
+    `models` (Exemplar, OrgUnit, SubtreeTally) lets the migration that creates the table pass its own."""
+    ex_model: Any
+    unit_model: Any
+    tally_model: Any
+    ex_model, unit_model, tally_model = models or (Exemplar, OrgUnit, SubtreeTally)
+    ids = None if ancestors is None else sorted(set(ancestors))
+    if ids == []:
+        return 0
+    step, made = OrgUnit.steplen, 0
+    not_built = [s for s in Status.values if s not in BUILT_STATUSES]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Saves wait while the counts are replaced, so none is counted twice or lost.
+            with connection.cursor() as cur:
+                cur.execute(f"LOCK TABLE {tally_model._meta.db_table} IN EXCLUSIVE MODE")
+        old = tally_model.objects.all() if ids is None else tally_model.objects.filter(ancestor_id__in=ids)
+        old.delete()
+        targets = unit_model.objects.filter(depth__lte=depth())
+        if ids is not None:
+            targets = targets.filter(pk__in=ids)
+        by_depth: dict[int, dict[str, int]] = {}
+        for pk, path, d in targets.values_list("pk", "path", "depth"):
+            by_depth.setdefault(d, {})[path] = pk
+        for d, paths in sorted(by_depth.items()):
+            qs = ex_model.objects.filter(deleted_at__isnull=True, unit__depth__gte=d)
+            if ids is not None:
+                within = Q()
+                for p in paths:
+                    within |= Q(unit__path__startswith=p)
+                qs = qs.filter(within)
+            grouped = qs.annotate(anc=Substr("unit__path", 1, d * step)).values("anc", "movement_id", *GROUP).annotate(
+                n=Count("*"), nb=Count("id", filter=Q(status__in=not_built))).order_by()
+            batch = [tally_model(ancestor_id=paths[r["anc"]], movement_id=r["movement_id"], year=r["year"],
+                                 kind=r["kind"], origin=r["origin"], field_id=r["field_id"],
+                                 level_id=r["unit__level_id"], n=r["n"], not_built=r["nb"])
+                     for r in grouped.iterator(chunk_size=5000) if r["anc"] in paths]
+            tally_model.objects.bulk_create(batch, batch_size=5000)
+            made += len(batch)
+    return made
+
+
+def refresh_units(units: Iterable[OrgUnit]) -> int:
+    """Recount after `units` changed level or place: the chains they are in now, and their own subtrees'
+    tallied units. The chains they were in before are the caller's (see `moved`)."""
+    ids: set[int] = set()
+    for u in units:
+        ids.update(chain(u))
+        if u.depth <= depth():
+            ids.update(OrgUnit.objects.filter(path__startswith=u.path, depth__lte=depth()).values_list("pk", flat=True))
+    return rebuild(ids)
+
+
+def moved(old_path: str, new_path: str) -> int:
+    """treebeard has just moved the subtree at `old_path` to `new_path` (paths and depths updated, in the
+    mover's transaction): recount the chains it left and joined, and the tallied units inside it."""
+    step = OrgUnit.steplen
+    top = depth() * step
+    if old_path[:top] == new_path[:top] and len(old_path) == len(new_path) and len(old_path) > top:
+        return 0  # the same tallied ancestors above, and no tallied unit inside: nothing changes
+    old_chain = [old_path[: d * step] for d in range(1, depth() + 1) if d * step < len(old_path)]
+    ids = set(OrgUnit.objects.filter(path__in=old_chain).values_list("pk", flat=True))
+    unit = OrgUnit.objects.filter(path=new_path).first()
+    if unit is not None:
+        ids.update(chain(unit))
+        inside = OrgUnit.objects.filter(path__startswith=new_path)
+        ids.update(inside.filter(depth__lte=depth()).values_list("pk", flat=True))
+        # Units that were tallied and are now too deep lose their rows.
+        ids.update(inside.filter(pk__in=SubtreeTally.objects.values("ancestor_id")).values_list("pk", flat=True))
+    return rebuild(ids)

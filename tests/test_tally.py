@@ -1,0 +1,155 @@
+"""The counts kept for the top of the tree (reports.tally) stay equal to a recount after every kind of change,
+and the province's dashboard and statistics read from them show the same numbers as a scan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from danvan.exemplars.models import Exemplar, Field, Movement
+from danvan.onboarding.selectors import moves_after
+from danvan.orgs.models import Level, OrgUnit
+from danvan.reports import stats, tally
+from danvan.reports.models import SubtreeTally
+
+from .test_api import _json, _new, _post
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows() -> list[tuple]:
+    assert not SubtreeTally.objects.filter(n__lt=0).exists()
+    assert not SubtreeTally.objects.filter(not_built__lt=0).exists()
+    return sorted(SubtreeTally.objects.filter(n__gt=0).values_list(
+        "ancestor__code", "movement_id", "year", "kind", "origin", "field_id", "level_id", "n", "not_built"))
+
+
+def assert_in_step() -> None:
+    """What the saves kept equals a full recount."""
+    kept = _rows()
+    tally.rebuild()
+    assert kept == _rows()
+
+
+def _scan_and_tally_agree(code: str, settings) -> dict:
+    node = OrgUnit.objects.get(code=code)
+    movement = Movement.objects.get(period_start=2021)
+    assert tally.covers(node, ([], []))
+    read = stats.compute(node, movement, 2021, 2025).to_dict()
+    settings.DANVAN_TALLY_DEPTH = 0
+    scanned = stats.compute(OrgUnit.objects.get(code=code), movement, 2021, 2025).to_dict()
+    settings.DANVAN_TALLY_DEPTH = 2
+    assert read == scanned
+    return read
+
+
+def _dashboard_total(client, code: str) -> int:
+    m = Movement.objects.get(period_start=2021)
+    resp = client.get(f"/don-vi/{code}/thong-ke/?phong_trao={m.pk}&tu=2021&den=2025")
+    assert resp.status_code == 200
+    table = next(t for t in resp.context["dash"].tables if t.slug == "nam")
+    return table.total[3]
+
+
+def test_demo_counts_are_kept_for_the_province_and_its_departments(demo, settings):
+    codes = set(SubtreeTally.objects.values_list("ancestor__code", flat=True))
+    assert {"BDVTU-QNG", "SKHCN-QNG", "SNV-QNG"} <= codes
+    assert "TT-SKHCN-QNG" not in codes  # third level: scanned, not kept
+    assert_in_step()
+    for code in ("BDVTU-QNG", "SKHCN-QNG", "SNV-QNG"):
+        _scan_and_tally_agree(code, settings)
+
+
+def test_api_create_edit_delete_restore_move_the_counts(api, login, settings):
+    board = login("bdv.quangngai")
+    before = _dashboard_total(board, "BDVTU-QNG")
+    officer = api("tt.skhcn")
+    ex = _json(_post(officer, "/api/exemplars", _new()), 201)["exemplar"]
+    assert_in_step()
+    assert _dashboard_total(board, "BDVTU-QNG") == before + 1
+    other_field = Field.objects.filter(owner__code="SKHCN-QNG").exclude(pk=ex["field"]).first()
+    upd = _json(_post(officer, f"/api/exemplars/{ex['id']}", {
+        "version": 1, "kind": "individual", "year": 2024, "field": other_field.pk}, "patch"), 200)
+    assert upd["exemplar"]["kind"] == "individual"
+    assert_in_step()
+    after_edit = _scan_and_tally_agree("BDVTU-QNG", settings)
+    assert after_edit["totals"]["registered"]["total"] == before + 1
+    _json(officer.delete(f"/api/exemplars/{ex['id']}"), 200)
+    assert_in_step()
+    assert _dashboard_total(board, "BDVTU-QNG") == before
+    _json(api("admin").post(f"/api/exemplars/{ex['id']}/restore"), 200)
+    assert_in_step()
+    assert _dashboard_total(board, "BDVTU-QNG") == before + 1
+
+
+def test_progress_makes_a_model_built_in_the_kept_counts(login, settings):
+    ex = Exemplar.objects.get(unit__code="SNV-QNG", year=2021)
+    assert ex.status == "registered"
+    node = OrgUnit.objects.get(code="SNV-QNG")
+    built = stats.compute(node, ex.movement, 2021).built.total
+    resp = login("vp.snv").post(f"/mo-hinh/{ex.pk}/tien-do/", {
+        "version": ex.version, "date": "15/12/2021", "text": "Đã rút ngắn thời gian giải quyết hồ sơ."})
+    assert resp.status_code == 302
+    assert stats.compute(node, ex.movement, 2021).built.total == built + 1
+    assert_in_step()
+    _scan_and_tally_agree("SNV-QNG", settings)
+
+
+def test_moving_a_unit_between_departments_moves_its_counts(login, settings):
+    tt = Exemplar.objects.alive().filter(unit__code="TT-SKHCN-QNG", movement__period_start=2021).count()
+    assert tt > 0
+    node_of = {code: OrgUnit.objects.get(code=code) for code in ("SKHCN-QNG", "SNV-QNG")}
+    m = Movement.objects.get(period_start=2021)
+    before = {c: stats.compute(n, m, 2026).registered.total for c, n in node_of.items()}
+    resp = login("bdv.quangngai").post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/sap-xep/",
+                                       {"action": "move", "on": "2025-07-01", "target": "SNV-QNG"}, follow=True)
+    assert resp.status_code == 200
+    assert_in_step()
+    tt_2026 = Exemplar.objects.alive().filter(unit__code="TT-SKHCN-QNG", movement=m, year=2026).count()
+    after = {c: stats.compute(OrgUnit.objects.get(code=c), m, 2026).registered.total for c in node_of}
+    assert after == {"SKHCN-QNG": before["SKHCN-QNG"] - tt_2026, "SNV-QNG": before["SNV-QNG"] + tt_2026}
+    # The present tree is read from the kept counts; the past years still by the scan of the tree as it was.
+    for code in node_of:
+        node = OrgUnit.objects.get(code=code)
+        assert tally.covers(node, moves_after(node, 2026))
+        assert not tally.covers(node, moves_after(node, 2021))
+        _scan_and_tally_agree(code, settings)
+
+
+def test_a_new_level_for_a_unit_recounts_its_branch(login, settings):
+    c = login("bdv.quangngai")
+    page = c.get("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/")
+    assert page.status_code == 200
+    tt = OrgUnit.objects.get(code="TT-SKHCN-QNG")
+    new_level = Level.objects.exclude(pk=tt.level_id).filter(rank__gte=OrgUnit.objects.get(code="SKHCN-QNG").level.rank
+                                                              ).order_by("-rank").first()
+    assert new_level is not None
+    form = {"action": "edit", "u-name": tt.name, "u-level": new_level.pk, "u-kind": tt.kind_id,
+            "u-doc_family": tt.doc_family, "u-header_name": tt.header_name, "u-superior_name": tt.superior_name,
+            "u-doc_suffix": tt.doc_suffix, "u-place_name": tt.place_name, "u-address": tt.address,
+            "u-email": tt.email}
+    resp = c.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/", form, follow=True)
+    assert "Đã lưu thông tin đơn vị." in resp.content.decode()
+    assert OrgUnit.objects.get(code="TT-SKHCN-QNG").level_id == new_level.pk
+    assert_in_step()
+    _scan_and_tally_agree("BDVTU-QNG", settings)
+
+
+def test_reindex_recounts_what_a_bulk_load_left_out(demo, capsys):
+    SubtreeTally.objects.all().delete()
+    call_command("reindex")
+    out = capsys.readouterr().out
+    assert "dòng số liệu tổng hợp" in out
+    assert SubtreeTally.objects.filter(ancestor__code="BDVTU-QNG", n__gt=0).exists()
+    assert_in_step()
+
+
+def test_generate_counts_the_generated_tree(db, capsys):
+    call_command("generate", provinces=1, exemplars=300, seed=3, districts=2, communes=2, json=True)
+    result = json.loads(capsys.readouterr().out)
+    assert result["exemplars"] == 300 and "seconds_tally" in result
+    root = OrgUnit.objects.get(depth=1)
+    assert sum(SubtreeTally.objects.filter(ancestor=root).values_list("n", flat=True)) == 300
+    assert_in_step()
