@@ -153,3 +153,21 @@ def test_generate_counts_the_generated_tree(db, capsys):
     root = OrgUnit.objects.get(depth=1)
     assert sum(SubtreeTally.objects.filter(ancestor=root).values_list("n", flat=True)) == 300
     assert_in_step()
+
+
+def test_moving_a_department_under_another_moves_its_kept_counts_and_drops_its_own(login, settings):
+    """A tallied unit (second level) moved one level down: it is no longer kept, its counts join its new parent."""
+    m = Movement.objects.get(period_start=2021)
+    skhcn_total = stats.compute(OrgUnit.objects.get(code="SKHCN-QNG"), m, 2021, 2025).registered.total
+    snv_before = stats.compute(OrgUnit.objects.get(code="SNV-QNG"), m, 2021, 2025).registered.total
+    province_before = stats.compute(OrgUnit.objects.get(code="BDVTU-QNG"), m, 2021, 2025).registered.total
+    resp = login("bdv.quangngai").post("/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/",
+                                       {"action": "move", "on": "2021-01-01", "target": "SNV-QNG"}, follow=True)
+    assert "Đã chuyển «Sở Khoa học và Công nghệ» sang «Sở Nội vụ»." in resp.content.decode()
+    assert not SubtreeTally.objects.filter(ancestor__code="SKHCN-QNG").exists()
+    assert_in_step()
+    snv = OrgUnit.objects.get(code="SNV-QNG")
+    assert tally.covers(snv, moves_after(snv, 2025))
+    assert stats.compute(snv, m, 2021, 2025).registered.total == snv_before + skhcn_total
+    assert stats.compute(OrgUnit.objects.get(code="BDVTU-QNG"), m, 2021, 2025).registered.total == province_before
+    _scan_and_tally_agree("SNV-QNG", settings)

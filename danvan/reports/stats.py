@@ -36,7 +36,6 @@ from danvan.exemplars.models import (
     Movement,
     Origin,
     Recognition,
-    Status,
 )
 from danvan.movement.models import SENT_STATUSES, RegistrationRound, RoundKind, Submission
 from danvan.onboarding.selectors import (
@@ -199,13 +198,12 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
     # field, category and level tables for a million rows would cost more than the scan itself.
     # "Built" is counted as its complement (two statuses to compare per row instead of five).
     # The country and the provinces read the same groups from the tally kept on every save (`reports.tally`).
-    not_built = [st for st in Status.values if st not in BUILT_STATUSES]
     rows: list[Any]
     if tally.covers(node, moves):
         rows = tally.rows(node, movement, year_from, year_to)
     else:
         rows = list(ex.values("year", "kind", "origin", "field_id", "unit__level_id").annotate(
-            n=Count("*"), not_built=Count("id", filter=Q(status__in=not_built))).order_by())
+            n=Count("*"), not_built=Count("id", filter=Q(status__in=tally.NOT_BUILT))).order_by())
     for r in rows:
         r["built"] = r["n"] - r["not_built"]
     field_category = dict(Field.objects.filter(pk__in={r["field_id"] for r in rows}).values_list(

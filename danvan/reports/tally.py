@@ -33,6 +33,7 @@ from danvan.orgs.models import OrgUnit
 from .models import SubtreeTally
 
 GROUP = ("year", "kind", "origin", "field_id", "unit__level_id")
+NOT_BUILT = [s for s in Status.values if s not in BUILT_STATUSES]
 KEY_COLUMNS = ("movement_id", "year", "kind", "origin", "field_id")
 
 
@@ -130,7 +131,6 @@ def rebuild(ancestors: Iterable[int] | None = None, *, models=None) -> int:
     if ids == []:
         return 0
     step, made = OrgUnit.steplen, 0
-    not_built = [s for s in Status.values if s not in BUILT_STATUSES]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Saves wait while the counts are replaced, so none is counted twice or lost.
@@ -152,7 +152,7 @@ def rebuild(ancestors: Iterable[int] | None = None, *, models=None) -> int:
                     within |= Q(unit__path__startswith=p)
                 qs = qs.filter(within)
             grouped = qs.annotate(anc=Substr("unit__path", 1, d * step)).values("anc", "movement_id", *GROUP).annotate(
-                n=Count("*"), nb=Count("id", filter=Q(status__in=not_built))).order_by()
+                n=Count("*"), nb=Count("id", filter=Q(status__in=NOT_BUILT))).order_by()
             batch = [tally_model(ancestor_id=paths[r["anc"]], movement_id=r["movement_id"], year=r["year"],
                                  kind=r["kind"], origin=r["origin"], field_id=r["field_id"],
                                  level_id=r["unit__level_id"], n=r["n"], not_built=r["nb"])
@@ -173,20 +173,41 @@ def refresh_units(units: Iterable[OrgUnit]) -> int:
     return rebuild(ids)
 
 
-def moved(old_path: str, new_path: str) -> int:
-    """treebeard has just moved the subtree at `old_path` to `new_path` (paths and depths updated, in the
-    mover's transaction): recount the chains it left and joined, and the tallied units inside it."""
+def _add(ancestor_ids: Iterable[int], groups: list[dict], sign: int) -> None:
+    """Add (sign 1) or take away (-1) grouped counts of exemplars to the tally of each of `ancestor_ids`."""
+    table = SubtreeTally._meta.db_table
+    key = "ancestor_id, movement_id, year, kind, origin, field_id, level_id"
+    sql = (f"INSERT INTO {table} ({key}, n, not_built) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+           f"ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n, "
+           f"not_built = {table}.not_built + excluded.not_built")
+    params = [[a, g["movement_id"], g["year"], g["kind"], g["origin"], g["field_id"], g["unit__level_id"],
+               sign * g["n"], sign * g["nb"]] for a in ancestor_ids for g in groups]
+    if params:
+        with connection.cursor() as cur:
+            cur.executemany(sql, params)
+
+
+def _proper_chain(path: str) -> list[str]:
     step = OrgUnit.steplen
-    top = depth() * step
-    if old_path[:top] == new_path[:top] and len(old_path) == len(new_path) and len(old_path) > top:
-        return 0  # the same tallied ancestors above, and no tallied unit inside: nothing changes
-    old_chain = [old_path[: d * step] for d in range(1, depth() + 1) if d * step < len(old_path)]
-    ids = set(OrgUnit.objects.filter(path__in=old_chain).values_list("pk", flat=True))
+    return [path[: d * step] for d in range(1, depth() + 1) if d * step < len(path)]
+
+
+def moved(old_path: str, new_path: str) -> None:
+    """treebeard has just moved the subtree at `old_path` to `new_path` (paths and depths updated, in the
+    mover's transaction): its counts leave the tallied ancestors it left and join those it joined (a grouped
+    count of the subtree alone, not a recount of the country); tallied units inside it are recounted."""
     unit = OrgUnit.objects.filter(path=new_path).first()
-    if unit is not None:
-        ids.update(chain(unit))
-        inside = OrgUnit.objects.filter(path__startswith=new_path)
-        ids.update(inside.filter(depth__lte=depth()).values_list("pk", flat=True))
-        # Units that were tallied and are now too deep lose their rows.
-        ids.update(inside.filter(pk__in=SubtreeTally.objects.values("ancestor_id")).values_list("pk", flat=True))
-    return rebuild(ids)
+    if unit is None or depth() < 1:
+        return
+    before = set(OrgUnit.objects.filter(path__in=_proper_chain(old_path)).values_list("pk", flat=True))
+    after = set(OrgUnit.objects.filter(path__in=_proper_chain(new_path)).values_list("pk", flat=True))
+    if before != after:
+        groups = list(Exemplar.objects.alive().filter(unit__path__startswith=new_path).values(
+            "movement_id", *GROUP).annotate(n=Count("*"), nb=Count("id", filter=Q(status__in=NOT_BUILT))).order_by())
+        _add(sorted(before - after), groups, -1)
+        _add(sorted(after - before), groups, 1)
+    inside = OrgUnit.objects.filter(path__startswith=new_path)
+    # Tallied units inside (a province moved, say) are recounted; those now too deep lose their rows.
+    ids = set(inside.filter(depth__lte=depth()).values_list("pk", flat=True))
+    ids.update(inside.filter(pk__in=SubtreeTally.objects.values("ancestor_id")).values_list("pk", flat=True))
+    rebuild(ids)
