@@ -207,8 +207,12 @@ def summarize(stats: Stats, seconds: float) -> dict:
 async def run(url: str, personas: list[Persona] | None, *, concurrency: int, requests: int, duration: float,
               seed: int = 1) -> dict:
     """personas=None drives the bare page with `concurrency` anonymous users."""
+    import logging
+
     import httpx
 
+    # httpx logs every request at INFO: on the 2 cores the server uses, that is the generator's own cost.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     check_loopback(url)
     users: list[Persona | None] = list(personas[:concurrency]) if personas else [None] * concurrency
     clients = [httpx.AsyncClient(base_url=url, timeout=60, follow_redirects=False) for _ in users]
