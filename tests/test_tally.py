@@ -60,6 +60,18 @@ def test_demo_counts_are_kept_for_the_province_and_its_departments(demo, setting
     assert_in_step()
     for code in ("BDVTU-QNG", "SKHCN-QNG", "SNV-QNG"):
         _scan_and_tally_agree(code, settings)
+    # The province's branch table (its own models, then each department's) reads them too.
+    m = Movement.objects.get(period_start=2021)
+    for year in (2021, 2022):
+        def table():
+            rows, total = stats.by_branch(OrgUnit.objects.get(code="BDVTU-QNG"), m, year)
+            return [(r.unit.code if r.unit else None, r.registered, r.built, r.replicated, r.recognized)
+                    for r in [*rows, total]]
+        kept = table()
+        settings.DANVAN_TALLY_DEPTH = 0
+        assert table() == kept
+        settings.DANVAN_TALLY_DEPTH = 2
+        assert sum(r[1] for r in kept[:-1]) == kept[-1][1] > 0
 
 
 def test_api_create_edit_delete_restore_move_the_counts(api, login, settings):

@@ -300,13 +300,24 @@ def by_branch(node: OrgUnit, movement: Movement, year: int) -> tuple[list[Branch
         if key == path:  # a child of the node then, elsewhere now: still its own branch for that year
             children.setdefault(path, BranchRow(OrgUnit.objects.get(path=path)))
     own = BranchRow(None)
-    ex = _exemplars(node, movement, year, year, moves).annotate(branch=branch("unit__path"))
-    for r in ex.values("branch").annotate(n=Count("id"), built=Count("id", filter=Q(status__in=BUILT_STATUSES)),
-                                          rep=Count("id", filter=Q(origin=Origin.REPLICATION))).order_by():
-        row = children.get(r["branch"], own)
-        row.registered += r["n"]
-        row.built += r["built"]
-        row.replicated += r["rep"]
+    if not then and tally.covers(node, moves) and node.depth < tally.depth():
+        # The node and its children are all kept in the tally: their counts, the node's own is the rest.
+        kept = tally.branch_counts(node, [c.unit.pk for c in children.values() if c.unit], movement, year)
+        by_pk = {c.unit.pk: c for c in children.values() if c.unit}
+        whole = kept.pop(node.pk, (0, 0, 0))
+        own.registered, own.built, own.replicated = whole
+        for pk, (n, built, rep) in kept.items():
+            row = by_pk[pk]
+            row.registered, row.built, row.replicated = n, built, rep
+            own.registered, own.built, own.replicated = own.registered - n, own.built - built, own.replicated - rep
+    else:
+        ex = _exemplars(node, movement, year, year, moves).annotate(branch=branch("unit__path"))
+        for r in ex.values("branch").annotate(n=Count("id"), built=Count("id", filter=Q(status__in=BUILT_STATUSES)),
+                                              rep=Count("id", filter=Q(origin=Origin.REPLICATION))).order_by():
+            row = children.get(r["branch"], own)
+            row.registered += r["n"]
+            row.built += r["built"]
+            row.replicated += r["rep"]
     rec = recognitions(node, movement, year, year, moves).annotate(branch=branch("exemplar__unit__path"))
     for r in rec.values("branch").annotate(n=Count("exemplar", distinct=True)).order_by():
         children.get(r["branch"], own).recognized += r["n"]

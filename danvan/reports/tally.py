@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
-from danvan.exemplars.models import BUILT_STATUSES, Exemplar, Movement, Status
+from danvan.exemplars.models import BUILT_STATUSES, Exemplar, Movement, Origin, Status
 from danvan.orgs.models import OrgUnit
 
 from .models import SubtreeTally
@@ -56,6 +56,17 @@ def rows(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int)
         n_sum=Sum("n"), nb_sum=Sum("not_built")).order_by())
     return [{"year": r["year"], "kind": r["kind"], "origin": r["origin"], "field_id": r["field_id"],
              "unit__level_id": r["level_id"], "n": r["n_sum"], "not_built": r["nb_sum"]} for r in out]
+
+
+def branch_counts(node: OrgUnit, children: list[int], movement: Movement | None, year: int
+                  ) -> dict[int, tuple[int, int, int]]:
+    """{unit id: (registered, built, replicated)} in `year` for `node` and its tallied `children`."""
+    qs = SubtreeTally.objects.filter(ancestor_id__in=[node.pk, *children], year=year)
+    if movement is not None:
+        qs = qs.filter(movement=movement)
+    return {r["ancestor_id"]: (r["n_sum"], r["n_sum"] - r["nb_sum"], r["rep"] or 0) for r in qs.values(
+        "ancestor_id").annotate(n_sum=Sum("n"), nb_sum=Sum("not_built"),
+                                rep=Sum("n", filter=Q(origin=Origin.REPLICATION))).order_by()}
 
 
 # ------------------------------------------------------------------ one exemplar
