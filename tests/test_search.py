@@ -98,7 +98,8 @@ def test_reindex_after_bulk_load(demo, capsys):
 # PostgreSQL paths (SQLite has one): a small scope checked row by row; a large one gathered in steps,
 # from the newest exemplars (PROBE_WINDOW) or, with a window of one id, through the GIN steps.
 PATHS = [pytest.param({}, id="small-scope"), pytest.param({"SCOPE_SCAN": -1}, id="steps"),
-         pytest.param({"SCOPE_SCAN": -1, "PROBE_WINDOW": 1, "PROBE_MAX": 1}, id="gin-steps")]
+         pytest.param({"SCOPE_SCAN": -1, "PROBE_WINDOW": 1, "PROBE_MAX": 1}, id="gin-steps"),
+         pytest.param({"BRANCH_SCAN": -1}, id="province-index")]
 
 
 @pytest.fixture(params=PATHS)
@@ -154,6 +155,30 @@ def test_ranked_pages_follow_the_rank(login, settings, search_path):
     # Scoped as before on every path, capped or not.
     assert "Có <strong>0</strong>" in _page(login("dangbo.stp"), "tiet kiem dien")
     assert "Có <strong>0</strong>" in _page(login("cc.tdc"), "tiet kiem dien")
+
+
+def test_a_province_search_reads_its_own_entries_and_follows_a_move(login, seed_exemplars, monkeypatch):
+    """A scope inside one province searches that province's entries (PostgreSQL: the (branch, document) index);
+    when a unit moves to another province-level branch, its entries follow it."""
+    from danvan.orgs.models import OrgUnit
+    from danvan.search import services as search_services
+    from danvan.search.models import SearchEntry
+
+    monkeypatch.setattr(search_services, "BRANCH_SCAN", -1)
+    tt = Exemplar.objects.get(unit__code="TT-SKHCN-QNG", year=2021)
+    assert SearchEntry.objects.get(exemplar=tt).branch == OrgUnit.objects.get(code="SKHCN-QNG").path
+    skhcn, snv = login("vp.skhcn"), login("vp.snv")
+    assert "Có <strong>1</strong>" in _page(skhcn, "khieu nai vuot cap")
+    assert "Có <strong>0</strong>" in _page(snv, "khieu nai vuot cap")
+    resp = login("bdv.quangngai").post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/sap-xep/",
+                                       {"action": "move", "on": "2025-07-01", "target": "SNV-QNG"}, follow=True)
+    assert "Đã chuyển «Thanh tra Sở Khoa học và Công nghệ» sang «Sở Nội vụ»." in resp.content.decode()
+    assert SearchEntry.objects.get(exemplar=tt).branch == OrgUnit.objects.get(code="SNV-QNG").path
+    assert "Có <strong>0</strong>" in _page(skhcn, "khieu nai vuot cap")
+    assert "Có <strong>1</strong>" in _page(snv, "khieu nai vuot cap")
+    # Entries of the units that stayed keep their branch.
+    assert set(SearchEntry.objects.filter(exemplar__unit__code="SKHCN-QNG").values_list("branch", flat=True)) <= {
+        OrgUnit.objects.get(code="SKHCN-QNG").path}
 
 
 def test_bench_search_reports_country_and_scopes(demo, capsys):

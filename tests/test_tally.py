@@ -63,7 +63,7 @@ def test_demo_counts_are_kept_for_the_province_and_its_departments(demo, setting
     # The province's branch table (its own models, then each department's) reads them too.
     m = Movement.objects.get(period_start=2021)
     for year in (2021, 2022):
-        def table():
+        def table(year=year):
             rows, total = stats.by_branch(OrgUnit.objects.get(code="BDVTU-QNG"), m, year)
             return [(r.unit.code if r.unit else None, r.registered, r.built, r.replicated, r.recognized)
                     for r in [*rows, total]]

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar
+from danvan.orgs.models import OrgUnit
 
 from .models import SearchEntry
 from .text import fold
+
+BRANCH_WIDTH = 2 * OrgUnit.steplen  # the province: the second level of the tree
+
+
+def branch_of(path: str) -> str:
+    return path[:BRANCH_WIDTH]
 
 
 def entry_values(ex: Exemplar, unit_name: str) -> tuple[str, str]:
@@ -19,7 +26,8 @@ def entry_values(ex: Exemplar, unit_name: str) -> tuple[str, str]:
 
 def index_exemplar(ex: Exemplar) -> None:
     name, body = entry_values(ex, ex.unit.name)
-    SearchEntry.objects.update_or_create(exemplar_id=ex.pk, defaults={"name_folded": name, "body_folded": body})
+    SearchEntry.objects.update_or_create(exemplar_id=ex.pk, defaults={"name_folded": name, "body_folded": body,
+                                                                     "branch": branch_of(ex.unit.path)})
 
 
 def rebuild(batch: int = 2000, progress=None) -> int:
@@ -28,7 +36,7 @@ def rebuild(batch: int = 2000, progress=None) -> int:
     with transaction.atomic():
         SearchEntry.objects.all().delete()
     qs = Exemplar.objects.select_related("unit").only(
-        "pk", "name", "address", "content_problem", "content_actors", "content_results", "unit__name").order_by("pk")
+        "pk", "name", "address", "content_problem", "content_actors", "content_results", "unit__name", "unit__path").order_by("pk")
     last = 0
     while True:
         chunk = list(qs.filter(pk__gt=last)[:batch])
@@ -37,10 +45,24 @@ def rebuild(batch: int = 2000, progress=None) -> int:
         rows = []
         for ex in chunk:
             name, body = entry_values(ex, ex.unit.name)
-            rows.append(SearchEntry(exemplar_id=ex.pk, name_folded=name, body_folded=body))
+            rows.append(SearchEntry(exemplar_id=ex.pk, name_folded=name, body_folded=body,
+                                    branch=branch_of(ex.unit.path)))
         with transaction.atomic():
             SearchEntry.objects.bulk_create(rows, batch_size=batch)
         total += len(rows)
         last = chunk[-1].pk
         if progress:
             progress(total)
+
+
+def moved(old_path: str, new_path: str) -> None:
+    """treebeard moved the subtree at `old_path` to `new_path`: its entries take their new province."""
+    if branch_of(old_path) == branch_of(new_path) and min(len(old_path), len(new_path)) >= BRANCH_WIDTH:
+        return
+    entry, exemplar, unit = SearchEntry._meta.db_table, Exemplar._meta.db_table, OrgUnit._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {entry} SET branch = (SELECT SUBSTR(u.path, 1, {BRANCH_WIDTH}) FROM {exemplar} e "
+            f"JOIN {unit} u ON u.id = e.unit_id WHERE e.id = {entry}.exemplar_id) "
+            f"WHERE exemplar_id IN (SELECT e.id FROM {exemplar} e JOIN {unit} u ON u.id = e.unit_id "
+            f"WHERE u.path LIKE %s)", [new_path + "%"])

@@ -17,6 +17,9 @@ class SearchEntry(models.Model):
     exemplar = models.OneToOneField(Exemplar, on_delete=models.CASCADE, primary_key=True, related_name="search_entry")
     name_folded = models.TextField()
     body_folded = models.TextField()
+    # The first two levels of the unit's path (its province): a province's search reads only its own entries
+    # through a GIN index on (branch, document) on PostgreSQL (`search.services._branch_candidates`).
+    branch = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "mục chỉ mục tìm kiếm"

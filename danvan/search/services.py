@@ -10,6 +10,9 @@ they are gathered in steps that each stop at the cap (`_candidates`: the newest 
 every word, names with every word, every word anywhere, every word as a prefix), so a broad query never
 collects, ranks or counts every match of the country. When more than the cap match, the result says so
 (`Found.capped`: "hơn 1.000") instead of an exact count; below the cap the result is every match, ranked.
+A scope inside one province (a province's Board, its departments) reads only that province's entries through
+the GIN index on (branch, document) (`_branch_candidates`); a small scope (a district, a unit) checks its own
+exemplars row by row.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from django.db.models import QuerySet
 from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import filter_exemplars, visible_exemplars
+from danvan.orgs import scoping
 
+from .index import BRANCH_WIDTH, branch_of
 from .models import SearchEntry
 from .text import highlight, tokens
 
@@ -34,6 +39,7 @@ DEFAULT_CAP = 1000
 PROBE_WINDOW = 20000
 PROBE_MAX = 35000
 SCOPE_SCAN = 40000
+BRANCH_SCAN = 5000  # above this many exemplars, a scope inside one province uses the (branch, document) index
 _JOIN = "search_searchentry.exemplar_id = exemplars_exemplar.id"
 _NAME_MATCH = "to_tsvector('simple', search_searchentry.name_folded) @@ to_tsquery('simple', %s)"
 _DOC_MATCH = "search_searchentry.document @@ to_tsquery('simple', %s)"
@@ -128,14 +134,19 @@ def _matching(qs: QuerySet[Exemplar], words: list[str]) -> QuerySet[Exemplar]:
                     params=[" ".join(f'"{w}"*' for w in words)])
 
 
-def _rank(qs: QuerySet[Exemplar], words: list[str], cap: int) -> tuple[list[tuple[int, float]], bool]:
-    """The best `cap` matches inside `qs` as (id, rank), best first, and whether more than `cap` match."""
+def _rank(qs: QuerySet[Exemplar], words: list[str], cap: int, branch: str | None = None
+          ) -> tuple[list[tuple[int, float]], bool]:
+    """The best `cap` matches inside `qs` as (id, rank), best first, and whether more than `cap` match.
+    `branch`: the one province the scope lies in, if it does."""
     if connection.vendor != "postgresql":
         rows = list(_matching(qs.order_by(), words).extra(select={"rank": "-bm25(search_fts, 10.0, 1.0)"})
                     .order_by("-rank", "-pk").values_list("pk", "rank")[:cap + 1])
         return [(pk, float(r)) for pk, r in rows[:cap]], len(rows) > cap
     qs = qs.order_by()
-    if _estimated_rows(qs) <= SCOPE_SCAN:
+    estimate = _estimated_rows(qs)
+    if branch and estimate > BRANCH_SCAN:
+        return _ranked_ids(_branch_candidates(qs, words, cap, branch), words, cap)
+    if estimate <= SCOPE_SCAN:
         # A unit's or a district's scope: check its own exemplars one by one (no GIN, which would first
         # collect the matches of the whole country) and rank every match, as before the cap.
         rows = list(qs.extra(
@@ -144,7 +155,11 @@ def _rank(qs: QuerySet[Exemplar], words: list[str], cap: int) -> tuple[list[tupl
             where=[_JOIN, "ts_match_vq(search_searchentry.document, to_tsquery('simple', %s))"],
             params=[_prefix_query(words)]).order_by("-rank", "-pk").values_list("pk", "rank")[:cap + 1])
         return [(pk, float(r)) for pk, r in rows[:cap]], len(rows) > cap
-    ids = _candidates(qs, words, cap)
+    return _ranked_ids(_candidates(qs, words, cap), words, cap)
+
+
+def _ranked_ids(ids: list[int], words: list[str], cap: int) -> tuple[list[tuple[int, float]], bool]:
+    """Rank the gathered candidates (at most cap + 1) in one query."""
     if not ids:
         return [], False
     ranks = SearchEntry.objects.extra(
@@ -194,6 +209,34 @@ def _candidates(qs: QuerySet[Exemplar], words: list[str], cap: int) -> list[int]
     return ids[:cap + 1]
 
 
+def _branch_candidates(qs: QuerySet[Exemplar], words: list[str], cap: int, branch: str) -> list[int]:
+    """Like `_candidates`, for a scope inside one province: names with every word, every word anywhere, every word
+    as a prefix, each read from the province's own entries (GIN on branch and document) and stopping at the cap."""
+    ids: list[int] = []
+    seen: set[int] = set()
+    in_branch = "search_searchentry.branch = %s"
+    for tsquery in (" & ".join(f"{w}:A" for w in words), " & ".join(words), _prefix_query(words)):
+        step = qs.extra(tables=["search_searchentry"], where=[_JOIN, in_branch, _DOC_MATCH], params=[branch, tsquery])
+        for pk in step.values_list("pk", flat=True)[:cap + 1]:
+            if pk not in seen:
+                seen.add(pk)
+                ids.append(pk)
+        if len(ids) > cap:
+            break
+    return ids[:cap + 1]
+
+
+def scope_branch(user) -> str | None:
+    """The one province the user's scope lies in, None when it spans more than one (or the country)."""
+    paths = scoping.visible_paths(user)
+    if not paths or scoping.sees_everything(user):
+        return None
+    branches = {branch_of(p) for p in paths}
+    if len(branches) == 1 and all(len(p) >= BRANCH_WIDTH for p in paths):
+        return branches.pop()
+    return None
+
+
 def _newest(qs: QuerySet[Exemplar], after: int, upto: int, tsquery: str) -> QuerySet[Exemplar]:
     """Matches among exemplars with after < id <= upto, checked row by row (no index on the words)."""
     return qs.filter(pk__gt=after, pk__lte=upto).extra(
@@ -216,7 +259,7 @@ def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemp
     if not ranked:
         return Found(_matching(qs, words), words)
     cap = search_cap()
-    order, capped = _rank(qs, words, cap)
+    order, capped = _rank(qs, words, cap, scope_branch(user) if base is None else None)
     return Found(Ranked(qs, order), words, capped=capped, cap=cap)
 
 

@@ -21,7 +21,7 @@ from danvan.core.synthetic import _build_tree, _ensure_reference_data, _exemplar
 from danvan.exemplars.models import Exemplar, Field
 from danvan.orgs.models import OrgUnit
 
-from .index import entry_values
+from .index import branch_of, entry_values
 from .models import SearchEntry
 from .similar import Draft, rank
 from .text import fold
@@ -92,7 +92,7 @@ def _corpus(rng: random.Random, size: int) -> tuple[OrgUnit, list[Exemplar]]:
                              field=field, name=name, kind="collective", address=f"Thôn {rng.randint(1, 12)}",
                              content_problem=problem, content_actors=actors, content_results=results))
     made = Exemplar.objects.bulk_create(rows)
-    SearchEntry.objects.bulk_create([SearchEntry(exemplar_id=e.pk, **dict(zip(
+    SearchEntry.objects.bulk_create([SearchEntry(exemplar_id=e.pk, branch=branch_of(e.unit.path), **dict(zip(
         ("name_folded", "body_folded"), entry_values(e, e.unit.name), strict=True))) for e in made])
     from danvan.reports.tally import refresh_units
 
