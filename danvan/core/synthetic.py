@@ -12,7 +12,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from danvan.core.demo import CATEGORIES, KINDS, LEVELS
 from danvan.core.html import paragraphs_to_html
@@ -222,10 +222,18 @@ def generate(*, provinces: int, exemplars: int, seed: int, districts: int = 12, 
     stats.seconds_index = time.perf_counter() - t2
     # Nor are the counts of the country and the provinces kept in step: recount them (danvan/reports/tally.py).
     from danvan.reports import tally
+    from danvan.reports.models import SubtreeTally
+    from danvan.search.models import SearchEntry
 
     t3 = time.perf_counter()
     tally.rebuild()
     stats.seconds_tally = time.perf_counter() - t3
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:  # VACUUM cannot run in a transaction
+        # A bulk load leaves no statistics and no visibility map: without them the planner guesses and the
+        # index-only scans of the list pages read every row (the province's list: 466 ms instead of 72 ms).
+        with connection.cursor() as cursor:
+            for model in (OrgUnit, Exemplar, SearchEntry, SubtreeTally):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return stats
 
 
