@@ -211,6 +211,9 @@ if os.environ.get("DANVAN_S3_BUCKET"):
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if cache_url := os.environ.get("DANVAN_CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}}
+    # Sessions are read from the shared cache (written through to the database): one query less per page.
+    # Only with a shared cache: with one memory cache per worker, a logout would not reach the other workers.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # /healthz reports the task worker down when a ready task has waited longer than this.
 HEALTH_TASK_MAX_AGE = int(os.environ.get("DANVAN_HEALTH_TASK_MAX_AGE", 900))
