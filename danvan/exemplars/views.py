@@ -32,7 +32,7 @@ from .selectors import (
 
 def _get_visible(request: HttpRequest, pk: int, include_deleted: bool = False) -> Exemplar:
     qs = visible_exemplars(request.user, include_deleted=include_deleted).select_related(
-        "unit", "field__category", "movement", "source__unit", "created_by", "updated_by"
+        "unit", "field__category", "movement", "source__unit"
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -103,7 +103,7 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
             "origins": Origin.choices,
             "f": request.GET,
             "querystring": params.urlencode(),
-            "can_create": scoping.editable_units(request.user).exists(),
+            "can_create": scoping.edits_any_unit(request.user),
         },
     )
 
@@ -121,8 +121,8 @@ def _lifecycle_forms(request: HttpRequest, ex: Exemplar, bound: dict | None = No
             out["assess"] = AssessForm(initial=v)
         if ex.status in (Status.REGISTERED, Status.BUILDING):
             out["stop"] = StopForm(initial=v)
-    units = lifecycle.deciding_units(user, ex)
-    if units and ex.status in (Status.ASSESSED, Status.RECOGNIZED, Status.COMMENDED):
+    decided = ex.status in (Status.ASSESSED, Status.RECOGNIZED, Status.COMMENDED)
+    if decided and (units := lifecycle.deciding_units(user, ex)):
         out["recognize"] = DecisionForm(units=units, initial=v)
         out["commend"] = CommendForm(units=units, initial=v)
     out.update(bound or {})
@@ -304,7 +304,7 @@ def _similar(request: HttpRequest, exclude: int | None) -> dict:
 
 @login_required
 def exemplar_create(request: HttpRequest) -> HttpResponse:
-    if not scoping.editable_units(request.user).exists():
+    if not scoping.edits_any_unit(request.user):
         raise PermissionDenied("Bạn không có quyền thêm mô hình.")
     initial = {}
     if code := request.GET.get("unit"):

@@ -85,16 +85,30 @@ def can_edit_unit(user, unit: OrgUnit) -> bool:
     return bool(roles_over(user, unit) & EDIT_ROLES)
 
 
+def _editable_parts(user) -> list[Q]:
+    parts = []
+    for m in memberships(user):
+        if m.role in SUBTREE_ROLES:
+            parts.append(Q(path__startswith=m.unit.path))
+        elif m.role in EDIT_ROLES:
+            parts.append(Q(pk=m.unit_id))
+    return parts
+
+
 def editable_units(user) -> QuerySet[OrgUnit]:
     if sees_everything(user):
         return OrgUnit.objects.all()
     q = Q(pk__in=[])
-    for m in memberships(user):
-        if m.role in SUBTREE_ROLES:
-            q |= Q(path__startswith=m.unit.path)
-        elif m.role in EDIT_ROLES:
-            q |= Q(pk=m.unit_id)
+    for part in _editable_parts(user):
+        q |= part
     return OrgUnit.objects.filter(q)
+
+
+def edits_any_unit(user) -> bool:
+    """`editable_units(user).exists()`, without a query for a member: each part holds at least its own unit."""
+    if sees_everything(user):
+        return OrgUnit.objects.exists()
+    return bool(_editable_parts(user))
 
 
 def home_units(user) -> list[OrgUnit]:
