@@ -106,3 +106,31 @@ def test_admin_pages_render_in_vietnamese(login, path):
     resp = login("admin").get(path + ("?q=Quảng" if path.count("/") > 3 else ""))
     assert resp.status_code == 200, path
     assert "Quản trị" in resp.content.decode()
+
+
+def test_list_pages_pick_the_same_rows_in_the_same_order(login, seed_exemplars):
+    """The list fetches a page's rows by id in a subquery: same rows, same order as slicing the list itself."""
+    from django.contrib.auth import get_user_model
+
+    from danvan.exemplars.selectors import visible_exemplars
+    from danvan.exemplars.views import _PageByIds
+
+    qs = visible_exemplars(get_user_model().objects.get(username="bdv.quangngai"))
+    pages = _PageByIds(qs.select_related("unit", "field"))
+    assert pages.count() == qs.count() == 5
+    for start, stop in [(0, 2), (2, 4), (4, 6)]:
+        assert [e.pk for e in pages[start:stop]] == [e.pk for e in qs[start:stop]]
+    html = _listed(login("bdv.quangngai"), "?page=2")
+    assert "Có <strong>5</strong> mô hình" in html
+
+
+def test_unit_dropdown_lists_the_visible_units_escaped_with_the_chosen_one_selected(login, seed_exemplars):
+    from django.template import Context, Template
+
+    html = _listed(login("vp.skhcn"), "?unit=SKHCN-QNG")
+    assert '<option value="SKHCN-QNG" selected>Sở Khoa học và Công nghệ' in html
+    assert "DBSTP-QB" not in html
+    out = Template("{% load danvan_format %}{% options pairs chosen %}").render(
+        Context({"pairs": [("a\"<", "x & 'y' <b>"), (2, "hai")], "chosen": 2}))
+    assert out == ('<option value="a&quot;&lt;">x &amp; &#x27;y&#x27; &lt;b&gt;</option>'
+                   '<option value="2" selected>hai</option>')

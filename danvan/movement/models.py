@@ -73,6 +73,13 @@ class RegistrationRound(models.Model):
         return f"{self.title} ({self.issuer.name})"
 
     @property
+    def family_root(self) -> RegistrationRound:
+        """The launch this round's family started from: itself for a launch (no query), else `root`."""
+        if self.root_id is None or self.root_id == self.pk:
+            return self
+        return self.root  # type: ignore[return-value]
+
+    @property
     def is_report(self) -> bool:
         return self.kind == RoundKind.REPORT
 

@@ -88,12 +88,12 @@ def round_launch(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
-    root = rnd.root or rnd
+    root = rnd.family_root
     node = _node(request, rnd)
     data = selectors.completeness(root, node)
-    family_rounds = RegistrationRound.objects.filter(root=root).select_related("issuer").order_by("issuer__path")
+    family_rounds = list(RegistrationRound.objects.filter(root=root).select_related("issuer").order_by("issuer__path"))
     relayable = services.relayable_submissions(request.user, root)
-    node_round = family_rounds.filter(issuer=node).first()
+    node_round = next((r for r in family_rounds if r.issuer_id == node.pk), None)
     return render(request, "movement/round_detail.html", {
         "round": rnd, "root": root, "node": node, "c": data, "family_rounds": family_rounds,
         "relayable": relayable, "node_round": node_round,
@@ -157,7 +157,7 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
 def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     node = _node(request, rnd)
-    data = selectors.completeness(rnd.root or rnd, node)
+    data = selectors.completeness(rnd.family_root, node)
     body = _completeness_xlsx(data)
     resp = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="tien-do-dot-{rnd.pk}-{node.code}.xlsx"'

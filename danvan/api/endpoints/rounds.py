@@ -70,7 +70,7 @@ def round_completeness(request: HttpRequest, pk: int, unit: str | None = Query(N
     node = selectors.completeness_node(request.user, rnd, unit)
     if node is None:
         raise Http404
-    return selectors.completeness_dict(selectors.completeness(rnd.root or rnd, node))
+    return selectors.completeness_dict(selectors.completeness(rnd.family_root, node))
 
 
 @router.post("/rounds", response=created(RoundSaved), summary="Phát động đợt đăng ký")

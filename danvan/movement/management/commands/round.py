@@ -43,7 +43,7 @@ class Command(BaseCommand):
             node = OrgUnit.objects.filter(code=o["unit"]).first()
             if node is None:
                 raise CommandError(f"Không có đơn vị mã {o['unit']}.")
-        data = selectors.completeness_dict(selectors.completeness(rnd.root or rnd, node))
+        data = selectors.completeness_dict(selectors.completeness(rnd.family_root, node))
         if o["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
         else:
