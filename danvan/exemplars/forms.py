@@ -158,7 +158,11 @@ class DecisionForm(_Versioned):
 
     def __init__(self, *args, units, **kw):
         super().__init__(*args, **kw)
-        self.fields["by_unit"].queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("depth")  # the highest body the user acts for comes first
+        field = self.fields["by_unit"]
+        field.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("depth")  # the highest body the user acts for comes first
+        # The page already holds these units: the dropdown is drawn from them (no query per form); what is
+        # posted is still checked against the queryset.
+        field.widget.choices = [(u.pk, field.label_from_instance(u)) for u in sorted(units, key=lambda u: u.depth)]
 
 
 class CommendForm(DecisionForm):
