@@ -74,12 +74,13 @@ class Completeness:
 def completeness(root: RegistrationRound, node: OrgUnit) -> Completeness:
     """Counts for `node`'s subtree over the whole round family, per level and per child branch."""
     family = Submission.objects.filter(root=root.root_id or root.pk, unit_path__startswith=node.path)
-    total = _rate(family.aggregate(**COUNTS))
     levels = {lv.pk: lv for lv in Level.objects.all()}
     by_level = [
         _rate({**row, "level": levels[row["unit__level"]]})
         for row in family.values("unit__level").annotate(**COUNTS).order_by("unit__level__rank")
     ]
+    # Every unit has one level, so the total is the sum of the level rows (one grouped query, not two).
+    total = _rate({key: sum(row[key] for row in by_level) for key in COUNTS})
     step = OrgUnit.steplen
     branch_len = len(node.path) + step
     branch_rows = {
