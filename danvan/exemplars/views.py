@@ -80,7 +80,7 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     page_hits = hits(page.object_list, words) if words else []
     # (code, name) pairs: the dropdown lists up to 500 units, and a model instance for each cost more than the page.
     units = scoping.visible_units(request.user).order_by("path").values_list("code", "name")
-    fields = Field.objects.filter(scoping.units_q(request.user, "owner__")).order_by("name")
+    fields = Field.objects.filter(scoping.units_q(request.user, "owner__")).order_by("name").values_list("pk", "name")
     years = base.order_by("-year").values_list("year", flat=True).distinct()
     params = request.GET.copy()
     params.pop("page", None)
@@ -94,11 +94,11 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
             "total": page.paginator.count,
             "capped": found.capped,
             "cap": found.cap,
-            "levels": Level.objects.all(),
+            "levels": Level.objects.values_list("code", "name"),
             "statuses": Status.choices,
             "units": units[:500],
             "fields": fields,
-            "years": list(years),
+            "years": [(y, y) for y in years],
             "kinds": Kind.choices,
             "origins": Origin.choices,
             "f": request.GET,
