@@ -62,3 +62,24 @@ def test_bench_api_is_in_the_registry(demo):
     call_command("bench", "api", stdout=out)
     data = _json.loads(out.getvalue())
     assert data["exemplars_in_scope"] >= 4 and data["list_50_ms"] > 0
+
+
+@pytest.mark.django_db
+def test_bench_pages_times_every_request_of_the_mix(settings):
+    import json as _json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from danvan.core.synthetic import generate
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    generate(provinces=1, exemplars=300, seed=3, districts=1, communes=1)
+    out = StringIO()
+    call_command("bench", "pages", stdout=out)
+    result = _json.loads(out.getvalue())
+    assert len(result) == 12
+    assert all(row["queries"] > 0 and row["median_ms"] > 0 for row in result.values()), result
+    assert result["officer: exemplar page"]["status"] == 200
+    assert result["board: province-wide list"]["status"] == 200
+    assert result["officer: POST /api/exemplars"]["status"] == 201

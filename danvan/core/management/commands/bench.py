@@ -34,11 +34,14 @@ def _registry() -> dict:
     from danvan.onboarding.bench import bench_onboarding
 
     benches["onboarding"] = bench_onboarding
+    from danvan.core.pages_bench import bench_pages
+
+    benches["pages"] = bench_pages
     return benches
 
 
 class Command(BaseCommand):
-    help = "Đo hiệu năng: `danvan bench NAME` (completeness, documents, intake, dashboard, …) hoặc `danvan bench all`; in JSON."
+    help = "Đo hiệu năng: `danvan bench NAME` (completeness, documents, intake, dashboard, pages, …) hoặc `danvan bench all`; in JSON."
 
     def add_arguments(self, parser):
         parser.add_argument("name")
