@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import connection
 
 PG_MAGIC = b"PGDMP"
@@ -60,6 +61,8 @@ def restore(src: Path) -> str:
     else:
         raise BackupError(f"Chưa hỗ trợ khôi phục cơ sở dữ liệu {connection.vendor}.")
     connection.close()
+    # Nothing cached from the replaced database stays valid, sessions included (cached_db keeps them in the cache).
+    cache.clear()
     return connection.vendor
 
 
