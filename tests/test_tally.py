@@ -183,3 +183,23 @@ def test_moving_a_department_under_another_moves_its_kept_counts_and_drops_its_o
     assert stats.compute(snv, m, 2021, 2025).registered.total == snv_before + skhcn_total
     assert stats.compute(OrgUnit.objects.get(code="BDVTU-QNG"), m, 2021, 2025).registered.total == province_before
     _scan_and_tally_agree("SNV-QNG", settings)
+
+
+def _year_options(client) -> list[str]:
+    resp = client.get("/mo-hinh/")
+    assert resp.status_code == 200
+    return [str(y) for y, _ in resp.context["years"]]
+
+
+def test_the_list_year_choices_of_a_province_follow_its_kept_counts(api, login):
+    """A province's Board gets its year choices from the tally; a unit below the tallied levels from its rows."""
+    board, thanh_tra = login("bdv.quangngai"), login("tt.skhcn")
+    assert _year_options(board) == ["2022", "2021"]
+    assert _year_options(thanh_tra) == ["2021"]
+    officer = api("tt.skhcn")
+    ex = _json(_post(officer, "/api/exemplars", _new(year=2023)), 201)["exemplar"]
+    assert _year_options(board) == ["2023", "2022", "2021"]
+    assert _year_options(thanh_tra) == ["2023", "2021"]
+    _json(officer.delete(f"/api/exemplars/{ex['id']}"), 200)
+    assert _year_options(board) == ["2022", "2021"]
+    assert _year_options(login("admin")) == ["2022", "2021"]

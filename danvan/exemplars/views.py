@@ -70,10 +70,11 @@ class _PageByIds:
 
 @login_required
 def exemplar_list(request: HttpRequest) -> HttpResponse:
+    from danvan.reports import tally
     from danvan.search.services import hits, search
 
     base = visible_exemplars(request.user)
-    found = search(request.user, request.GET.get("q", ""), request.GET, base=base)
+    found = search(request.user, request.GET.get("q", ""), request.GET, base=base, within_scope=True)
     qs, words = found.qs, found.words
     rows = _PageByIds(qs) if isinstance(qs, QuerySet) else qs
     page = Paginator(rows.select_related("unit", "field"), 25).get_page(request.GET.get("page"))
@@ -81,7 +82,10 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     # (code, name) pairs: the dropdown lists up to 500 units, and a model instance for each cost more than the page.
     units = scoping.visible_units(request.user).order_by("path").values_list("code", "name")
     fields = Field.objects.filter(scoping.units_q(request.user, "owner__")).order_by("name").values_list("pk", "name")
-    years = base.order_by("-year").values_list("year", flat=True).distinct()
+    # The country's and a province's years come from the kept counts, a lower scope's from its own exemplars.
+    years = tally.years(None if scoping.sees_everything(request.user) else scoping.visible_paths(request.user))
+    if years is None:
+        years = list(base.order_by("-year").values_list("year", flat=True).distinct())
     params = request.GET.copy()
     params.pop("page", None)
     return render(

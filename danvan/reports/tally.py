@@ -69,6 +69,21 @@ def branch_counts(node: OrgUnit, children: list[int], movement: Movement | None,
                                 rep=Sum("n", filter=Q(origin=Origin.REPLICATION))).order_by()}
 
 
+def years(paths: list[str] | None) -> list[int] | None:
+    """The registration years that have alive exemplars under `paths` (None: the whole tree), newest first,
+    read from the tally; None when a path lies below the tallied levels (the caller then scans)."""
+    if depth() < 1:
+        return None
+    qs = SubtreeTally.objects.filter(n__gt=0)
+    if paths is None:
+        qs = qs.filter(ancestor__depth=1)
+    elif not paths or any(len(p) > depth() * OrgUnit.steplen for p in paths):
+        return None
+    else:
+        qs = qs.filter(ancestor__path__in=paths)
+    return list(qs.order_by("-year").values_list("year", flat=True).distinct())
+
+
 # ------------------------------------------------------------------ one exemplar
 
 

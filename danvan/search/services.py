@@ -247,10 +247,12 @@ def _newest(qs: QuerySet[Exemplar], after: int, upto: int, tsquery: str) -> Quer
 
 
 def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemplar] | None = None,
-           ranked: bool = True) -> Found:
+           ranked: bool = True, within_scope: bool = False) -> Found:
     """Exemplars of the user's scope matching `query`, best first; no words → all, newest first.
 
-    `ranked=False` (the API, which pages by primary key): every match as a QuerySet, no rank, no cap."""
+    `ranked=False` (the API, which pages by primary key): every match as a QuerySet, no rank, no cap.
+    `within_scope`: `base` lies inside the user's visible scope (as the list page's does), so a scope inside one
+    province may read that province's entries alone; without `base` it always does."""
     qs = base if base is not None else visible_exemplars(user)
     qs = filter_exemplars(qs, {k: v for k, v in (params or {}).items() if k != "q"})
     words = tokens(query)
@@ -259,7 +261,8 @@ def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemp
     if not ranked:
         return Found(_matching(qs, words), words)
     cap = search_cap()
-    order, capped = _rank(qs, words, cap, scope_branch(user) if base is None else None)
+    order, capped = _rank(qs, words, cap, scope_branch(user) if user is not None and (
+        base is None or within_scope) else None)
     return Found(Ranked(qs, order), words, capped=capped, cap=cap)
 
 
