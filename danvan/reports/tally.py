@@ -110,17 +110,24 @@ def stored_key(pk: int | None) -> Key | None:
             1 if row["status"] not in BUILT_STATUSES else 0)
 
 
-def _upsert_sql() -> str:
-    table, units = SubtreeTally._meta.db_table, OrgUnit._meta.db_table
-    step = OrgUnit.steplen
-    prefixes = ", ".join(f"SUBSTR(u.path, 1, {d * step})" for d in range(1, depth() + 1))
-    key = "ancestor_id, movement_id, year, kind, origin, field_id, level_id"
-    # INSERT … SELECT … WHERE … ON CONFLICT: the same statement on SQLite (≥ 3.24) and PostgreSQL.
-    return (f"INSERT INTO {table} ({key}, n, not_built) "
-            f"SELECT a.id, %s, %s, %s, %s, %s, u.level_id, %s, %s FROM {units} u JOIN {units} a "
-            f"ON a.path IN ({prefixes}) WHERE u.id = %s "
-            f"ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n, "
+_KEY = "ancestor_id, movement_id, year, kind, origin, field_id, level_id"
+
+
+def _upsert(rows_sql: str) -> str:
+    """INSERT the rows (VALUES or SELECT … WHERE …) adding to the counts already there: the same statement on
+    SQLite (≥ 3.24) and PostgreSQL."""
+    table = SubtreeTally._meta.db_table
+    return (f"INSERT INTO {table} ({_KEY}, n, not_built) {rows_sql} "
+            f"ON CONFLICT ({_KEY}) DO UPDATE SET n = {table}.n + excluded.n, "
             f"not_built = {table}.not_built + excluded.not_built")
+
+
+def _upsert_sql() -> str:
+    """One exemplar's key added to every tallied ancestor of its unit, found from the unit's path."""
+    units, step = OrgUnit._meta.db_table, OrgUnit.steplen
+    prefixes = ", ".join(f"SUBSTR(u.path, 1, {d * step})" for d in range(1, depth() + 1))
+    return _upsert(f"SELECT a.id, %s, %s, %s, %s, %s, u.level_id, %s, %s FROM {units} u JOIN {units} a "
+                   f"ON a.path IN ({prefixes}) WHERE u.id = %s")
 
 
 def apply(old: Key | None, new: Key | None) -> None:
@@ -201,11 +208,7 @@ def refresh_units(units: Iterable[OrgUnit]) -> int:
 
 def _add(ancestor_ids: Iterable[int], groups: list[dict], sign: int) -> None:
     """Add (sign 1) or take away (-1) grouped counts of exemplars to the tally of each of `ancestor_ids`."""
-    table = SubtreeTally._meta.db_table
-    key = "ancestor_id, movement_id, year, kind, origin, field_id, level_id"
-    sql = (f"INSERT INTO {table} ({key}, n, not_built) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-           f"ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n, "
-           f"not_built = {table}.not_built + excluded.not_built")
+    sql = _upsert("VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
     params = [[a, g["movement_id"], g["year"], g["kind"], g["origin"], g["field_id"], g["unit__level_id"],
                sign * g["n"], sign * g["nb"]] for a in ancestor_ids for g in groups]
     if params:
