@@ -127,7 +127,7 @@ def _upsert_sql() -> str:
     units, step = OrgUnit._meta.db_table, OrgUnit.steplen
     prefixes = ", ".join(f"SUBSTR(u.path, 1, {d * step})" for d in range(1, depth() + 1))
     return _upsert(f"SELECT a.id, %s, %s, %s, %s, %s, u.level_id, %s, %s FROM {units} u JOIN {units} a "
-                   f"ON a.path IN ({prefixes}) WHERE u.id = %s")
+                   f"ON a.path IN ({prefixes}) WHERE u.id = %s ORDER BY a.path")
 
 
 def apply(old: Key | None, new: Key | None) -> None:
@@ -135,8 +135,11 @@ def apply(old: Key | None, new: Key | None) -> None:
     if old == new or depth() < 1:
         return
     sql = _upsert_sql()
+    # Rows are locked in one order (the smaller key first, then root to province), so two saves moving counts
+    # between the same two keys in opposite directions wait for each other instead of deadlocking.
+    deltas = sorted(((k, sign) for k, sign in ((old, -1), (new, 1)) if k is not None), key=lambda d: repr(d[0]))
     with connection.cursor() as cur:
-        for k, sign in ((old, -1), (new, 1)):
+        for k, sign in deltas:
             if k is not None:
                 unit_id, movement_id, year, kind, origin, field_id, not_built = k
                 cur.execute(sql, [movement_id, year, kind, origin, field_id, sign, sign * not_built, unit_id])
