@@ -39,5 +39,6 @@ api.add_router("", units.router)
 api.add_router("", exemplars.router)
 api.add_router("", rounds.router)
 api.add_router("", submissions.router)
+api.add_router("", "danvan.api.endpoints.lifecycle.router")
 # TODO(imports): endpoints for importing filled forms plug in here once danvan/intake has its service.
 # TODO(reports): endpoints for annual reports plug in here once danvan/reports has its service.

@@ -169,7 +169,8 @@ def add_progress(*, exemplar: Exemplar, by, date: datetime.date | None, text: st
     if problems := check_evidence(files):
         raise ValidationError(problems)
     if ex.status not in (Status.REGISTERED, Status.BUILDING):
-        raise ValidationError(f"Mô hình đang “{ex.get_status_display()}”: không cập nhật tiến độ được nữa.")
+        raise ValidationError(f"Mô hình đang “{ex.get_status_display()}”: không cập nhật tiến độ được nữa.",
+                              code="transition")
     if ex.status == Status.REGISTERED:
         _step(ex, by, LifecycleAction.START, "start_building")
     update = ProgressUpdate.objects.create(exemplar=ex, date=day, text=text, created_by=by)
