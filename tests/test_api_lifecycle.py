@@ -7,7 +7,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
-from danvan.exemplars.models import Commendation, Exemplar, LifecycleEvent, ProgressUpdate, Recognition
+from danvan.exemplars.models import (
+    Commendation,
+    Exemplar,
+    LifecycleEvent,
+    ProgressUpdate,
+    Recognition,
+)
 
 pytestmark = pytest.mark.django_db
 
