@@ -12,7 +12,7 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import BearerToken
-from .endpoints import exemplars, rounds, submissions, units
+from .endpoints import documents, exemplars, reports, rounds, submissions, units
 
 
 class VietnameseJSON(JSONRenderer):
@@ -41,4 +41,5 @@ api.add_router("", rounds.router)
 api.add_router("", submissions.router)
 api.add_router("", "danvan.api.endpoints.lifecycle.router")
 # TODO(imports): endpoints for importing filled forms plug in here once danvan/intake has its service.
-# TODO(reports): endpoints for annual reports plug in here once danvan/reports has its service.
+api.add_router("", documents.router)
+api.add_router("", reports.router)

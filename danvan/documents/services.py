@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
 
 from danvan.movement.models import RegistrationRound, Submission
 
@@ -26,7 +29,15 @@ MIME = {
 
 
 class DocumentError(Exception):
-    """A Vietnamese message for the user (unsupported format, no LibreOffice…)."""
+    """A Vietnamese message for the user (unsupported format, no LibreOffice…) with a stable code for the API."""
+
+    def __init__(self, message: str, code: str = "document_error") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class NoSuchDocument(LookupError):
+    """No such document here (unknown name, or not the user's to see): a 404 on pages and in the API."""
 
 
 @dataclass
@@ -34,22 +45,23 @@ class Rendered:
     data: bytes
     filename: str
     fmt: str
+    mime: str = ""
 
     @property
     def content_type(self) -> str:
-        return MIME[self.fmt]
+        return self.mime or MIME[self.fmt]
 
 
 def docx_to_pdf(docx: bytes) -> bytes:
     try:
         return to_pdf(docx, "docx")
     except PdfUnavailable as exc:
-        raise DocumentError(str(exc)) from exc
+        raise DocumentError(str(exc), "pdf_unavailable") from exc
 
 
 def need_format(fmt: str, allowed: tuple[str, ...]) -> None:
     if fmt not in allowed:
-        raise DocumentError(f"Văn bản này chỉ xuất được dạng {', '.join(allowed)}.")
+        raise DocumentError(f"Văn bản này chỉ xuất được dạng {', '.join(allowed)}.", "unsupported_format")
 
 
 def consolidated(sub: Submission, fmt: str) -> Rendered:
@@ -85,3 +97,101 @@ def blank(fmt: str) -> Rendered:
     spec = blank_form()
     data = form_xlsx_bytes(spec) if fmt == "xlsx" else form_docx_bytes(spec)
     return Rendered(data, f"bieu-mau-dang-ky-mo-hinh.{fmt}", fmt)
+
+
+# ---- which documents exist, and the one path pages and API take to get them ----------------------
+
+@dataclass(frozen=True)
+class DocumentKind:
+    which: str
+    title: str
+    formats: tuple[str, ...]
+    make: Callable[..., Rendered] = field(compare=False, repr=False)
+
+
+SUBMISSION_DOCUMENTS = {d.which: d for d in (
+    DocumentKind("dang-ky", "Công văn đăng ký kèm Biểu số 2", ("docx", "xlsx", "pdf"), consolidated),
+    DocumentKind("danh-sach", "Danh sách tập thể và cá nhân đăng ký", ("docx", "xlsx"), dossier_list),
+)}
+ROUND_DOCUMENTS = {d.which: d for d in (
+    DocumentKind("phat-dong", "Công văn phát động kèm biểu mẫu trống", ("docx", "pdf"), launch),
+    DocumentKind("don-doc", "Công văn đôn đốc các đơn vị chưa gửi", ("docx", "pdf"), reminder),
+)}
+
+
+def submission_documents(sub: Submission) -> list[DocumentKind]:
+    return list(SUBMISSION_DOCUMENTS.values())
+
+
+def runs_in_background(sub: Submission) -> bool:
+    """Thousands of rows are built by the worker, not in the request."""
+    return sub.items.count() >= settings.DANVAN_BACKGROUND_DOCUMENT_ITEMS
+
+
+def submission_document(user, sub: Submission, which: str, fmt: str):
+    """A submission's document for `user` (already allowed to see `sub`): the file now (`Rendered`), or for a
+    large submission the `GeneratedDocument` job the worker builds (an unfinished one of the same user is reused).
+
+    Unknown `which`/`fmt` → NoSuchDocument; a format this document does not have → DocumentError.
+    """
+    from .models import GeneratedDocument, JobStatus
+    from .tasks import MAKERS, build_document
+
+    if which not in MAKERS or fmt not in MIME:
+        raise NoSuchDocument(which)
+    kind = SUBMISSION_DOCUMENTS.get(which)
+    if kind is not None:
+        need_format(fmt, kind.formats)
+    if runs_in_background(sub):
+        job = GeneratedDocument.objects.filter(
+            submission=sub, which=which, fmt=fmt, requested_by_id=user.pk,
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+        if job is None:
+            job = GeneratedDocument.objects.create(submission=sub, which=which, fmt=fmt, requested_by=user,
+                                                   stage="Đang chờ đến lượt")
+            build_document.enqueue(job.pk)
+        return job
+    return MAKERS[which](sub, fmt)
+
+
+def round_documents(user, rnd: RegistrationRound) -> list[DocumentKind]:
+    from danvan.movement import services as round_services
+
+    return [d for d in ROUND_DOCUMENTS.values()
+            if d.which != "don-doc" or round_services.can_issue(user, rnd.issuer)]
+
+
+def round_document(user, rnd: RegistrationRound, which: str, fmt: str,
+                   submission_ids: list[int] | None = None) -> Rendered:
+    """A round's letter for `user` (already allowed to see `rnd`); the reminder is for its issuer only and names
+    the lagging units (`submission_ids` narrows them)."""
+    from danvan.movement import services as round_services
+
+    if which == "phat-dong":
+        return launch(rnd, fmt)
+    if which == "don-doc":
+        if not round_services.can_issue(user, rnd.issuer):
+            raise NoSuchDocument(which)
+        lagging = round_services.lagging(rnd).select_related("unit").order_by("unit_path")
+        chosen = list(lagging.filter(pk__in=submission_ids) if submission_ids else lagging)
+        if not chosen:
+            raise DocumentError("Không có đơn vị nào chậm: mọi đơn vị đã gửi đăng ký.", "nothing_lagging")
+        return reminder(rnd, chosen, fmt)
+    raise NoSuchDocument(which)
+
+
+def requester_job(user, pk: int):
+    """A background document job, visible to the user who asked for it and nobody else."""
+    from .models import GeneratedDocument
+
+    job = GeneratedDocument.objects.select_related("submission__unit", "submission__round").filter(
+        pk=pk, requested_by_id=user.pk).first()
+    if job is None:
+        raise NoSuchDocument(pk)
+    return job
+
+
+def job_ready(job) -> bool:
+    from .models import JobStatus
+
+    return job.status == JobStatus.DONE and bool(job.file)

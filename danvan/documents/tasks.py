@@ -12,7 +12,7 @@ from . import services
 from .models import GeneratedDocument, JobStatus
 
 log = logging.getLogger(__name__)
-MAKERS = {"dang-ky": services.consolidated, "danh-sach": services.dossier_list}
+MAKERS = {which: kind.make for which, kind in services.SUBMISSION_DOCUMENTS.items()}
 
 
 def _stage(job: GeneratedDocument, status: str, progress: int, stage: str) -> None:

@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from multidb import db_write
@@ -16,46 +12,42 @@ from danvan.movement import services as round_services
 from danvan.orgs import scoping
 
 from . import services
-from .models import GeneratedDocument, JobStatus, LetterDefaults
+from .models import GeneratedDocument, LetterDefaults
 
 
-def _download(request: HttpRequest, make, back: str) -> HttpResponse:
-    try:
-        doc = make()
-    except services.DocumentError as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
+def _file(doc: services.Rendered) -> HttpResponse:
     resp = HttpResponse(doc.data, content_type=doc.content_type)
     resp["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
     return resp
 
 
+def _download(request: HttpRequest, make, back: str) -> HttpResponse:
+    try:
+        doc = make()
+    except services.NoSuchDocument:
+        raise Http404 from None
+    except services.DocumentError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    if isinstance(doc, GeneratedDocument):
+        # Thousands of rows: built by the worker; the page shows progress and the link when ready.
+        return redirect("documents:job", pk=doc.pk)
+    return _file(doc)
+
+
 @login_required
 @db_write  # may queue a job and redirect to it: the job page must read the primary
 def submission_document(request: HttpRequest, pk: int, which: str, fmt: str) -> HttpResponse:
-    from .tasks import MAKERS, build_document
-
     sub = get_object_or_404(round_selectors.visible_submissions(request.user).select_related("round__issuer", "unit"),
                             pk=pk)
-    if which not in MAKERS or fmt not in services.MIME:
-        raise Http404
-    if sub.items.count() >= settings.DANVAN_BACKGROUND_DOCUMENT_ITEMS:
-        # Thousands of rows: built by the worker; the page shows progress and the link when ready.
-        user = cast(User, request.user)  # login_required
-        job = GeneratedDocument.objects.filter(
-            submission=sub, which=which, fmt=fmt, requested_by_id=request.user.pk,
-            status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
-        if job is None:
-            job = GeneratedDocument.objects.create(submission=sub, which=which, fmt=fmt, requested_by=user,
-                                                   stage="Đang chờ đến lượt")
-            build_document.enqueue(job.pk)
-        return redirect("documents:job", pk=job.pk)
-    return _download(request, lambda: MAKERS[which](sub, fmt), f"/ho-so/{sub.pk}/")
+    return _download(request, lambda: services.submission_document(request.user, sub, which, fmt), f"/ho-so/{sub.pk}/")
 
 
 def _job(request: HttpRequest, pk: int) -> GeneratedDocument:
-    return get_object_or_404(GeneratedDocument.objects.select_related("submission__unit", "submission__round"),
-                             pk=pk, requested_by_id=request.user.pk)
+    try:
+        return services.requester_job(request.user, pk)
+    except services.NoSuchDocument:
+        raise Http404 from None
 
 
 @login_required
@@ -68,7 +60,7 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job(request, pk)
-    if job.status != JobStatus.DONE or not job.file:
+    if not services.job_ready(job):
         raise Http404
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
                         content_type=services.MIME[job.fmt])
@@ -77,20 +69,9 @@ def job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def round_document(request: HttpRequest, pk: int, which: str, fmt: str) -> HttpResponse:
     rnd = get_object_or_404(round_selectors.visible_rounds(request.user).select_related("issuer"), pk=pk)
-    back = f"/dot-dang-ky/{rnd.pk}/"
-    if which == "phat-dong":
-        return _download(request, lambda: services.launch(rnd, fmt), back)
-    if which == "don-doc":
-        if not round_services.can_issue(request.user, rnd.issuer):
-            raise Http404
-        ids = [int(x) for x in request.GET.getlist("submission") if x.isdigit()]
-        lagging = round_services.lagging(rnd).select_related("unit").order_by("unit_path")
-        chosen = list(lagging.filter(pk__in=ids) if ids else lagging)
-        if not chosen:
-            messages.error(request, "Không có đơn vị nào chậm: mọi đơn vị đã gửi đăng ký.")
-            return redirect(back)
-        return _download(request, lambda: services.reminder(rnd, chosen, fmt), back)
-    raise Http404
+    ids = [int(x) for x in request.GET.getlist("submission") if x.isdigit()]
+    return _download(request, lambda: services.round_document(request.user, rnd, which, fmt, ids),
+                     f"/dot-dang-ky/{rnd.pk}/")
 
 
 @login_required

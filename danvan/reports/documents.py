@@ -6,6 +6,8 @@ report is written in its unit's family (a Ban Dân vận reports in the Party fo
 
 from __future__ import annotations
 
+import json
+
 from danvan.documents import (
     DocDate,
     LetterSpec,
@@ -17,7 +19,13 @@ from danvan.documents import (
 )
 from danvan.documents import from_data as fd
 from danvan.documents.models import defaults_for
-from danvan.documents.services import DocumentError, Rendered, docx_to_pdf, need_format
+from danvan.documents.services import (
+    DocumentError,
+    NoSuchDocument,
+    Rendered,
+    docx_to_pdf,
+    need_format,
+)
 from danvan.documents.xlsx import simple_table_xlsx_bytes
 from danvan.exemplars.models import CommendationForm, Movement
 from danvan.orgs.models import OrgUnit
@@ -170,6 +178,34 @@ def render_annual(report: AnnualReport, what: str, fmt: str) -> Rendered:
         table = appendix_table(stats.compute(report.unit, report.movement, report.year))
         return _table(table, f"phu-luc-so-lieu-{report.unit.code}-{report.year}", fmt)
     raise DocumentError("Không có văn bản này.")
+
+
+ANNUAL_DOWNLOADS = {
+    # what: (title, formats, needs a written report)
+    "bao-cao": ("Báo cáo năm (phần I và II, kèm phụ lục)", ("docx", "pdf"), True),
+    "phu-luc": ("Phụ lục số liệu (mục 3.3)", ("docx", "xlsx"), False),
+    "so-lieu": ("Số liệu mục 3.3 (JSON)", ("json",), False),
+}
+
+
+def statistics(unit: OrgUnit, movement: Movement, year: int) -> dict:
+    """Section 3.3's numbers for a unit and year, as the page's `so-lieu.json` and the API give them."""
+    return stats.compute(unit, movement, year).to_dict()
+
+
+def render_annual_download(unit: OrgUnit, movement: Movement, year: int, what: str, fmt: str) -> Rendered:
+    """What the annual report page offers for download; unknown → NoSuchDocument, bad format → DocumentError."""
+    if what == "so-lieu" and fmt == "json":
+        data = json.dumps(statistics(unit, movement, year), ensure_ascii=False, indent=1).encode()
+        return Rendered(data, f"so-lieu-{unit.code}-{year}.json", fmt, mime="application/json")
+    if what == "phu-luc":
+        return render_stats_appendix(unit, movement, year, fmt)
+    if what == "bao-cao":
+        report = AnnualReport.objects.filter(unit=unit, movement=movement, year=year).first()
+        if report is None:
+            raise NoSuchDocument(what)
+        return render_annual(report, what, fmt)
+    raise NoSuchDocument(what)
 
 
 def render_stats_appendix(unit: OrgUnit, movement: Movement, year: int, fmt: str) -> Rendered:

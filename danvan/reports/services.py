@@ -25,6 +25,21 @@ STALE = ("Báo cáo vừa được người khác sửa sau khi bạn mở trang
 RECOGNIZED = (Status.RECOGNIZED, Status.COMMENDED)
 
 
+def report_unit(user, code: str) -> OrgUnit | None:
+    """The unit whose report/statistics `user` asks for: only inside their scope (outside it does not exist)."""
+    return scoping.visible_units(user).select_related("level", "kind").filter(code=code).first()
+
+
+def report_movement(year: int | None = None, pk: int | str | None = None) -> Movement | None:
+    """The movement asked for by id, else the latest one whose period covers `year` (None: no such movement)."""
+    if pk is not None and str(pk).isdigit():
+        return Movement.objects.filter(pk=pk).first()
+    qs = Movement.objects.order_by("-period_start")
+    if year is not None:
+        qs = qs.filter(period_start__lte=year, period_end__gte=year)
+    return qs.first()
+
+
 def can_edit(user, unit: OrgUnit) -> bool:
     return scoping.can_edit_unit(user, unit)
 

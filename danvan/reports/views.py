@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from danvan.core.actions import posted_version, run_action
-from danvan.documents.services import DocumentError
+from danvan.documents.services import DocumentError, NoSuchDocument
 from danvan.exemplars.models import Movement
 from danvan.movement import services as movement_services
 from danvan.movement.models import RoundKind, Submission
@@ -26,17 +24,14 @@ from .models import OUTLINE, AnnualReport, Introduction
 
 
 def _unit(request: HttpRequest, code: str) -> OrgUnit:
-    return get_object_or_404(scoping.visible_units(request.user).select_related("level", "kind"), code=code)
+    unit = services.report_unit(request.user, code)
+    if unit is None:
+        raise Http404
+    return unit
 
 
 def _movement(request: HttpRequest, year: int | None = None) -> Movement:
-    pk = request.GET.get("phong_trao") or request.POST.get("phong_trao")
-    if pk and str(pk).isdigit():
-        return get_object_or_404(Movement, pk=pk)
-    qs = Movement.objects.order_by("-period_start")
-    if year is not None:
-        qs = qs.filter(period_start__lte=year, period_end__gte=year)
-    movement = qs.first()
+    movement = services.report_movement(year, request.GET.get("phong_trao") or request.POST.get("phong_trao"))
     if movement is None:
         raise Http404("Không có phong trào nào trong năm này.")
     return movement
@@ -231,20 +226,12 @@ def annual_download(request: HttpRequest, code: str, year: int, what: str, fmt: 
     unit = _unit(request, code)
     movement = _movement(request, year)
     try:
-        if what == "so-lieu" and fmt == "json":
-            data = stats.compute(unit, movement, year).to_dict()
-            resp = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
-            resp["Content-Disposition"] = f'attachment; filename="so-lieu-{unit.code}-{year}.json"'
-            return resp
-        if what == "phu-luc":
-            return _file(documents.render_stats_appendix(unit, movement, year, fmt))
-        if what == "bao-cao":
-            report = get_object_or_404(AnnualReport, unit=unit, movement=movement, year=year)
-            return _file(documents.render_annual(report, what, fmt))
+        return _file(documents.render_annual_download(unit, movement, year, what, fmt))
+    except NoSuchDocument:
+        raise Http404 from None
     except DocumentError as exc:
         messages.error(request, str(exc))
         return redirect(f"/bao-cao/{code}/{year}/?phong_trao={movement.pk}")
-    raise Http404
 
 
 @login_required

@@ -1,0 +1,182 @@
+"""Documents of a submission or a round (Word/Excel/PDF) and the background jobs of large submissions.
+
+Everything goes through danvan.documents.services, the path the pages take: the same catalogue of documents,
+the same threshold for building in the worker, the same "only the requester sees the job".
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from multidb import db_write
+from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
+from pydantic import Field
+
+from danvan.documents import services
+from danvan.documents.models import GeneratedDocument
+from danvan.movement import selectors
+
+from ..errors import ApiError
+from .common import ERRORS, ok
+
+router = Router(tags=["Văn bản"])
+
+BINARY = {"type": "string", "format": "binary"}
+
+
+def file_responses(formats: dict[str, str], description: str) -> dict:
+    """OpenAPI for a 200 that is a file, not JSON (ninja only describes JSON bodies)."""
+    content = {mime: {"schema": {"type": "object"} if mime == "application/json" else BINARY}
+               for mime in formats.values()}
+    return {"responses": {200: {"description": description, "content": content}}}
+
+
+class DocumentLink(Schema):
+    which: str = Field(description="Mã văn bản, dùng trong đường dẫn tải về")
+    title: str
+    formats: list[str]
+    urls: dict[str, str] = Field(description="Định dạng → đường dẫn tải về trong API")
+
+
+class DocumentList(Schema):
+    items: list[DocumentLink]
+    background: bool = Field(False, description="Hồ sơ lớn: tải về trả 202 kèm việc tạo nền thay vì tệp")
+
+
+class JobOut(Schema):
+    id: int
+    submission: int
+    which: str
+    fmt: str
+    state: str = Field(description="queued, running, done hoặc failed")
+    state_label: str
+    progress: int
+    stage: str
+    error: str
+    filename: str
+    status_url: str
+    file_url: str | None = Field(description="Có khi state là done")
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+
+class ReminderQuery(Schema):
+    submission: list[Annotated[int, Field(ge=1, le=2**62)]] = Field([], description="Chỉ đôn đốc các hồ sơ này (mặc định: mọi đơn vị chậm)")
+
+
+def document_error(exc: services.DocumentError) -> ApiError:
+    # Unsupported format, PDF without LibreOffice, nobody lagging: the page's message, with a stable code.
+    status = 409 if exc.code == "nothing_lagging" else 400
+    return ApiError(status, exc.code, str(exc))
+
+
+def no_such_document() -> ApiError:
+    return ApiError(404, "not_found", "Không có văn bản này.")
+
+
+def file_response(doc: services.Rendered) -> HttpResponse:
+    resp = HttpResponse(doc.data, content_type=doc.content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return resp
+
+
+def job_out(job: GeneratedDocument) -> dict:
+    base = f"/api/documents/jobs/{job.pk}"
+    return {
+        "id": job.pk, "submission": job.submission_id, "which": job.which, "fmt": job.fmt, "state": job.status,
+        "state_label": job.get_status_display(), "progress": job.progress, "stage": job.stage, "error": job.error,
+        "filename": job.filename, "status_url": base, "file_url": f"{base}/file" if services.job_ready(job) else None,
+        "created_at": job.created_at, "finished_at": job.finished_at,
+    }
+
+
+def _links(prefix: str, kinds: list[services.DocumentKind]) -> list[dict]:
+    return [{"which": k.which, "title": k.title, "formats": list(k.formats),
+             "urls": {fmt: f"{prefix}/{k.which}.{fmt}" for fmt in k.formats}} for k in kinds]
+
+
+# ---- submission ----------------------------------------------------------------------------------
+
+def _sub(request: HttpRequest, pk: int):
+    qs = selectors.visible_submissions(request.user).select_related("round__issuer", "unit")
+    return get_object_or_404(qs, pk=pk)
+
+
+@router.get("/submissions/{pk}/documents", response=ok(DocumentList),
+            summary="Các văn bản tải về được của một hồ sơ đăng ký")
+def submission_documents(request: HttpRequest, pk: int):
+    sub = _sub(request, pk)
+    return {"items": _links(f"/api/submissions/{sub.pk}/documents", services.submission_documents(sub)),
+            "background": services.runs_in_background(sub)}
+
+
+@router.get("/submissions/{pk}/documents/{which}.{fmt}", response={202: JobOut, **ERRORS},
+            summary="Tải văn bản của hồ sơ (dang-ky: công văn kèm Biểu số 2; danh-sach: danh sách); "
+                    "hồ sơ lớn: 202 và việc tạo nền",
+            openapi_extra=file_responses(services.MIME, "Tệp Word/Excel/PDF"))
+@decorate_view(db_write)  # may queue a job: its status is then read from the primary
+def submission_document(request: HttpRequest, pk: int, which: str, fmt: str):
+    sub = _sub(request, pk)
+    try:
+        doc = services.submission_document(request.user, sub, which, fmt)
+    except services.NoSuchDocument:
+        raise no_such_document() from None
+    except services.DocumentError as exc:
+        raise document_error(exc) from None
+    if isinstance(doc, GeneratedDocument):
+        return Status(202, job_out(doc))
+    return file_response(doc)
+
+
+@router.get("/documents/jobs/{pk}", response=ok(JobOut),
+            summary="Tiến độ một việc tạo văn bản nền (chỉ người yêu cầu xem được)")
+def job_status(request: HttpRequest, pk: int):
+    try:
+        return job_out(services.requester_job(request.user, pk))
+    except services.NoSuchDocument:
+        raise no_such_document() from None
+
+
+@router.get("/documents/jobs/{pk}/file", response=ERRORS,
+            summary="Tải tệp của việc tạo văn bản nền đã xong (chỉ người yêu cầu)",
+            openapi_extra=file_responses(services.MIME, "Tệp Word/Excel/PDF"))
+def job_file(request: HttpRequest, pk: int):
+    try:
+        job = services.requester_job(request.user, pk)
+    except services.NoSuchDocument:
+        raise no_such_document() from None
+    if not services.job_ready(job):
+        raise ApiError(404, "not_ready", "Văn bản chưa tạo xong (hoặc tạo không thành công): xem tiến độ.",
+                       {"status_url": f"/api/documents/jobs/{job.pk}"})
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
+                        content_type=services.MIME[job.fmt])
+
+
+# ---- round ---------------------------------------------------------------------------------------
+
+def _round(request: HttpRequest, pk: int):
+    return get_object_or_404(selectors.visible_rounds(request.user).select_related("issuer"), pk=pk)
+
+
+@router.get("/rounds/{pk}/documents", response=ok(DocumentList), summary="Các văn bản tải về được của một đợt")
+def round_documents(request: HttpRequest, pk: int):
+    rnd = _round(request, pk)
+    return {"items": _links(f"/api/rounds/{rnd.pk}/documents", services.round_documents(request.user, rnd))}
+
+
+@router.get("/rounds/{pk}/documents/{which}.{fmt}", response=ERRORS,
+            summary="Tải văn bản của đợt (phat-dong: công văn phát động; don-doc: công văn đôn đốc, "
+                    "chỉ đơn vị phát động)",
+            openapi_extra=file_responses({f: services.MIME[f] for f in ("docx", "pdf")}, "Tệp Word/PDF"))
+def round_document(request: HttpRequest, pk: int, which: str, fmt: str, q: Query[ReminderQuery]):
+    rnd = _round(request, pk)
+    try:
+        return file_response(services.round_document(request.user, rnd, which, fmt, q.submission))
+    except services.NoSuchDocument:
+        raise no_such_document() from None
+    except services.DocumentError as exc:
+        raise document_error(exc) from None
