@@ -40,6 +40,6 @@ api.add_router("", exemplars.router)
 api.add_router("", rounds.router)
 api.add_router("", submissions.router)
 api.add_router("", "danvan.api.endpoints.lifecycle.router")
-# TODO(imports): endpoints for importing filled forms plug in here once danvan/intake has its service.
+api.add_router("", "danvan.api.endpoints.imports.router")  # upload → preview → confirm/cancel
 api.add_router("", documents.router)
 api.add_router("", reports.router)
