@@ -103,8 +103,9 @@ def test_confirm_with_edits_and_replica_choice(api, units):
     assert err["code"] == "invalid" and "không thuộc lần nhập này" in err["message"]
     err = _json(_confirm(office, batch["id"], {"replica_of": {str(r0): 999999}}), 400)
     assert "mô hình nguồn đã chọn không còn" in err["message"]
-    assert _json(_confirm(office, batch["id"], {"edits": {str(r0): {"kind": "both"}}}), 422)["code"] == (
-        "validation_error")
+    for bad in ({"edits": {str(r0): {"kind": "both"}}}, {"edits": {str(r0): {"address": None}}},
+                {"replica_of": {str(r0): 2**70}}, {"edits": {str(r0): {"field_id": "1; drop"}}}, {"rows": []}):
+        assert _json(_confirm(office, batch["id"], bad), 422)["code"] == "validation_error", bad
     assert _counts() == before
     body = {"edits": {str(r0): {"name": "Tiết kiệm điện (đã sửa tên)"}, str(r2): {"include": False},
                       str(r1): {"kind": "individual"}},

@@ -8,7 +8,7 @@ those who may edit its unit (others: 404). Confirm takes the corrections the pre
 from __future__ import annotations
 
 import datetime
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -107,23 +107,29 @@ class ImportStarted(ImportOut):
     problems: list[FileProblemOut] = Field(description="Các tệp không nhập được (tệp khác vẫn được đọc)")
 
 
+Id = Annotated[int, Field(ge=1, le=2**62)]
+FieldChoice = Annotated[str, Field(pattern=r"^(\d{1,18}|new:[a-z0-9-]{1,50})$")]
+
+
 class RowEdit(StrictIn):
-    include: bool | None = None
-    name: str | None = Field(None, max_length=500)
-    field_id: int | str | None = Field(None, description="Mã số lĩnh vực của đơn vị, hoặc `new:<mã nhóm toàn quốc>`")
+    """What the preview form lets the user change on a row; fields left out keep the values read."""
+
+    include: bool = True
+    name: str = Field("", max_length=500)
+    field_id: Id | FieldChoice | None = Field(None, description="Mã số lĩnh vực của đơn vị, hoặc `new:<mã nhóm toàn quốc>`")
     kind: Literal["collective", "individual"] | None = None
     origin: Literal["new", "replication"] | None = None
-    address: str | None = Field(None, max_length=500)
-    content_problem: str | None = Field(None, max_length=MAX_CONTENT)
-    content_actors: str | None = Field(None, max_length=MAX_CONTENT)
-    content_results: str | None = Field(None, max_length=MAX_CONTENT)
+    address: str = Field("", max_length=500)
+    content_problem: str = Field("", max_length=MAX_CONTENT)
+    content_actors: str = Field("", max_length=MAX_CONTENT)
+    content_results: str = Field("", max_length=MAX_CONTENT)
 
 
 class ConfirmIn(StrictIn):
     edits: dict[int, RowEdit] = Field(default_factory=dict,
                                       description="Sửa theo dòng: {mã số dòng: {trường: giá trị}} (như ô sửa ở trang xem trước)")
-    replica_of: dict[int, int] = Field(default_factory=dict,
-                                       description="Ghi dòng là nhân rộng của mô hình tương tự: {mã số dòng: mã số mô hình}")
+    replica_of: dict[int, Id] = Field(default_factory=dict,
+                                      description="Ghi dòng là nhân rộng của mô hình tương tự: {mã số dòng: mã số mô hình}")
 
 
 class CreatedExemplar(Schema):
@@ -268,7 +274,8 @@ def confirm_import(request: HttpRequest, pk: int, body: ConfirmIn | None = None)
         if unknown := sorted(set(ref) - row_ids):
             raise bad_ref(key, f"Dòng {', '.join(map(str, unknown[:5]))} không thuộc lần nhập này.")
     for row_pk, edit in body.edits.items():
-        edits[row_pk] = edit.dict(exclude_unset=True)
+        edits[row_pk] = {k: v.strip() if k in ("name", "address") else v
+                         for k, v in edit.dict(exclude_unset=True).items()}
     for row_pk, source_pk in body.replica_of.items():
         edits.setdefault(row_pk, {})["source_id"] = source_pk
     if batch.state != ImportBatch.State.PREVIEW:
