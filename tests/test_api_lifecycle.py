@@ -1,11 +1,8 @@
 """Issue 8: the exemplar's lifecycle through the API — the same services, rights and refusals as the page."""
 
-import io
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from docx import Document
 
 from danvan.exemplars.models import (
     Commendation,
@@ -15,28 +12,14 @@ from danvan.exemplars.models import (
     Recognition,
 )
 
+from .test_api import _json, _post
+from .test_lifecycle import _docx_bytes, _tt_exemplar
+
 pytestmark = pytest.mark.django_db
 
 
-def _json(resp, status):
-    assert resp.status_code == status, resp.content.decode()
-    return resp.json()
-
-
-def _post(client, url, data):
-    return client.post(url, json.dumps(data), content_type="application/json")
-
-
-def _docx_bytes() -> bytes:
-    doc = Document()
-    doc.add_paragraph("Biên bản kiểm tra việc tiếp công dân quý III/2021")
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
-
-
 def _tt() -> Exemplar:
-    return Exemplar.objects.get(unit__code="TT-SKHCN-QNG", year=2021)  # "tiếp công dân", building
+    return _tt_exemplar()  # "tiếp công dân", building
 
 
 def _state(ex: Exemplar) -> tuple:
