@@ -179,3 +179,29 @@ def test_unknown_fields_and_stop(api):
     err = _json(_post(api("tt.skhcn"), f"/api/exemplars/{ex.pk}/progress",
                       {"version": body["exemplar"]["version"], "date": "2021-12-15", "text": "x"}), 400)
     assert err["code"] == "transition" and "không cập nhật tiến độ được nữa" in err["message"]
+
+
+def test_progress_with_evidence_files_and_their_download(api):
+    ex = _tt()
+    officer = api("tt.skhcn")
+    report = _docx_bytes()
+    url = f"/api/exemplars/{ex.pk}/progress/evidence"
+    saved = _json(officer.post(url, {"version": ex.version, "date": "2021-12-15",
+                                     "text": "Giải quyết dứt điểm 02 vụ khiếu nại kéo dài.",
+                                     "files": [SimpleUploadedFile("bien-ban.docx", report)]}), 200)
+    evidence = saved["progress"]["evidence"]
+    assert [e["name"] for e in evidence] == ["bien-ban.docx"]
+    download = officer.get(f"/api/exemplars/{ex.pk}/evidence/{evidence[0]['id']}")
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert b"".join(download.streaming_content) == report
+    # Outside the scope the file does not exist; an unknown id is a JSON 404.
+    assert api("vp.snv").get(f"/api/exemplars/{ex.pk}/evidence/{evidence[0]['id']}").status_code == 404
+    assert _json(officer.get(f"/api/exemplars/{ex.pk}/evidence/999999"), 404)["code"] == "not_found"
+    # A forbidden file is refused in Vietnamese and nothing is recorded.
+    version = saved["exemplar"]["version"]
+    updates = ProgressUpdate.objects.filter(exemplar=ex).count()
+    bad = officer.post(url, {"version": version, "date": "2021-12-16", "text": "Thêm một lần nữa.",
+                             "files": [SimpleUploadedFile("chuong-trinh.exe", b"MZ\x90\x00binary")]})
+    assert bad.status_code == 400 and "minh chứng" in bad.content.decode()
+    assert ProgressUpdate.objects.filter(exemplar=ex).count() == updates

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -262,12 +262,11 @@ def exemplar_publish(request: HttpRequest, pk: int, recognition_pk: int) -> Http
 @login_required
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
     """Evidence is served only here, after the scope check, always as a download."""
-    from danvan.core.uploads import content_type
+    from danvan.core.uploads import download
 
     ex = _get_visible(request, pk)
     ev = get_object_or_404(Evidence, pk=evidence_pk, update__exemplar=ex)
-    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name,
-                        content_type=content_type(ev.original_name))
+    return download(ev.file, ev.original_name)
 
 
 def _save(request: HttpRequest, form: ExemplarForm, exemplar: Exemplar | None) -> HttpResponse | None:

@@ -2,7 +2,7 @@
 
 The service checks the rights, the version the client read (409 `stale`) and the transition (400
 `transition`, `duplicate`, `unchanged`, `outside`), so nothing here decides who may do what. Evidence files
-are uploaded on the exemplar page only; the API records progress text and lists the evidence already kept.
+are uploaded with `POST …/progress/evidence` (multipart) and downloaded one by one, after the same scope check.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import Field
 
+from danvan.core.uploads import download
 from danvan.exemplars import lifecycle
 from danvan.exemplars.models import (
     Commendation,
+    Evidence,
     Exemplar,
     LifecycleEvent,
     ProgressUpdate,
@@ -29,7 +32,7 @@ from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
 from ..schemas import ExemplarOut, StrictIn
-from .common import missing, ok
+from .common import ERRORS, missing, ok
 from .exemplars import _get, exemplar_out
 
 router = Router(tags=["Quá trình xây dựng mô hình"])
@@ -208,12 +211,35 @@ def exemplar_events(request: HttpRequest, pk: int):
 
 
 @router.post("/exemplars/{pk}/progress", response=ok(StepSaved),
-             summary="Cập nhật tiến độ (mô hình đã đăng ký chuyển sang đang xây dựng); minh chứng tải lên ở trang mô hình")
+             summary="Cập nhật tiến độ (mô hình đã đăng ký chuyển sang đang xây dựng); kèm minh chứng: …/progress/evidence")
 def record_progress(request: HttpRequest, pk: int, body: ProgressIn):
     out, update = _step(request, pk, lambda ex: lifecycle.add_progress(
         exemplar=ex, by=request.user, date=body.date, text=body.text, expected_version=body.version))
     assert isinstance(update, ProgressUpdate)
     return {**out, "progress": progress_out(update)}
+
+
+@router.post("/exemplars/{pk}/progress/evidence", response=ok(StepSaved),
+             summary="Cập nhật tiến độ kèm tệp minh chứng (multipart: version, date, text và các tệp ảnh JPG/PNG, PDF, "
+                     "Word; tối đa 10 tệp, mỗi tệp 10 MB)")
+def record_progress_with_evidence(request: HttpRequest, pk: int, data: Form[ProgressIn],
+                                  files: File[list[UploadedFile]]):
+    out, update = _step(request, pk, lambda ex: lifecycle.add_progress(
+        exemplar=ex, by=request.user, date=data.date, text=data.text, files=files, expected_version=data.version))
+    assert isinstance(update, ProgressUpdate)
+    return {**out, "progress": progress_out(update)}
+
+
+@router.get("/exemplars/{pk}/evidence/{evidence_id}", response=ERRORS,
+            summary="Tải một tệp minh chứng (trong phạm vi, luôn là tệp tải về)",
+            openapi_extra={"responses": {200: {"description": "Tệp minh chứng", "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}})
+def evidence_file(request: HttpRequest, pk: int, evidence_id: int):
+    ex = _get(request, pk)
+    ev = Evidence.objects.filter(pk=evidence_id, update__exemplar=ex).first()
+    if ev is None:
+        raise missing("evidence_id", "Không tìm thấy tệp minh chứng của mô hình này.")
+    return download(ev.file, ev.original_name)
 
 
 @router.post("/exemplars/{pk}/assess", response=ok(StepSaved),
