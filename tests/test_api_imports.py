@@ -199,3 +199,23 @@ def test_request_shape_errors(api, units):
     assert _json(office.post("/api/imports", {"unit": "SKHCN-QNG", "year": 2023}), 422)["code"] == "validation_error"
     assert _json(_upload(office, "SKHCN-QNG", year=1999), 422)["code"] == "validation_error"
     assert _counts()[1] == 0
+
+
+def test_list_of_imports_is_scoped_filtered_and_paged(api, units):
+    office = api("vp.skhcn")
+    first = _json(_upload(office, "SKHCN-QNG"), 201)
+    second = _json(_upload(office, "TT-SKHCN-QNG", year=2024), 201)
+    _json(office.post(f"/api/imports/{second['id']}/cancel"), 200)
+    listed = _json(office.get("/api/imports"), 200)
+    assert [(b["id"], b["unit"], b["state"], b["rows"]) for b in listed["items"]] == [
+        (first["id"], "SKHCN-QNG", "preview", 3), (second["id"], "TT-SKHCN-QNG", "cancelled", 3)]
+    assert listed["items"][0]["created_by"] == "vp.skhcn" and listed["next_cursor"] is None
+    assert [b["id"] for b in _json(office.get("/api/imports?state=cancelled"), 200)["items"]] == [second["id"]]
+    assert [b["id"] for b in _json(office.get("/api/imports?year=2023&unit=SKHCN-QNG"), 200)["items"]] == [first["id"]]
+    one = _json(office.get("/api/imports?limit=1"), 200)
+    assert [b["id"] for b in one["items"]] == [first["id"]]
+    assert [b["id"] for b in _json(office.get(f"/api/imports?limit=1&cursor={one['next_cursor']}"), 200)["items"]] == [
+        second["id"]]
+    # The Thanh tra edits only its own unit: it sees its batch, not the Sở's; another province sees none.
+    assert [b["id"] for b in _json(api("tt.skhcn").get("/api/imports"), 200)["items"]] == [second["id"]]
+    assert _json(api("dangbo.stp").get("/api/imports"), 200)["items"] == []

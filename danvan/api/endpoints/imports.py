@@ -11,9 +11,10 @@ import datetime
 from typing import Annotated, Literal, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -26,8 +27,10 @@ from danvan.movement.selectors import visible_submissions
 from danvan.orgs import scoping
 
 from ..errors import ApiError
+from ..pagination import page
 from ..schemas import SimilarList, SimilarOut, StrictIn
 from .common import bad_ref, created, missing, ok
+from .units import PageQuery
 
 router = Router(tags=["Nhập biểu mẫu"])
 
@@ -150,6 +153,31 @@ class ImportStateOut(Schema):
     state_label: str
 
 
+class ImportSummary(Schema):
+    id: int
+    state: Literal["preview", "confirmed", "cancelled"]
+    state_label: str
+    unit: str
+    unit_name: str
+    year: int
+    submission: int | None
+    created_by: str | None
+    created_at: datetime.datetime
+    confirmed_at: datetime.datetime | None
+    rows: int = Field(description="Số dòng mô hình đọc được")
+
+
+class ImportPage(Schema):
+    items: list[ImportSummary]
+    next_cursor: str | None = None
+
+
+class ImportFilter(PageQuery):
+    state: Literal["preview", "confirmed", "cancelled"] | None = None
+    unit: str | None = Field(None, max_length=64, description="Mã đơn vị")
+    year: int | None = Field(None, ge=_YEAR_MIN, le=_YEAR_MAX)
+
+
 # ---- helpers -----------------------------------------------------------------------------------
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
@@ -248,6 +276,26 @@ def start_import(request: HttpRequest, data: Form[ImportIn], files: File[list[Up
     batch = _batch(request, result.batch.pk)
     problems = [{"filename": p.filename, "code": p.code, "message": p.message} for p in result.problems]
     return Status(201, {**import_out(request, batch), "problems": problems})
+
+
+@router.get("/imports", response=ok(ImportPage),
+            summary="Các lần nhập biểu mẫu của những đơn vị bạn được sửa (cũ trước, phân trang bằng next_cursor)")
+def list_imports(request: HttpRequest, f: Query[ImportFilter]):
+    # The page's rule, as in `_batch`: a batch exists only for those who may edit its unit.
+    qs = (ImportBatch.objects.filter(unit__in=scoping.editable_units(request.user))
+          .select_related("unit", "created_by").annotate(n_rows=Count("files__rows")))
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.unit:
+        qs = qs.filter(unit__code=f.unit)
+    if f.year is not None:
+        qs = qs.filter(year=f.year)
+    rows, nxt = page(qs, f.cursor, f.limit)
+    return {"items": [{"id": b.pk, "state": b.state, "state_label": b.get_state_display(), "unit": b.unit.code,
+                       "unit_name": b.unit.name, "year": b.year, "submission": b.submission_id,
+                       "created_by": b.created_by.username if b.created_by else None, "created_at": b.created_at,
+                       "confirmed_at": b.confirmed_at, "rows": b.n_rows} for b in rows],
+            "next_cursor": nxt}
 
 
 @router.get("/imports/{pk}", response=ok(ImportOut), summary="Xem trước một lần nhập biểu mẫu")
