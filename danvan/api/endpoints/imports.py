@@ -92,7 +92,9 @@ class ImportRowOut(Schema):
     exemplar: int | None = Field(description="Mô hình đã tạo từ dòng này (sau khi xác nhận)")
 
 
-class ImportOut(Schema):
+class ImportHead(Schema):
+    """What a batch is, whether listed or previewed."""
+
     id: int
     state: Literal["preview", "confirmed", "cancelled"]
     state_label: str
@@ -102,6 +104,9 @@ class ImportOut(Schema):
     submission: int | None
     created_at: datetime.datetime
     confirmed_at: datetime.datetime | None
+
+
+class ImportOut(ImportHead):
     files: list[ImportFileOut]
     rows: list[ImportRowOut]
 
@@ -153,17 +158,8 @@ class ImportStateOut(Schema):
     state_label: str
 
 
-class ImportSummary(Schema):
-    id: int
-    state: Literal["preview", "confirmed", "cancelled"]
-    state_label: str
-    unit: str
-    unit_name: str
-    year: int
-    submission: int | None
+class ImportSummary(ImportHead):
     created_by: str | None
-    created_at: datetime.datetime
-    confirmed_at: datetime.datetime | None
     rows: int = Field(description="Số dòng mô hình đọc được")
 
 
@@ -220,15 +216,19 @@ def _row_out(request: HttpRequest, batch: ImportBatch, row: ImportRow, fields: d
     }
 
 
+def _head(batch: ImportBatch) -> dict:
+    return {"id": batch.pk, "state": batch.state, "state_label": batch.get_state_display(), "unit": batch.unit.code,
+            "unit_name": batch.unit.name, "year": batch.year, "submission": batch.submission_id,
+            "created_at": batch.created_at, "confirmed_at": batch.confirmed_at}
+
+
 def import_out(request: HttpRequest, batch: ImportBatch) -> dict:
     files = list(batch.files.prefetch_related("rows").order_by("pk"))
     rows = [r for f in files for r in f.rows.all()]
     ids = {i for r in rows if (i := _int_or_none((r.data or {}).get("field_id"))) is not None}
     fields = dict(services.exemplar_services.fields_for_unit(batch.unit).filter(pk__in=ids).values_list("pk", "name"))
     return {
-        "id": batch.pk, "state": batch.state, "state_label": batch.get_state_display(), "unit": batch.unit.code,
-        "unit_name": batch.unit.name, "year": batch.year, "submission": batch.submission_id,
-        "created_at": batch.created_at, "confirmed_at": batch.confirmed_at,
+        **_head(batch),
         "files": [{"id": f.pk, "filename": f.filename, "size": f.size, "sha256": f.sha256, "rows": len(f.rows.all())}
                   for f in files],
         "rows": [_row_out(request, batch, r, fields, n) for n, r in enumerate(rows, 1)],
@@ -291,10 +291,8 @@ def list_imports(request: HttpRequest, f: Query[ImportFilter]):
     if f.year is not None:
         qs = qs.filter(year=f.year)
     rows, nxt = page(qs, f.cursor, f.limit)
-    return {"items": [{"id": b.pk, "state": b.state, "state_label": b.get_state_display(), "unit": b.unit.code,
-                       "unit_name": b.unit.name, "year": b.year, "submission": b.submission_id,
-                       "created_by": b.created_by.username if b.created_by else None, "created_at": b.created_at,
-                       "confirmed_at": b.confirmed_at, "rows": b.n_rows} for b in rows],
+    return {"items": [{**_head(b), "created_by": b.created_by.username if b.created_by else None, "rows": b.n_rows}
+                      for b in rows],
             "next_cursor": nxt}
 
 
