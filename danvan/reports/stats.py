@@ -202,8 +202,8 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
     if tally.covers(node, moves):
         rows = tally.rows(node, movement, year_from, year_to)
     else:
-        rows = list(ex.values("year", "kind", "origin", "field_id", "unit__level_id").annotate(
-            n=Count("*"), not_built=Count("id", filter=Q(status__in=tally.NOT_BUILT))).order_by())
+        rows = list(ex.values(*tally.GROUP).annotate(
+            **tally.counts()).order_by())
     for r in rows:
         r["built"] = r["n"] - r["not_built"]
     field_category = dict(Field.objects.filter(pk__in={r["field_id"] for r in rows}).values_list(

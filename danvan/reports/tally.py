@@ -34,6 +34,11 @@ from .models import SubtreeTally
 
 GROUP = ("year", "kind", "origin", "field_id", "unit__level_id")
 NOT_BUILT = [s for s in Status.values if s not in BUILT_STATUSES]
+
+
+def counts() -> dict:
+    """The two numbers every grouping of exemplars takes: how many, and how many are not built."""
+    return {"n": Count("*"), "not_built": Count("id", filter=Q(status__in=NOT_BUILT))}
 KEY_COLUMNS = ("movement_id", "year", "kind", "origin", "field_id")
 
 
@@ -90,24 +95,26 @@ def years(paths: list[str] | None) -> list[int] | None:
 Key = tuple  # (unit_id, movement_id, year, kind, origin, field_id, not_built)
 
 
+FIELDS = ("unit_id", "movement_id", "year", "kind", "origin", "field_id")
+
+
+def _key(values: dict) -> Key | None:
+    if values["deleted_at"] is not None:
+        return None
+    return (*(values[f] for f in FIELDS), 1 if values["status"] in NOT_BUILT else 0)
+
+
 def key_of(ex: Exemplar) -> Key | None:
     """What one exemplar adds to the tally (None: it adds nothing — it is deleted)."""
-    if ex.deleted_at is not None:
-        return None
-    return (ex.unit_id, ex.movement_id, ex.year, ex.kind, ex.origin, ex.field_id,
-            1 if ex.status not in BUILT_STATUSES else 0)
+    return _key({f: getattr(ex, f) for f in (*FIELDS, "deleted_at", "status")})
 
 
 def stored_key(pk: int | None) -> Key | None:
     """The key of the exemplar as the database holds it now (before a save), None if new or deleted."""
     if pk is None:
         return None
-    row = Exemplar.objects.filter(pk=pk).values(
-        "deleted_at", "unit_id", "movement_id", "year", "kind", "origin", "field_id", "status").first()
-    if row is None or row["deleted_at"] is not None:
-        return None
-    return (row["unit_id"], row["movement_id"], row["year"], row["kind"], row["origin"], row["field_id"],
-            1 if row["status"] not in BUILT_STATUSES else 0)
+    row = Exemplar.objects.filter(pk=pk).values(*FIELDS, "deleted_at", "status").first()
+    return None if row is None else _key(row)
 
 
 _KEY = "ancestor_id, movement_id, year, kind, origin, field_id, level_id"
@@ -140,9 +147,8 @@ def apply(old: Key | None, new: Key | None) -> None:
     deltas = sorted(((k, sign) for k, sign in ((old, -1), (new, 1)) if k is not None), key=lambda d: repr(d[0]))
     with connection.cursor() as cur:
         for k, sign in deltas:
-            if k is not None:
-                unit_id, movement_id, year, kind, origin, field_id, not_built = k
-                cur.execute(sql, [movement_id, year, kind, origin, field_id, sign, sign * not_built, unit_id])
+            unit_id, movement_id, year, kind, origin, field_id, not_built = k
+            cur.execute(sql, [movement_id, year, kind, origin, field_id, sign, sign * not_built, unit_id])
 
 
 # ------------------------------------------------------------------ recounting
@@ -188,10 +194,10 @@ def rebuild(ancestors: Iterable[int] | None = None, *, models=None) -> int:
                     within |= Q(unit__path__startswith=p)
                 qs = qs.filter(within)
             grouped = qs.annotate(anc=Substr("unit__path", 1, d * step)).values("anc", "movement_id", *GROUP).annotate(
-                n=Count("*"), nb=Count("id", filter=Q(status__in=NOT_BUILT))).order_by()
+                **counts()).order_by()
             batch = [tally_model(ancestor_id=paths[r["anc"]], movement_id=r["movement_id"], year=r["year"],
                                  kind=r["kind"], origin=r["origin"], field_id=r["field_id"],
-                                 level_id=r["unit__level_id"], n=r["n"], not_built=r["nb"])
+                                 level_id=r["unit__level_id"], n=r["n"], not_built=r["not_built"])
                      for r in grouped.iterator(chunk_size=5000) if r["anc"] in paths]
             tally_model.objects.bulk_create(batch, batch_size=5000)
             made += len(batch)
@@ -213,7 +219,7 @@ def _add(ancestor_ids: Iterable[int], groups: list[dict], sign: int) -> None:
     """Add (sign 1) or take away (-1) grouped counts of exemplars to the tally of each of `ancestor_ids`."""
     sql = _upsert("VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
     params = [[a, g["movement_id"], g["year"], g["kind"], g["origin"], g["field_id"], g["unit__level_id"],
-               sign * g["n"], sign * g["nb"]] for a in ancestor_ids for g in groups]
+               sign * g["n"], sign * g["not_built"]] for a in ancestor_ids for g in groups]
     if params:
         with connection.cursor() as cur:
             cur.executemany(sql, params)
@@ -235,7 +241,7 @@ def moved(old_path: str, new_path: str) -> None:
     after = set(OrgUnit.objects.filter(path__in=_proper_chain(new_path)).values_list("pk", flat=True))
     if before != after:
         groups = list(Exemplar.objects.alive().filter(unit__path__startswith=new_path).values(
-            "movement_id", *GROUP).annotate(n=Count("*"), nb=Count("id", filter=Q(status__in=NOT_BUILT))).order_by())
+            "movement_id", *GROUP).annotate(**counts()).order_by())
         _add(sorted(before - after), groups, -1)
         _add(sorted(after - before), groups, 1)
     inside = OrgUnit.objects.filter(path__startswith=new_path)
