@@ -176,6 +176,26 @@ def _estimated_rows(qs: QuerySet[Exemplar]) -> int:
         return SCOPE_SCAN + 1
 
 
+class _Gathered:
+    """Ids gathered step by step, each once, until more than `cap` are found."""
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self.ids: list[int] = []
+        self._seen: set[int] = set()
+
+    def add(self, step: QuerySet[Exemplar]) -> bool:
+        """Take up to cap + 1 ids of `step` (a later step may repeat earlier ids); True once past the cap."""
+        for pk in step.values_list("pk", flat=True)[:self.cap + 1]:
+            if pk not in self._seen:
+                self._seen.add(pk)
+                self.ids.append(pk)
+        return len(self.ids) > self.cap
+
+    def result(self) -> list[int]:
+        return self.ids[:self.cap + 1]
+
+
 def _candidates(qs: QuerySet[Exemplar], words: list[str], cap: int) -> list[int]:
     """Up to cap + 1 matching ids inside `qs` (scope and filters), gathered in steps that stop at the cap.
 
@@ -185,45 +205,31 @@ def _candidates(qs: QuerySet[Exemplar], words: list[str], cap: int) -> list[int]
        số": ~5 % of the country) fills the cap here, where a GIN scan would first collect every match.
     2. Names with every word (GIN on the name alone), 3. every word anywhere (GIN on the document),
     4. every word as a prefix: the whole match set, so below the cap the result is every match."""
-    ids: list[int] = []
-    seen: set[int] = set()
-
-    def add(step: QuerySet[Exemplar]) -> bool:
-        for pk in step.values_list("pk", flat=True)[:cap + 1]:  # a later step may repeat earlier ids
-            if pk not in seen:
-                seen.add(pk)
-                ids.append(pk)
-        return len(ids) > cap
-
+    got = _Gathered(cap)
     exact = " & ".join(words)
     last = Exemplar.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     in_name = " & ".join(f"{w}:A" for w in words)
-    if add(_newest(qs, last - PROBE_WINDOW, last, in_name)):
-        return ids[:cap + 1]
-    dense = len(ids) * PROBE_MAX > cap * PROBE_WINDOW
-    if dense and add(_newest(qs, last - PROBE_MAX, last - PROBE_WINDOW, in_name)):
-        return ids[:cap + 1]
+    if got.add(_newest(qs, last - PROBE_WINDOW, last, in_name)):
+        return got.result()
+    dense = len(got.ids) * PROBE_MAX > cap * PROBE_WINDOW
+    if dense and got.add(_newest(qs, last - PROBE_MAX, last - PROBE_WINDOW, in_name)):
+        return got.result()
     for where, tsquery in ((_NAME_MATCH, exact), (_DOC_MATCH, exact), (_DOC_MATCH, _prefix_query(words))):
-        if add(qs.extra(tables=["search_searchentry"], where=[_JOIN, where], params=[tsquery])):
+        if got.add(qs.extra(tables=["search_searchentry"], where=[_JOIN, where], params=[tsquery])):
             break
-    return ids[:cap + 1]
+    return got.result()
 
 
 def _branch_candidates(qs: QuerySet[Exemplar], words: list[str], cap: int, branch: str) -> list[int]:
     """Like `_candidates`, for a scope inside one province: names with every word, every word anywhere, every word
     as a prefix, each read from the province's own entries (GIN on branch and document) and stopping at the cap."""
-    ids: list[int] = []
-    seen: set[int] = set()
+    got = _Gathered(cap)
     in_branch = "search_searchentry.branch = %s"
     for tsquery in (" & ".join(f"{w}:A" for w in words), " & ".join(words), _prefix_query(words)):
-        step = qs.extra(tables=["search_searchentry"], where=[_JOIN, in_branch, _DOC_MATCH], params=[branch, tsquery])
-        for pk in step.values_list("pk", flat=True)[:cap + 1]:
-            if pk not in seen:
-                seen.add(pk)
-                ids.append(pk)
-        if len(ids) > cap:
+        if got.add(qs.extra(tables=["search_searchentry"], where=[_JOIN, in_branch, _DOC_MATCH],
+                            params=[branch, tsquery])):
             break
-    return ids[:cap + 1]
+    return got.result()
 
 
 def scope_branch(user) -> str | None:
