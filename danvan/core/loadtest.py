@@ -2,8 +2,10 @@
 
 `prepare` creates load personas in the database the server uses (officers and leaders of
 departments of the first synthetic province, its Board, one round over the whole province);
-`run` drives the server with bounded request count and duration from asyncio + httpx and
-reports req/s and latency percentiles per action, then the same for the bare page.
+`run` drives the server with bounded request count and duration from asyncio + aiohttp and
+reports req/s and latency percentiles per action, then the same for the bare page. The generator shares the
+machine's cores with the server, so its own cost per request is kept low: aiohttp's C HTTP parser costs about
+a third of what httpx did per request (docs/SCALING.md).
 """
 
 from __future__ import annotations
@@ -113,11 +115,52 @@ def check_loopback(url: str) -> None:
         raise ValueError("Chỉ chạy tải thử vào máy chủ trên chính máy này (127.0.0.1, localhost).")
 
 
-async def _login(client, username: str) -> None:
+@dataclass
+class Answer:
+    status_code: int
+    body: bytes
+
+    def json(self):
+        import json
+
+        return json.loads(self.body)
+
+
+class Client:
+    """One simulated user: a cookie jar and one keep-alive connection to the server (aiohttp)."""
+
+    def __init__(self, base_url: str, timeout: float = 60):
+        import aiohttp
+
+        self._base = base_url.rstrip("/")
+        self._session = aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookies for 127.0.0.1, which a strict jar refuses
+            connector=aiohttp.TCPConnector(limit=1), timeout=aiohttp.ClientTimeout(total=timeout))
+
+    def cookie(self, name: str) -> str:
+        from yarl import URL
+
+        morsel = self._session.cookie_jar.filter_cookies(URL(self._base)).get(name)
+        return morsel.value if morsel else ""
+
+    async def request(self, method: str, path: str, **kwargs) -> Answer:
+        async with self._session.request(method, self._base + path, allow_redirects=False, **kwargs) as resp:
+            return Answer(resp.status, await resp.read())
+
+    def get(self, path: str, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+    async def aclose(self) -> None:
+        await self._session.close()
+
+
+async def _login(client: Client, username: str) -> None:
     await client.get("/dang-nhap/")
-    token = client.cookies.get("csrftoken", "")
     resp = await client.post("/dang-nhap/", data={"username": username, "password": LOAD_PASSWORD,
-                                                   "csrfmiddlewaretoken": token})
+                                                   "csrfmiddlewaretoken": client.cookie("csrftoken")})
     if resp.status_code != 302:
         raise RuntimeError(f"Đăng nhập {username} thất bại ({resp.status_code}).")
 
@@ -157,8 +200,8 @@ def _board_step(client, p: Persona, rng: random.Random) -> tuple[str, object, se
     return "board: danh sách toàn tỉnh", client.get(f"/mo-hinh/?unit={p.unit}&subtree=1"), set()
 
 
-async def _user_loop(client, p: Persona | None, stats: Stats, budget: dict, seed: int) -> None:
-    import httpx
+async def _user_loop(client: Client, p: Persona | None, stats: Stats, budget: dict, seed: int) -> None:
+    import aiohttp
 
     rng = random.Random(seed)
     expected: set[int]
@@ -176,7 +219,7 @@ async def _user_loop(client, p: Persona | None, stats: Stats, budget: dict, seed
             status = resp.status_code
             if p is not None and action.startswith("officer: đăng ký") and status == 201:
                 p.exemplars.append(resp.json()["exemplar"]["id"])
-        except httpx.HTTPError:
+        except (aiohttp.ClientError, TimeoutError):
             status = 0
         stats.record(action, time.perf_counter() - start, status, expected)
 
@@ -207,15 +250,9 @@ def summarize(stats: Stats, seconds: float) -> dict:
 async def run(url: str, personas: list[Persona] | None, *, concurrency: int, requests: int, duration: float,
               seed: int = 1) -> dict:
     """personas=None drives the bare page with `concurrency` anonymous users."""
-    import logging
-
-    import httpx
-
-    # httpx logs every request at INFO: on the 2 cores the server uses, that is the generator's own cost.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     check_loopback(url)
     users: list[Persona | None] = list(personas[:concurrency]) if personas else [None] * concurrency
-    clients = [httpx.AsyncClient(base_url=url, timeout=60, follow_redirects=False) for _ in users]
+    clients = [Client(url) for _ in users]
     stats = Stats()
     try:
         # Log in first, outside the measured window (a login is an argon2 hash on purpose).
