@@ -214,6 +214,9 @@ if cache_url := os.environ.get("DANVAN_CACHE_URL"):
     # Sessions are read from the shared cache (written through to the database): one query less per page.
     # Only with a shared cache: with one memory cache per worker, a logout would not reach the other workers.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Memberships, unread counts and dropdown lists kept between requests (danvan/core/sharedcache.py): only in a
+# cache every worker shares.
+DANVAN_SHARED_CACHE = bool(cache_url)
 
 # /healthz reports the task worker down when a ready task has waited longer than this.
 HEALTH_TASK_MAX_AGE = int(os.environ.get("DANVAN_HEALTH_TASK_MAX_AGE", 900))

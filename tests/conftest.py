@@ -11,6 +11,18 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _shared_cache(settings):
+    """Every test runs with memberships, unread counts and dropdowns kept between requests, as production
+    does with Redis (danvan/core/sharedcache.py), from an empty cache: a stale value fails the test."""
+    from django.core.cache import cache
+
+    settings.DANVAN_SHARED_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db):
     from danvan.core.demo import load_demo

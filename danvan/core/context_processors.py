@@ -1,16 +1,27 @@
+from django.db import DEFAULT_DB_ALIAS
+
 from danvan.orgs import scoping
+
+from . import sharedcache
+
+
+def unread_count(user) -> int:
+    """The badge on "Thông báo". Kept in the shared cache; whatever adds or reads a user's notifications
+    calls `sharedcache.forget_user("unread", ...)` (movement.services._notify_unit, movement.views.notifications)."""
+    from danvan.movement.models import Notification
+
+    return sharedcache.remember(
+        sharedcache.user_key("unread", user.pk), None,
+        lambda: Notification.objects.using(DEFAULT_DB_ALIAS).filter(user=user, read_at__isnull=True).count())
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    from danvan.movement.models import Notification
-
-    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     from danvan.onboarding.services import can_onboard
 
     from .audit import can_audit
 
-    return {"my_units": scoping.home_units(user), "unread_notifications": unread, "can_audit": can_audit(user),
-            "can_onboard": can_onboard(user)}
+    return {"my_units": scoping.home_units(user), "unread_notifications": unread_count(user),
+            "can_audit": can_audit(user), "can_onboard": can_onboard(user)}

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 
+from danvan.core import sharedcache
 from danvan.orgs import scoping
-from danvan.orgs.models import OrgUnit
+from danvan.orgs.models import Level, OrgUnit
 
-from .models import Exemplar, ExemplarQuerySet, Recognition, Status
+from .models import Exemplar, ExemplarQuerySet, Field, Recognition, Status
 
 # Recognized exemplars are known beyond their subtree: any unit may replicate them.
 PUBLIC_STATUSES = (Status.RECOGNIZED, Status.COMMENDED)
@@ -22,6 +24,25 @@ def visible_exemplars(user, *, include_deleted: bool = False) -> ExemplarQuerySe
     if not include_deleted:
         qs = qs.alive()
     return qs
+
+
+MAX_UNIT_CHOICES = 500
+
+
+def filter_choices(user) -> dict[str, list[tuple]]:
+    """The list page's dropdowns as (value, label) pairs: the user's units (the first 500 in tree order), the
+    fields their units own, the levels. Kept in the shared cache per scope until a unit, membership or field
+    changes (`sharedcache`, group "org")."""
+    scope = "*" if scoping.sees_everything(user) else "|".join(scoping.visible_paths(user))
+
+    def build() -> dict[str, list[tuple]]:
+        units = OrgUnit.objects.using(DEFAULT_DB_ALIAS).filter(scoping.units_q(user)).order_by("path")
+        fields = Field.objects.using(DEFAULT_DB_ALIAS).filter(scoping.units_q(user, "owner__")).order_by("name")
+        return {"units": list(units.values_list("code", "name")[:MAX_UNIT_CHOICES]),
+                "fields": list(fields.values_list("pk", "name")),
+                "levels": list(Level.objects.using(DEFAULT_DB_ALIAS).values_list("code", "name"))}
+
+    return sharedcache.remember(f"choices:{sharedcache.digest(scope)}", "org", build)
 
 
 def sees_deleted(user, ex: Exemplar) -> bool:

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from danvan.core.actions import posted_version, run_action
 from danvan.orgs import scoping
-from danvan.orgs.models import Level
 
 from . import lifecycle, services
 from .forms import AssessForm, CommendForm, DecisionForm, ExemplarForm, ProgressForm, StopForm
-from .models import Evidence, Exemplar, Field, Kind, Origin, Recognition, Status
+from .models import Evidence, Exemplar, Kind, Origin, Recognition, Status
 from .selectors import (
+    filter_choices,
     lineage,
     restorable_exemplars,
     sees_deleted,
@@ -79,9 +79,8 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     rows = _PageByIds(qs) if isinstance(qs, QuerySet) else qs
     page = Paginator(rows.select_related("unit", "field"), 25).get_page(request.GET.get("page"))
     page_hits = hits(page.object_list, words) if words else []
-    # (code, name) pairs: the dropdown lists up to 500 units, and a model instance for each cost more than the page.
-    units = scoping.visible_units(request.user).order_by("path").values_list("code", "name")
-    fields = Field.objects.filter(scoping.units_q(request.user, "owner__")).order_by("name").values_list("pk", "name")
+    # (value, label) pairs: the dropdown lists up to 500 units, and a model instance for each cost more than the page.
+    choices = filter_choices(request.user)
     # The country's and a province's years come from the kept counts, a lower scope's from its own exemplars.
     years = tally.years(None if scoping.sees_everything(request.user) else scoping.visible_paths(request.user))
     if years is None:
@@ -98,10 +97,10 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
             "total": page.paginator.count,
             "capped": found.capped,
             "cap": found.cap,
-            "levels": Level.objects.values_list("code", "name"),
+            "levels": choices["levels"],
             "statuses": Status.choices,
-            "units": units[:500],
-            "fields": fields,
+            "units": choices["units"],
+            "fields": choices["fields"],
             "years": [(y, y) for y in years],
             "kinds": Kind.choices,
             "origins": Origin.choices,

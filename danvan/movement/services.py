@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from danvan.core import sharedcache
 from danvan.exemplars.models import Exemplar, Kind, Movement
 from danvan.orgs import scoping
 from danvan.orgs.models import SUBTREE_ROLES, Membership, OrgUnit, Role
@@ -417,6 +418,7 @@ def _sub_url(sub: Submission) -> str:
 def _notify_unit(unit: OrgUnit, text: str, url: str) -> list[str]:
     members = list(Membership.objects.filter(unit=unit).select_related("user"))
     Notification.objects.bulk_create([Notification(user=m.user, text=text, url=url) for m in members])
+    sharedcache.forget_user("unread", [m.user_id for m in members])
     return sorted({m.user.email for m in members if m.user.email})
 
 

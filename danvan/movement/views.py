@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from multidb import db_write
 
+from danvan.core import sharedcache
 from danvan.core.actions import posted_version
 from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping
@@ -332,4 +333,5 @@ def notifications(request: HttpRequest) -> HttpResponse:
     items = Notification.objects.filter(user_id=request.user.pk or 0)[:100]
     response = render(request, "movement/notifications.html", {"items": items})
     Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).update(read_at=timezone.now())
+    sharedcache.forget_user("unread", [request.user.pk or 0])
     return response

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
+
+from danvan.core import sharedcache
 
 from .models import EDIT_ROLES, SUBTREE_ROLES, Membership, OrgUnit, Role
 
@@ -20,7 +23,9 @@ def memberships(user) -> list[Membership]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("unit"))
+        cached = sharedcache.remember(
+            f"memberships:{user.pk}", "org",
+            lambda: list(Membership.objects.using(DEFAULT_DB_ALIAS).filter(user=user).select_related("unit")))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
