@@ -206,6 +206,12 @@ def test_dashboard_downloads_are_the_pages_files(api, login):
     assert rows[1:] == [[str(v) for v in r] for r in [*nam["rows"], nam["total"]]]
     assert rows[1] == ["2021", "3", "1", "4", "0", "3"] and rows[-1] == ["Tổng cộng", "4", "1", "5", "1", "3"]
     assert resp.content == page.get(f"/don-vi/BDVTU-QNG/thong-ke/nam.csv?{_page_query()}").content
+    # The download follows the query (not the default range): one year, every movement.
+    resp = board.get("/api/units/BDVTU-QNG/dashboard/nam.csv?movement=tat-ca&year_from=2022&year_to=2022")
+    assert resp["Content-Disposition"] == 'attachment; filename="thong-ke-nam-BDVTU-QNG-2022.csv"'
+    assert list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))[1:] == [
+        ["2022", "1", "0", "1", "1", "0"], ["Tổng cộng", "1", "0", "1", "1", "0"]]
+    assert resp.content == page.get("/don-vi/BDVTU-QNG/thong-ke/nam.csv?phong_trao=tat-ca&tu=2022&den=2022").content
 
     linh_vuc = next(t for t in got["tables"] if t["slug"] == "linh-vuc")
     resp = board.get(linh_vuc["downloads"]["xlsx"])
