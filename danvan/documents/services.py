@@ -92,8 +92,11 @@ def reminder(rnd: RegistrationRound, lagging: list[Submission], fmt: str) -> Ren
     return Rendered(docx_to_pdf(docx) if fmt == "pdf" else docx, f"don-doc-{rnd.issuer.code}-{rnd.year}.{fmt}", fmt)
 
 
+BLANK_FORMATS = ("docx", "xlsx")
+
+
 def blank(fmt: str) -> Rendered:
-    need_format(fmt, ("docx", "xlsx"))
+    need_format(fmt, BLANK_FORMATS)
     spec = blank_form()
     data = form_xlsx_bytes(spec) if fmt == "xlsx" else form_docx_bytes(spec)
     return Rendered(data, f"bieu-mau-dang-ky-mo-hinh.{fmt}", fmt)

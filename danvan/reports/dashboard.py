@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from danvan.core.charts import bar_chart
+from danvan.documents.services import DocumentError, NoSuchDocument, Rendered, need_format
 from danvan.exemplars.models import CommendationForm, Exemplar, Kind, Movement, Origin
 from danvan.exemplars.selectors import spread
 from danvan.movement.models import RegistrationRound, RoundKind
@@ -76,6 +77,60 @@ class Dashboard:
         years = str(self.year_from) if self.year_from == self.year_to else f"{self.year_from} - {self.year_to}"
         mv = f"phong trào {self.movement}" if self.movement else "mọi phong trào"
         return f"{self.node.name} và các đơn vị trực thuộc — năm {years}, {mv}"
+
+
+@dataclass
+class Params:
+    """What a dashboard is asked for, after the fallbacks: `notes` say what was changed and why."""
+
+    movement: Movement | None
+    year_from: int
+    year_to: int
+    notes: list[str]
+    unknown_movement: bool = False  # a movement id that does not exist (the page shows every movement)
+
+
+ALL_MOVEMENTS = "tat-ca"
+
+
+def params(movement: str | None, year_from: str | int | None, year_to: str | int | None) -> Params:
+    """The movement and years asked for (page: `phong_trao`, `tu`, `den`; API: the same values).
+
+    No movement given: the latest; "" or "tat-ca": every movement; an unknown one: every movement, with a note.
+    A year that is not a year falls back to the movement's default range; years given the wrong way round
+    are swapped; at most MAX_YEARS years (the earliest are dropped).
+    """
+    notes: list[str] = []
+    chosen: Movement | None
+    unknown = False
+    if movement is None:
+        chosen = Movement.objects.order_by("-period_start").first()
+    elif movement in ("", ALL_MOVEMENTS):
+        chosen = None
+    else:
+        chosen = Movement.objects.filter(pk=movement).first() if movement.isdigit() else None
+        if chosen is None:
+            unknown = True
+            notes.append("Không có phong trào đã chọn: hiển thị mọi phong trào.")
+    default_from, default_to = default_range(chosen)
+
+    def year(value: str | int | None, default: int) -> int:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return default
+        if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+            notes.append(f"Năm “{text[:20]}” không hợp lệ: dùng năm {default}.")
+            return default
+        return int(text)
+
+    first, last = year(year_from, default_from), year(year_to, default_to)
+    if first > last:
+        notes.append("“Từ năm” sau “đến năm”: đã đổi chỗ hai năm.")
+        first, last = last, first
+    if last - first + 1 > MAX_YEARS:
+        first = last - MAX_YEARS + 1
+        notes.append(f"Chỉ thống kê tối đa {MAX_YEARS} năm: từ năm {first}.")
+    return Params(chosen, first, last, notes, unknown)
 
 
 def default_range(movement: Movement | None) -> tuple[int, int]:
@@ -182,6 +237,32 @@ def build(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int
         note="Mô hình của đơn vị và cấp dưới, xếp theo số mô hình nhân rộng trực tiếp đăng ký trong giai đoạn "
              "(ở bất kỳ đơn vị nào)."))
     return Dashboard(node=node, movement=movement, year_from=year_from, year_to=year_to, stats=s, tables=tables)
+
+
+DOWNLOAD_FORMATS = ("csv", "xlsx")
+ALL_TABLES = "tat-ca"  # the download slug of every table in one workbook
+CSV_MIME = "text/csv; charset=utf-8"
+
+
+def render_download(node: OrgUnit, p: Params, slug: str, fmt: str) -> Rendered:
+    """One table as CSV or XLSX, or every table ("tat-ca") as one XLSX, with exactly the rows the page shows.
+
+    A format other than CSV/XLSX (or every table as CSV) → DocumentError; an unknown table → NoSuchDocument.
+    """
+    need_format(fmt, DOWNLOAD_FORMATS)
+    if slug == ALL_TABLES and fmt != "xlsx":
+        raise DocumentError("Tất cả các bảng chỉ tải được dạng xlsx.", "unsupported_format")
+    dash = build(node, p.movement, p.year_from, p.year_to)
+    years = f"{p.year_from}" if p.year_from == p.year_to else f"{p.year_from}-{p.year_to}"
+    if slug == ALL_TABLES:
+        return Rendered(to_xlsx(dash, dash.tables), f"thong-ke-{node.code}-{years}.xlsx", fmt)
+    table = dash.table(slug)
+    if table is None:
+        raise NoSuchDocument(slug)
+    name = f"thong-ke-{table.slug}-{node.code}-{years}.{fmt}"
+    if fmt == "csv":
+        return Rendered(to_csv(table), name, fmt, mime=CSV_MIME)
+    return Rendered(to_xlsx(dash, [table]), name, fmt)
 
 
 def to_csv(table: Table) -> bytes:

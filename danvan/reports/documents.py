@@ -133,9 +133,11 @@ def report_letter(report: AnnualReport) -> LetterSpec:
     return spec
 
 
-def period_table(unit: OrgUnit, movement: Movement, up_to: int | None = None) -> SimpleTable:
-    """Sơ kết / tổng kết: the same numbers for every year of the period, one column per year."""
-    columns = stats.period(unit, movement, up_to)
+def period_table(unit: OrgUnit, movement: Movement, up_to: int | None = None,
+                 columns: list[stats.Stats] | None = None) -> SimpleTable:
+    """Sơ kết / tổng kết: the same numbers for every year of the period, one column per year
+    (`columns`: `stats.period` already computed)."""
+    columns = columns or stats.period(unit, movement, up_to)
     years, whole = columns[:-1], columns[-1]
     headers = ["STT", "Nội dung", *[str(s.year_from) for s in years], f"Cả giai đoạn {whole.years_label}"]
 
@@ -213,8 +215,16 @@ def render_stats_appendix(unit: OrgUnit, movement: Movement, year: int, fmt: str
     return _table(appendix_table(stats.compute(unit, movement, year)), f"phu-luc-so-lieu-{unit.code}-{year}", fmt)
 
 
+def period_statistics(columns: list[stats.Stats]) -> dict:
+    """The period's numbers (`stats.period`) as JSON: each year, then the whole period (CLI and API)."""
+    return {"years": [c.to_dict() for c in columns[:-1]], "period": columns[-1].to_dict()}
+
+
+PERIOD_FORMATS = ("docx", "xlsx")
+
+
 def render_period(unit: OrgUnit, movement: Movement, fmt: str, up_to: int | None = None) -> Rendered:
-    need_format(fmt, ("docx", "xlsx"))
+    need_format(fmt, PERIOD_FORMATS)
     return _table(period_table(unit, movement, up_to),
                   f"so-ket-{unit.code}-{movement.period_start}-{movement.period_end}", fmt)
 

@@ -256,40 +256,11 @@ def period_download(request: HttpRequest, code: str, movement: int, fmt: str) ->
 
 # ---- the node's dashboard ------------------------------------------------------------------------
 
-def _dashboard_params(request: HttpRequest) -> tuple[Movement | None, int, int, list[str]]:
+def _dashboard_params(request: HttpRequest):
     """Movement and years from the query string; a bad value falls back to the default with a note."""
-    from .dashboard import MAX_YEAR, MAX_YEARS, MIN_YEAR, default_range
+    from .dashboard import params
 
-    notes: list[str] = []
-    raw = request.GET.get("phong_trao")
-    movement: Movement | None
-    if raw is None:
-        movement = Movement.objects.order_by("-period_start").first()
-    elif raw in ("", "tat-ca"):
-        movement = None
-    else:
-        movement = Movement.objects.filter(pk=raw).first() if raw.isdigit() else None
-        if movement is None:
-            notes.append("Không có phong trào đã chọn: hiển thị mọi phong trào.")
-    year_from, year_to = default_range(movement)
-
-    def year(key: str, default: int) -> int:
-        text = (request.GET.get(key) or "").strip()
-        if not text:
-            return default
-        if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
-            notes.append(f"Năm “{text[:20]}” không hợp lệ: dùng năm {default}.")
-            return default
-        return int(text)
-
-    year_from, year_to = year("tu", year_from), year("den", year_to)
-    if year_from > year_to:
-        notes.append("“Từ năm” sau “đến năm”: đã đổi chỗ hai năm.")
-        year_from, year_to = year_to, year_from
-    if year_to - year_from + 1 > MAX_YEARS:
-        year_from = year_to - MAX_YEARS + 1
-        notes.append(f"Chỉ thống kê tối đa {MAX_YEARS} năm: từ năm {year_from}.")
-    return movement, year_from, year_to, notes
+    return params(request.GET.get("phong_trao"), request.GET.get("tu"), request.GET.get("den"))
 
 
 @login_required
@@ -297,13 +268,13 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     from . import dashboard as dash_mod
 
     unit = _unit(request, code)
-    movement, year_from, year_to, notes = _dashboard_params(request)
-    dash = dash_mod.build(unit, movement, year_from, year_to)
+    p = _dashboard_params(request)
+    dash = dash_mod.build(unit, p.movement, p.year_from, p.year_to)
     query = request.GET.urlencode()
     return render(request, "reports/dashboard.html", {
-        "unit": unit, "dash": dash, "notes": notes, "query": query,
+        "unit": unit, "dash": dash, "notes": p.notes, "query": query,
         "movements": Movement.objects.order_by("-period_start"),
-        "movement_value": "tat-ca" if movement is None else str(movement.pk),
+        "movement_value": dash_mod.ALL_MOVEMENTS if p.movement is None else str(p.movement.pk),
         "ancestors": [a for a in OrgUnit.objects.get_ancestors(unit) if scoping.can_see_unit(request.user, a)],
         "children": OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")[:200],
     })
@@ -314,21 +285,7 @@ def dashboard_download(request: HttpRequest, code: str, slug: str, fmt: str) -> 
     from . import dashboard as dash_mod
 
     unit = _unit(request, code)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
-    movement, year_from, year_to, _ = _dashboard_params(request)
-    dash = dash_mod.build(unit, movement, year_from, year_to)
-    years = f"{year_from}" if year_from == year_to else f"{year_from}-{year_to}"
-    if slug == "tat-ca" and fmt == "xlsx":
-        data, name = dash_mod.to_xlsx(dash, dash.tables), f"thong-ke-{unit.code}-{years}.xlsx"
-    else:
-        table = dash.table(slug)
-        if table is None:
-            raise Http404
-        name = f"thong-ke-{table.slug}-{unit.code}-{years}.{fmt}"
-        data = dash_mod.to_csv(table) if fmt == "csv" else dash_mod.to_xlsx(dash, [table])
-    content_type = ("text/csv; charset=utf-8" if fmt == "csv" else
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp = HttpResponse(data, content_type=content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    try:
+        return _file(dash_mod.render_download(unit, _dashboard_params(request), slug, fmt))
+    except (NoSuchDocument, DocumentError):
+        raise Http404 from None

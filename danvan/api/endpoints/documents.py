@@ -156,6 +156,18 @@ def job_file(request: HttpRequest, pk: int):
                         content_type=services.MIME[job.fmt])
 
 
+# ---- the blank registration form -----------------------------------------------------------------
+
+@router.get("/documents/blank-form.{fmt}", response=ERRORS,
+            summary="Tải biểu mẫu đăng ký mô hình trống (docx hoặc xlsx), như trang bieu-mau-trong",
+            openapi_extra=file_responses({f: services.MIME[f] for f in services.BLANK_FORMATS}, "Tệp Word/Excel"))
+def blank_form(request: HttpRequest, fmt: str):
+    try:
+        return file_response(services.blank(fmt))
+    except services.DocumentError as exc:
+        raise document_error(exc) from None
+
+
 # ---- round ---------------------------------------------------------------------------------------
 
 def _round(request: HttpRequest, pk: int):

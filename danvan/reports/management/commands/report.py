@@ -70,6 +70,5 @@ class Command(BaseCommand):
         movement = self._movement(o["movement"], None)
         if o["format"] == "json":
             columns = stats.period(unit, movement, o.get("up_to"))
-            return json.dumps({"years": [c.to_dict() for c in columns[:-1]], "period": columns[-1].to_dict()},
-                              ensure_ascii=False, indent=1).encode()
+            return json.dumps(documents.period_statistics(columns), ensure_ascii=False, indent=1).encode()
         return documents.render_period(unit, movement, o["format"], o.get("up_to")).data
