@@ -203,3 +203,56 @@ def test_the_list_year_choices_of_a_province_follow_its_kept_counts(api, login):
     _json(officer.delete(f"/api/exemplars/{ex['id']}"), 200)
     assert _year_options(board) == ["2022", "2021"]
     assert _year_options(login("admin")) == ["2022", "2021"]
+
+
+LIST_FILTERS = [
+    "", "?year=2021", "?year=2022&kind=collective", "?origin=replication", "?field={field}", "?level=tinh",
+    "?level=khong-co", "?unit=SKHCN-QNG&subtree=1", "?unit=SKHCN-QNG&subtree=1&year=2021&kind=individual",
+    "?unit=BDVTU-QNG&subtree=1&origin=new", "?unit=KHONG-CO&subtree=1", "?year=abc",
+]
+
+
+def _list_totals(client, field: int) -> list[int]:
+    totals = []
+    for q in LIST_FILTERS:
+        resp = client.get("/mo-hinh/" + q.format(field=field))
+        assert resp.status_code == 200
+        totals.append(resp.context["total"])
+    return totals
+
+
+def test_list_totals_read_from_the_kept_counts_equal_the_rows(api, login, settings):
+    """The list's total for a province's Board and for the country comes from the tally when its filters are the
+    tally's columns; it equals the count of the rows under every filter, and follows a new and a deleted model."""
+    from danvan.exemplars.selectors import ListFilters, filter_exemplars, tallied_count, visible_exemplars
+
+    board, admin = login("bdv.quangngai"), login("admin")
+    field = Field.objects.get(name="Lĩnh vực thanh tra").pk
+    users = {c: c.get("/mo-hinh/").wsgi_request.user for c in (board, admin)}
+
+    def rows(client) -> list[int]:
+        user = users[client]
+        return [filter_exemplars(visible_exemplars(user), _params(q.format(field=field))).count() for q in LIST_FILTERS]
+
+    for client in (board, admin):
+        user = users[client]
+        assert tallied_count(user, {}) is not None  # the kept counts answer, not the scan
+        assert tallied_count(user, {"status": "registered"}) is None
+        assert _list_totals(client, field) == rows(client)
+    assert ListFilters.parse({"kind": "x", "year": "2"}) == ListFilters(year=2)
+    officer = api("tt.skhcn")
+    ex = _json(_post(officer, "/api/exemplars", _new(year=2021)), 201)["exemplar"]
+    for client in (board, admin):
+        assert _list_totals(client, field) == rows(client)
+    before = board.get("/mo-hinh/?year=2021").context["total"]
+    _json(officer.delete(f"/api/exemplars/{ex['id']}"), 200)
+    assert board.get("/mo-hinh/?year=2021").context["total"] == before - 1
+    assert _list_totals(board, field) == rows(board)
+    # A unit below the tallied levels counts its own rows, as before.
+    assert tallied_count(login("tt.skhcn").get("/mo-hinh/").wsgi_request.user, {}) is None
+
+
+def _params(query: str) -> dict:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(query.lstrip("?")))

@@ -123,30 +123,85 @@ def spread(ex: Exemplar) -> Spread:
     return out
 
 
+@dataclass
+class ListFilters:
+    """The list's filters as read from the query string; unknown or malformed values are dropped."""
+    year: int | None = None
+    field_id: int | None = None
+    kind: str = ""
+    origin: str = ""
+    status: str = ""
+    level: str = ""
+    unit: str = ""
+    subtree: bool = False
+
+    @classmethod
+    def parse(cls, params: dict) -> ListFilters:
+        def _int(key: str) -> int | None:
+            try:
+                return int(params.get(key) or "")
+            except (TypeError, ValueError):
+                return None
+
+        return cls(year=_int("year"), field_id=_int("field"),
+                   kind=params["kind"] if params.get("kind") in {"collective", "individual"} else "",
+                   origin=params["origin"] if params.get("origin") in {"new", "replication"} else "",
+                   status=(params.get("status") or "").strip()[:20], level=(params.get("level") or "").strip()[:32],
+                   unit=(params.get("unit") or "").strip(), subtree=bool(params.get("subtree")))
+
+
 def filter_exemplars(qs: QuerySet[Exemplar], params: dict) -> QuerySet[Exemplar]:
     """Apply list filters; unknown or malformed values are ignored, never an error."""
-    def _int(key: str) -> int | None:
-        try:
-            return int(params.get(key) or "")
-        except (TypeError, ValueError):
-            return None
-
-    if (year := _int("year")) is not None:
-        qs = qs.filter(year=year)
-    if (field_id := _int("field")) is not None:
-        qs = qs.filter(field_id=field_id)
-    if params.get("kind") in {"collective", "individual"}:
-        qs = qs.filter(kind=params["kind"])
-    if params.get("origin") in {"new", "replication"}:
-        qs = qs.filter(origin=params["origin"])
-    if status := (params.get("status") or "").strip():
-        qs = qs.filter(status=status[:20])
-    if level := (params.get("level") or "").strip():
-        qs = qs.filter(unit__level__code=level[:32])
-    if unit_code := (params.get("unit") or "").strip():
-        if params.get("subtree"):
-            unit = OrgUnit.objects.filter(code=unit_code).first()
+    f = ListFilters.parse(params)
+    if f.year is not None:
+        qs = qs.filter(year=f.year)
+    if f.field_id is not None:
+        qs = qs.filter(field_id=f.field_id)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.origin:
+        qs = qs.filter(origin=f.origin)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.level:
+        qs = qs.filter(unit__level__code=f.level)
+    if f.unit:
+        if f.subtree:
+            unit = OrgUnit.objects.filter(code=f.unit).first()
             qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
         else:
-            qs = qs.filter(unit__code=unit_code)
+            qs = qs.filter(unit__code=f.unit)
     return qs
+
+
+def tallied_count(user, params: dict) -> int | None:
+    """How many exemplars `filter_exemplars(visible_exemplars(user), params)` holds, read from the kept counts
+    (`reports.tally`) when every filter is one of their columns and the subtrees asked about are tallied ones
+    (the country, a province); None otherwise, and the caller counts the rows. At 1,000,000 exemplars the
+    national list's COUNT took ~300 ms, a province's ~20 ms of the database's CPU; this is one small SUM."""
+    from danvan.reports import tally
+
+    f = ListFilters.parse(params)
+    if f.status or (f.unit and not f.subtree) or tally.depth() < 1:
+        return None
+    paths = None if scoping.sees_everything(user) else scoping.visible_paths(user)
+    if f.unit:
+        unit = OrgUnit.objects.filter(code=f.unit).first()
+        if unit is None:
+            return 0
+        if paths is None or any(unit.path.startswith(p) for p in paths):
+            paths = [unit.path]
+        else:  # the part of the user's scope that lies under the unit (nothing if none does)
+            paths = [p for p in paths if p.startswith(unit.path)]
+            if not paths:
+                return 0
+    if paths is not None and any(len(p) > tally.depth() * OrgUnit.steplen for p in paths):
+        return None
+    filters: dict = {k: v for k, v in (("year", f.year), ("field_id", f.field_id), ("kind", f.kind),
+                                        ("origin", f.origin)) if v not in (None, "")}
+    if f.level:
+        level = Level.objects.filter(code=f.level).values_list("pk", flat=True).first()
+        if level is None:
+            return 0
+        filters["level_id"] = level
+    return tally.count(paths, filters)

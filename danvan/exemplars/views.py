@@ -26,6 +26,7 @@ from .selectors import (
     sees_deleted,
     source_candidates,
     spread,
+    tallied_count,
     visible_exemplars,
 )
 
@@ -43,14 +44,15 @@ class _PageByIds:
     The subquery reads the alive exemplars' index alone (`exemplar_alive_unit_year`); sorting whole rows read
     one heap page per exemplar of the scope (~70 ms for a province's 25,000, docs/SCALING.md)."""
 
-    def __init__(self, qs: QuerySet[Exemplar]):
-        self._qs = qs
+    def __init__(self, qs: QuerySet[Exemplar], count: int | None = None):
+        self._qs, self._count = qs, count
 
     def select_related(self, *fields: str) -> _PageByIds:
-        return _PageByIds(self._qs.select_related(*fields))
+        return _PageByIds(self._qs.select_related(*fields), self._count)
 
     def count(self) -> int:
-        return self._qs.count()
+        """The total is given when the kept counts know it (`selectors.tallied_count`)."""
+        return self._qs.count() if self._count is None else self._count
 
     def __len__(self) -> int:
         return self.count()
@@ -76,7 +78,8 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     base = visible_exemplars(request.user)
     found = search(request.user, request.GET.get("q", ""), request.GET, base=base, within_scope=True)
     qs, words = found.qs, found.words
-    rows = _PageByIds(qs) if isinstance(qs, QuerySet) else qs
+    rows = _PageByIds(qs, None if words else tallied_count(request.user, request.GET)) if isinstance(
+        qs, QuerySet) else qs
     page = Paginator(rows.select_related("unit", "field"), 25).get_page(request.GET.get("page"))
     page_hits = hits(page.object_list, words) if words else []
     # (value, label) pairs: the dropdown lists up to 500 units, and a model instance for each cost more than the page.

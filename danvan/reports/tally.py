@@ -74,6 +74,14 @@ def branch_counts(node: OrgUnit, children: list[int], movement: Movement | None,
                                 rep=Sum("n", filter=Q(origin=Origin.REPLICATION))).order_by()}
 
 
+def count(paths: list[str] | None, filters: dict) -> int:
+    """Alive exemplars under the tallied units at `paths` (disjoint subtrees; None: the whole tree) whose key
+    columns (year, kind, origin, field_id, level_id, movement_id) equal `filters`."""
+    qs = SubtreeTally.objects.filter(**filters)
+    qs = qs.filter(ancestor__depth=1) if paths is None else qs.filter(ancestor__path__in=paths)
+    return qs.aggregate(n=Sum("n"))["n"] or 0
+
+
 def years(paths: list[str] | None) -> list[int] | None:
     """The registration years that have alive exemplars under `paths` (None: the whole tree), newest first,
     read from the tally; None when a path lies below the tallied levels (the caller then scans)."""

@@ -1,0 +1,65 @@
+"""What pages keep between requests (danvan/core/sharedcache.py) is used, and is never stale: a role taken away,
+a unit renamed or a notification received shows on the very next page."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from danvan.orgs.models import Membership
+
+from .test_rounds import round2023  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def _tables_read(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_memberships_and_dropdowns_are_read_once_then_kept(login):
+    officer = login("tt.skhcn")
+    officer.get("/mo-hinh/")
+    again = " ".join(_tables_read(officer, "/mo-hinh/"))
+    for table in ("orgs_membership", "exemplars_field", "orgs_level", "movement_notification"):
+        assert f'FROM "{table}"' not in again, table
+    assert 'FROM "exemplars_exemplar"' in again
+
+
+def test_a_role_taken_away_is_denied_on_the_next_page(login):
+    officer = login("tt.skhcn")
+    first = officer.get("/mo-hinh/")
+    assert first.context["total"] > 0
+    mine = first.context["page"].object_list[0]
+    assert officer.get(f"/mo-hinh/{mine.pk}/").status_code == 200
+    m = Membership.objects.get(user__username="tt.skhcn", unit__code="TT-SKHCN-QNG")
+    resp = login("ld.tt").post(f"/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/thanh-vien/{m.pk}/thu-hoi/", follow=True)
+    assert "Đã thu hồi" in resp.content.decode()
+    assert officer.get("/mo-hinh/").context["total"] == 0
+    assert officer.get(f"/mo-hinh/{mine.pk}/").status_code == 404
+
+
+def test_a_renamed_unit_shows_its_new_name_in_the_dropdown(login):
+    from danvan.orgs.models import OrgUnit
+
+    board = login("bdv.quangngai")
+    assert ("TT-SKHCN-QNG", "Thanh tra Sở Khoa học và Công nghệ") in board.get("/mo-hinh/").context["units"]
+    # A write that bypasses model signals (a queryset update, as bulk imports and restructuring do).
+    OrgUnit.objects.filter(code="TT-SKHCN-QNG").update(name="Thanh tra Sở (tên mới)")
+    assert ("TT-SKHCN-QNG", "Thanh tra Sở (tên mới)") in board.get("/mo-hinh/").context["units"]
+
+
+def test_the_unread_badge_follows_a_reminder_and_the_notifications_page(login, round2023):  # noqa: F811
+    rnd, relay = round2023
+    member = login("cc.tdc")
+    assert member.get("/mo-hinh/").context["unread_notifications"] == 0
+    cc_sub = relay.submissions.get(unit__code="CCTDC-QNG")
+    resp = login("vp.skhcn").post(f"/dot-dang-ky/{relay.pk}/nhac/", {"submission": [cc_sub.pk], "message": "Gấp."},
+                                  follow=True)
+    assert "Đã nhắc: Chi cục" in resp.content.decode()
+    assert member.get("/mo-hinh/").context["unread_notifications"] == 1
+    assert "Gấp." in member.get("/thong-bao/").content.decode()
+    assert member.get("/mo-hinh/").context["unread_notifications"] == 0
