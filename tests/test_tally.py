@@ -224,7 +224,12 @@ def _list_totals(client, field: int) -> list[int]:
 def test_list_totals_read_from_the_kept_counts_equal_the_rows(api, login, settings):
     """The list's total for a province's Board and for the country comes from the tally when its filters are the
     tally's columns; it equals the count of the rows under every filter, and follows a new and a deleted model."""
-    from danvan.exemplars.selectors import ListFilters, filter_exemplars, tallied_count, visible_exemplars
+    from danvan.exemplars.selectors import (
+        ListFilters,
+        filter_exemplars,
+        tallied_count,
+        visible_exemplars,
+    )
 
     board, admin = login("bdv.quangngai"), login("admin")
     field = Field.objects.get(name="Lĩnh vực thanh tra").pk
