@@ -147,7 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user from the shared cache (danvan/core/auth.py).
+    "danvan.core.auth.ModelBackend",
 ]
 # Login throttling: 5 wrong passwords for one username from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("DANVAN_LOGIN_FAILURES", 5))

@@ -164,3 +164,12 @@ def test_recognizer_outside_the_line_is_refused(login, demo):
         "version": ex.version + 1, "by_unit": snv.pk, "decision_number": "1/QĐ-SNV", "decision_date": "01/05/2022"})
     assert resp.status_code == 400 and "Hãy chọn một lựa chọn hợp lệ" in resp.content.decode()
     assert not Recognition.objects.filter(exemplar=ex).exists()
+
+
+def test_decisions_exist_only_on_recognized_or_commended_models(login, demo):
+    """The exemplar page reads recognitions and commendations only for these statuses (exemplars.views)."""
+    from danvan.exemplars.models import DECIDED_STATUSES, Commendation, Recognition
+
+    assert Recognition.objects.exists() or Commendation.objects.exists()
+    assert not Recognition.objects.exclude(exemplar__status__in=DECIDED_STATUSES).exists()
+    assert not Commendation.objects.exclude(exemplar__status__in=DECIDED_STATUSES).exists()

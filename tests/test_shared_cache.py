@@ -63,3 +63,27 @@ def test_the_unread_badge_follows_a_reminder_and_the_notifications_page(login, r
     assert member.get("/mo-hinh/").context["unread_notifications"] == 1
     assert "Gấp." in member.get("/thong-bao/").content.decode()
     assert member.get("/mo-hinh/").context["unread_notifications"] == 0
+
+
+def test_the_signed_in_user_is_kept_and_forgotten_when_their_row_changes(login):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    officer = login("tt.skhcn")
+    officer.get("/mo-hinh/")
+    assert 'FROM "auth_user"' not in " ".join(_tables_read(officer, "/mo-hinh/"))
+    # A save of the row (what the admin page and a password change do) signs the user out at once…
+    u = User.objects.get(username="tt.skhcn")
+    u.set_password("MatKhauMoi@2026")
+    u.save()
+    assert officer.get("/mo-hinh/").status_code == 302
+    # …and so does a bulk write to the table, such as deactivating many accounts.
+    other = login("vp.skhcn")
+    assert other.get("/mo-hinh/").status_code == 200
+    User.objects.filter(username__in=["vp.skhcn"]).update(is_active=False)
+    assert other.get("/mo-hinh/").status_code == 302
+    # Someone else's login (a save of their own row) leaves this user's kept row alone, and they stay signed in.
+    board = login("bdv.quangngai")
+    board.get("/mo-hinh/")
+    login("ld.tt")
+    assert 'FROM "auth_user"' not in " ".join(_tables_read(board, "/mo-hinh/"))

@@ -15,8 +15,9 @@ was written (a model save, `bulk_create`, `QuerySet.update`, a treebeard move, a
 installed on every database connection, looks at the statement itself. It moves once when the statement runs
 (the writer's next read in the same transaction builds anew) and again after commit (a reader that built from
 the old rows in between is not believed). Values are built from the primary database, never from a lagging
-replica. Per-user values outside any group (the unread count) are forgotten by the code that changes them:
-`forget_user`.
+replica. The signed-in user's own row (`auth.ModelBackend`) is kept per user: a save of that row (a login, a new password,
+a deactivation) forgets it, and any other write to the users' table forgets them all. Per-user values outside
+any table's watch (the unread count) are forgotten by the code that changes them: `forget_user`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ PREFIX = "dv:sc:"
 TIMEOUT = 3600  # only frees memory; a changed value is dropped at once by its generation
 # Tables whose writes move a group's generation (matched on the table name's start).
 GROUPS: dict[str, tuple[str, ...]] = {"org": ("orgs_", "exemplars_field")}
+# Tables whose rows are kept one by one (the key's kind): the signed-in user, read on every request.
+ROWS: dict[str, str] = {"auth_user": "user"}
+_ONE_ROW = re.compile(r'\s*UPDATE\s+"(\w+)"\s+SET\s.*\sWHERE\s+"\1"\."id"\s*=\s*%s\s*$', re.IGNORECASE | re.DOTALL)
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _MISSING = object()
 
@@ -97,21 +101,45 @@ def user_key(kind: str, user_id: int) -> str:
     return f"{kind}:{user_id}"
 
 
-def _groups_of(sql: str) -> set[str]:
+def remember_row[T](table: str, pk: Any, build: Callable[[], T]) -> T:
+    """`build()` for one row of `table` (one of ROWS), kept until that row, or the table in bulk, is written."""
+    return remember(f"{ROWS[table]}:{pk}", f"rows:{table}", build)
+
+
+def _changes(sql: str, params: Any, many: bool) -> tuple[set[str], list[str]]:
+    """The groups whose generation a statement moves, and the kept rows it changes."""
     m = _WRITE.match(sql)
     if not m:
-        return set()
+        return set(), []
     table = m.group(1).lower()
-    return {g for g, prefixes in GROUPS.items() if table.startswith(prefixes)}
+    groups = {g for g, prefixes in GROUPS.items() if table.startswith(prefixes)}
+    rows: list[str] = []
+    if table in ROWS:
+        # A model's save changes one row by its id: forget that row alone (a login writes last_login). Any other
+        # write to the table (bulk, by another filter, a delete) drops every kept row of it.
+        if not many and params and _ONE_ROW.match(sql):
+            rows.append(f"{PREFIX}{ROWS[table]}:{params[-1]}")
+        else:
+            groups.add(f"rows:{table}")
+    return groups, rows
+
+
+def _forget(keys: list[str]) -> None:
+    cache.delete_many(keys)
 
 
 def watch_writes(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
-    """Execute wrapper: a write to a group's table moves the group's generation, now and after commit."""
-    groups = _groups_of(sql) if enabled() and isinstance(sql, str) else set()
+    """Execute wrapper: a write to a group's table moves the group's generation, and a write to a kept row
+    forgets it, now and after commit."""
+    groups, rows = _changes(sql, params, many) if enabled() and isinstance(sql, str) else (set(), [])
     result = execute(sql, params, many, context)
+    alias = context["connection"].alias
     for group in groups:
         bump(group)
-        transaction.on_commit(functools.partial(bump, group), using=context["connection"].alias)
+        transaction.on_commit(functools.partial(bump, group), using=alias)
+    if rows:
+        _forget(rows)
+        transaction.on_commit(functools.partial(_forget, rows), using=alias)
     return result
 
 

@@ -99,6 +99,9 @@ class Status(models.TextChoices):
 
 # "Built" in report section 3.3: the exemplar was carried out (whatever its result).
 BUILT_STATUSES = (Status.BUILDING, Status.ASSESSED, Status.RECOGNIZED, Status.COMMENDED, Status.NOT_ACHIEVED)
+# The only statuses an exemplar with a recognition or commendation can have: recording the first one moves the
+# status here (lifecycle.recognize / commend, in the same transaction) and no transition leads back.
+DECIDED_STATUSES = (Status.RECOGNIZED, Status.COMMENDED)
 
 
 class ExemplarQuerySet(models.QuerySet):

@@ -18,7 +18,7 @@ from danvan.orgs import scoping
 
 from . import lifecycle, services
 from .forms import AssessForm, CommendForm, DecisionForm, ExemplarForm, ProgressForm, StopForm
-from .models import Evidence, Exemplar, Kind, Origin, Recognition, Status
+from .models import DECIDED_STATUSES, Evidence, Exemplar, Kind, Origin, Recognition, Status
 from .selectors import (
     filter_choices,
     lineage,
@@ -147,6 +147,7 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
     changes = [{"rec": rec, "diff": rec.diff_against(older).changes if older is not None else []}
                for rec, older in zip(history[:50], [*history[1:], None], strict=False)]
     sp = spread(ex)
+    decided = ex.status in DECIDED_STATUSES  # otherwise there is no decision to read
     visible_ids = set(visible_exemplars(request.user).filter(pk__in=[r.pk for r in sp.replicas])
                       .values_list("pk", flat=True))
     return render(
@@ -160,8 +161,8 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
             "lineage": lineage(ex),
             "events": ex.events.select_related("by"),
             "progress": ex.progress.prefetch_related("evidence").select_related("created_by"),
-            "recognitions": _recognitions(request, ex),
-            "commendations": ex.commendations.select_related("by_unit", "level"),
+            "recognitions": _recognitions(request, ex) if decided else [],
+            "commendations": ex.commendations.select_related("by_unit", "level") if decided else [],
             "forms": _lifecycle_forms(request, ex, bound),
             "can_edit": scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted,
             "can_restore": ex.is_deleted,
