@@ -186,6 +186,8 @@ DANVAN_SEARCH_CAP = int(os.environ.get("DANVAN_SEARCH_CAP", 1000))
 # Exemplar counts are kept per unit for this many top levels of the tree (the country, the provinces), so their
 # dashboards and statistics do not scan every exemplar (issue 7 §5, danvan/reports/tally.py); 0 turns it off.
 DANVAN_TALLY_DEPTH = int(os.environ.get("DANVAN_TALLY_DEPTH", 2))
+# Rows per page of the exemplar list.
+DANVAN_LIST_PAGE_SIZE = int(os.environ.get("DANVAN_LIST_PAGE_SIZE", 25))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 2_621_440))
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -244,6 +244,17 @@ def test_list_totals_read_from_the_kept_counts_equal_the_rows(api, login, settin
         assert tallied_count(user, {}) is not None  # the kept counts answer, not the scan
         assert tallied_count(user, {"status": "registered"}) is None
         assert _list_totals(client, field) == rows(client)
+        # Pages read year by year hold the same rows, in the same order, as the sorted list cut in pages.
+        for query in ("?", "?kind=collective&", "?unit=SKHCN-QNG&subtree=1&"):
+            ordered = list(filter_exemplars(visible_exemplars(user), _params(query)).values_list("pk", flat=True))
+            assert len(set(ordered)) == len(ordered) and len(ordered) > 2
+            if query == "?":  # pages that straddle two years
+                assert len(set(Exemplar.objects.filter(pk__in=ordered).values_list("year", flat=True))) > 1
+            for size in (2, 3, 25):
+                settings.DANVAN_LIST_PAGE_SIZE = size
+                pages = [[e.pk for e in client.get(f"/mo-hinh/{query}page={n}").context["page"].object_list]
+                         for n in range(1, -(-len(ordered) // size) + 1)]
+                assert [pk for page in pages for pk in page] == ordered, (query, size)
     assert ListFilters.parse({"kind": "x", "year": "2"}) == ListFilters(year=2)
     officer = api("tt.skhcn")
     ex = _json(_post(officer, "/api/exemplars", _new(year=2021)), 201)["exemplar"]

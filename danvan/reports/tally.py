@@ -74,12 +74,13 @@ def branch_counts(node: OrgUnit, children: list[int], movement: Movement | None,
                                 rep=Sum("n", filter=Q(origin=Origin.REPLICATION))).order_by()}
 
 
-def count(paths: list[str] | None, filters: dict) -> int:
-    """Alive exemplars under the tallied units at `paths` (disjoint subtrees; None: the whole tree) whose key
-    columns (year, kind, origin, field_id, level_id, movement_id) equal `filters`."""
+def count_by_year(paths: list[str] | None, filters: dict) -> dict[int, int]:
+    """{year: alive exemplars} under the tallied units at `paths` (disjoint subtrees; None: the whole tree)
+    whose key columns (year, kind, origin, field_id, level_id, movement_id) equal `filters`; no empty years."""
     qs = SubtreeTally.objects.filter(**filters)
     qs = qs.filter(ancestor__depth=1) if paths is None else qs.filter(ancestor__path__in=paths)
-    return qs.aggregate(n=Sum("n"))["n"] or 0
+    rows = qs.values("year").annotate(total=Sum("n")).order_by()
+    return {r["year"]: r["total"] for r in rows if r["total"]}
 
 
 def years(paths: list[str] | None) -> list[int] | None:
