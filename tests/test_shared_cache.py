@@ -87,3 +87,21 @@ def test_the_signed_in_user_is_kept_and_forgotten_when_their_row_changes(login):
     board.get("/mo-hinh/")
     login("ld.tt")
     assert 'FROM "auth_user"' not in " ".join(_tables_read(board, "/mo-hinh/"))
+
+
+def test_a_lost_generation_never_revives_an_old_value(login):
+    """Redis may evict or lose the generation key while an old value survives: the old value must not match."""
+    from django.core.cache import cache
+
+    from danvan.core import sharedcache
+
+    board = login("bdv.quangngai")
+    board.get("/mo-hinh/")
+    old_gen = cache.get(sharedcache._gen_key("org"))
+    from danvan.orgs.models import OrgUnit
+
+    OrgUnit.objects.filter(code="TT-SKHCN-QNG").update(name="Tên sau khi đổi")
+    cache.delete(sharedcache._gen_key("org"))  # evicted
+    units = dict(board.get("/mo-hinh/").context["units"])
+    assert units["TT-SKHCN-QNG"] == "Tên sau khi đổi"
+    assert cache.get(sharedcache._gen_key("org")) != old_gen

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,12 +52,18 @@ def _gen_key(group: str) -> str:
     return f"{PREFIX}gen:{group}"
 
 
+def _fresh() -> int:
+    """A generation for a group that has none (first use, a flushed or evicted key): the clock in nanoseconds,
+    larger than any number the group had before, so no value built earlier can match it."""
+    return time.time_ns()
+
+
 def bump(group: str) -> None:
     key = _gen_key(group)
     try:
         cache.incr(key)
-    except ValueError:  # not there yet (or evicted): any new number invalidates what was built before
-        cache.set(key, 1, None)
+    except ValueError:  # not there yet (or evicted)
+        cache.set(key, _fresh(), None)
 
 
 def remember[T](key: str, group: str | None, build: Callable[[], T]) -> T:
@@ -73,7 +80,7 @@ def remember[T](key: str, group: str | None, build: Callable[[], T]) -> T:
     got = cache.get_many([full, _gen_key(group)])
     gen = got.get(_gen_key(group))
     if gen is None:
-        cache.add(_gen_key(group), 0, None)
+        cache.add(_gen_key(group), _fresh(), None)
         gen = cache.get(_gen_key(group))
     stored = got.get(full)
     if stored is not None and stored[0] == gen:
