@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import openpyxl
 import pytest
 from docx import Document
 
 from danvan.exemplars.models import Movement
+
+from .test_api_documents import _docx_text, _json
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +26,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _m2021() -> int:
     return Movement.objects.get(period_start=2021).pk
 
-
-def _json(resp, status: int) -> dict:
-    assert resp.status_code == status, resp.content[:500]
-    assert resp["Content-Type"].startswith("application/json")
-    return json.loads(resp.content)
-
-
-def _docx_text(data: bytes) -> str:
-    doc = Document(io.BytesIO(data))
-    parts = [p.text for p in doc.paragraphs]
-    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    return "\n".join(parts)
 
 
 def _xlsx_rows(data: bytes, sheet: str | None = None) -> list[list]:
