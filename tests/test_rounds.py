@@ -286,3 +286,36 @@ def test_demo_rounds(demo):
     r22 = RegistrationRound.objects.get(year=2022, issuer__code="BDVTU-QNG", kind="registration")
     cc = Submission.objects.get(root=r22, unit__code="CCTDC-QNG")
     assert cc.status == Status.NOT_STARTED and cc.round.deadline < timezone.now()
+
+
+def test_completeness_tables_equal_a_count_of_the_submissions(api, login, units, round2023):
+    """Per level, per child branch and in total, the API's completeness equals a plain count of the family's
+    submissions below the node (one grouped scan answers the level and branch tables)."""
+    from danvan.orgs.models import OrgUnit
+
+    rnd, relay = round2023
+    sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
+    services.attach_exemplars(submission=sub, exemplars=list(services.attachable_exemplars(sub)),
+                              by=sub.unit.memberships.first().user)
+    login("ld.tt").post(f"/ho-so/{sub.pk}/gui/")
+    for code in ("BDVTU-QNG", "SKHCN-QNG"):
+        node = OrgUnit.objects.get(code=code)
+        resp = api("bdv.quangngai").get(f"/api/rounds/{rnd.pk}/completeness?unit={code}")
+        assert resp.status_code == 200, resp.content
+        data = resp.json()
+        family = Submission.objects.filter(root=rnd, unit_path__startswith=node.path)
+
+        def counts(qs) -> tuple[int, int]:
+            return qs.count(), qs.filter(status__in=[Status.SUBMITTED, Status.ACCEPTED]).count()
+
+        assert (data["total"]["expected"], data["total"]["submitted"]) == counts(family)
+        levels = {r["level"]: (r["expected"], r["submitted"]) for r in data["by_level"]}
+        assert levels == {lv.name: counts(family.filter(unit__level=lv))
+                          for lv in {s.unit.level for s in family.select_related("unit__level")}}
+        children = {c["code"]: c["subtree"] for c in data["children"]}
+        assert children
+        for child in OrgUnit.objects.filter(path__startswith=node.path, depth=node.depth + 1):
+            expected = counts(family.filter(unit_path__startswith=child.path))
+            if expected[0]:
+                got = children[child.code]
+                assert (got["expected"], got["submitted"]) == expected, child.code

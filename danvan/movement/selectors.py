@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
@@ -75,19 +76,28 @@ def completeness(root: RegistrationRound, node: OrgUnit) -> Completeness:
     """Counts for `node`'s subtree over the whole round family, per level and per child branch."""
     family = Submission.objects.filter(root=root.root_id or root.pk, unit_path__startswith=node.path)
     levels = {lv.pk: lv for lv in Level.objects.all()}
-    by_level = [
-        _rate({**row, "level": levels[row["unit__level"]]})
-        for row in family.values("unit__level").annotate(**COUNTS).order_by("unit__level__rank")
-    ]
-    # Every unit has one level, so the total is the sum of the level rows (one grouped query, not two).
-    total = _rate({key: sum(row[key] for row in by_level) for key in COUNTS})
     step = OrgUnit.steplen
     branch_len = len(node.path) + step
-    branch_rows = {
-        r["branch"]: _rate(dict(r))
-        for r in family.filter(unit_path__startswith=node.path).exclude(unit_path=node.path)
-        .annotate(branch=Substr("unit_path", 1, branch_len)).values("branch").annotate(**COUNTS)
-    }
+    # One grouped scan by (level, child branch) answers both tables: the level rows add up its branches, the
+    # branch rows its levels. `node`'s own submission is its own "branch" (its path is shorter than a child's).
+    per_level: dict[int, dict[str, Any]] = {}
+    branch_rows: dict[str, dict[str, Any]] = {}
+    grouped = family.annotate(branch=Substr("unit_path", 1, branch_len)).values("unit__level", "branch")
+    rows: list[dict[str, Any]] = [dict(r) for r in grouped.annotate(**COUNTS).order_by()]
+    for r in rows:
+        level_row = per_level.setdefault(r["unit__level"], {"unit__level": r["unit__level"], **dict.fromkeys(COUNTS, 0)})
+        targets = [level_row]
+        if r["branch"] != node.path:
+            targets.append(branch_rows.setdefault(r["branch"], {"branch": r["branch"], **dict.fromkeys(COUNTS, 0)}))
+        for row in targets:
+            for key in COUNTS:
+                row[key] += r[key]
+    by_level = [_rate({**row, "level": levels[pk]}) for pk, row in sorted(per_level.items(),
+                                                                        key=lambda kv: (levels[kv[0]].rank, kv[0]))]
+    # Every unit has one level, so the total is the sum of the level rows.
+    total = _rate({key: sum(row[key] for row in by_level) for key in COUNTS})
+    for row in branch_rows.values():
+        _rate(row)
     children = []
     kids = OrgUnit.objects.filter(path__startswith=node.path, depth=node.depth + 1).select_related("level")
     own = {
