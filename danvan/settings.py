@@ -100,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "danvan.core.context_processors.navigation",
             ],
+            # `{% url %}` with its answers remembered (a page draws 15-50 links).
+            "builtins": ["danvan.core.templatetags.danvan_urls"],
         },
     },
 ]
