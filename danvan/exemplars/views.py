@@ -92,6 +92,10 @@ class _PageByIds:
         return out
 
 
+# What a list row shows (exemplars/list.html without search words).
+LIST_COLUMNS = ("name", "year", "kind", "origin", "unit", "unit__name", "unit__code", "field", "field__name")
+
+
 @login_required
 def exemplar_list(request: HttpRequest) -> HttpResponse:
     from danvan.reports import tally
@@ -100,8 +104,9 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     base = visible_exemplars(request.user)
     found = search(request.user, request.GET.get("q", ""), request.GET, base=base, within_scope=True)
     qs, words = found.qs, found.words
-    rows = _PageByIds(qs, None if words else tallied_years(request.user, request.GET)) if isinstance(
-        qs, QuerySet) else qs
+    # Without search words a row shows only LIST_COLUMNS (no snippet from the content).
+    rows = (_PageByIds(qs) if words else _PageByIds(qs.only(*LIST_COLUMNS), tallied_years(request.user, request.GET))
+            ) if isinstance(qs, QuerySet) else qs
     page = Paginator(rows.select_related("unit", "field"), settings.DANVAN_LIST_PAGE_SIZE).get_page(
         request.GET.get("page"))
     page_hits = hits(page.object_list, words) if words else []
