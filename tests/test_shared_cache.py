@@ -109,3 +109,22 @@ def test_a_lost_generation_never_revives_an_old_value(login):
     units = dict(board.get("/mo-hinh/").context["units"])
     assert units["TT-SKHCN-QNG"] == "Tên sau khi đổi"
     assert cache.get(sharedcache._gen_key("org")) != old_gen
+
+
+def test_completeness_children_and_breadcrumbs_show_a_renamed_unit_at_once(api, login, round2023):  # noqa: F811
+    """The children of a completeness table and the tree page's breadcrumbs are kept (orgs.tree)."""
+    from danvan.orgs.models import OrgUnit
+
+    rnd, relay = round2023
+    board = api("bdv.quangngai")
+
+    def children() -> set[str]:
+        return {c["name"] for c in board.get(f"/api/rounds/{rnd.pk}/completeness").json()["children"]}
+
+    page = login("bdv.quangngai")
+    assert "Sở Khoa học và Công nghệ" in children()
+    assert ">Sở Khoa học và Công nghệ<" in page.get("/don-vi/TT-SKHCN-QNG/").content.decode()
+    OrgUnit.objects.filter(code="SKHCN-QNG").update(name="Sở Khoa học (tên mới)")
+    assert "Sở Khoa học (tên mới)" in children()
+    crumbs = page.get("/don-vi/TT-SKHCN-QNG/").content.decode()
+    assert ">Sở Khoa học (tên mới)<" in crumbs and ">Sở Khoa học và Công nghệ<" not in crumbs

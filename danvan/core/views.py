@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from danvan.exemplars.selectors import visible_exemplars
 from danvan.orgs import scoping
+from danvan.orgs import tree as org_tree
 from danvan.orgs.models import OrgUnit
 
 from . import audit
@@ -28,7 +29,7 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if code:
         node = get_object_or_404(scoping.visible_units(request.user), code=code)
         children = OrgUnit.objects.get_children(node)
-        ancestors = [a for a in OrgUnit.objects.get_ancestors(node) if scoping.can_see_unit(request.user, a)]
+        ancestors = [a for a in org_tree.ancestors(node) if scoping.can_see_unit(request.user, a)]
     else:
         node, ancestors = None, []
         if scoping.sees_everything(request.user):

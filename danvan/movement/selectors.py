@@ -9,8 +9,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from danvan.orgs import scoping
-from danvan.orgs.models import Level, OrgUnit
+from danvan.orgs import scoping, tree
+from danvan.orgs.models import OrgUnit
 
 from .models import RegistrationRound, Status, Submission
 
@@ -75,7 +75,7 @@ class Completeness:
 def completeness(root: RegistrationRound, node: OrgUnit) -> Completeness:
     """Counts for `node`'s subtree over the whole round family, per level and per child branch."""
     family = Submission.objects.filter(root=root.root_id or root.pk, unit_path__startswith=node.path)
-    levels = {lv.pk: lv for lv in Level.objects.all()}
+    levels = tree.levels()
     step = OrgUnit.steplen
     branch_len = len(node.path) + step
     # One grouped scan by (level, child branch) answers both tables: the level rows add up its branches, the
@@ -99,14 +99,13 @@ def completeness(root: RegistrationRound, node: OrgUnit) -> Completeness:
     for row in branch_rows.values():
         _rate(row)
     children = []
-    kids = OrgUnit.objects.filter(path__startswith=node.path, depth=node.depth + 1).select_related("level")
     own = {
         s.unit_id: s
         for s in family.filter(unit__depth=node.depth + 1, unit_path__startswith=node.path)
         .select_related("round").annotate(last_reminder=Max("reminders__sent_at"))
     }
     now = timezone.now()
-    for kid in kids.order_by("path"):
+    for kid in tree.children(node):
         sub = own.get(kid.pk)
         stats = branch_rows.get(kid.path)
         if sub is None and stats is None:

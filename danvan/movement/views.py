@@ -14,7 +14,7 @@ from multidb import db_write
 from danvan.core import sharedcache
 from danvan.core.actions import posted_version
 from danvan.exemplars.models import Exemplar
-from danvan.orgs import scoping
+from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
 
 from . import selectors, services
@@ -99,7 +99,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": rnd, "root": root, "node": node, "c": data, "family_rounds": family_rounds,
         "relayable": relayable, "node_round": node_round,
         "can_remind": node_round is not None and services.can_issue(request.user, node),
-        "ancestors": [a for a in OrgUnit.objects.get_ancestors(node) if scoping.can_see_unit(request.user, a)],
+        "ancestors": [a for a in tree.ancestors(node) if scoping.can_see_unit(request.user, a)],
         "now": timezone.now(),
     })
 

@@ -15,7 +15,7 @@ from danvan.movement import services as movement_services
 from danvan.movement.models import RoundKind, Submission
 from danvan.movement.selectors import visible_rounds
 from danvan.movement.views import issuer_units
-from danvan.orgs import scoping
+from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
 
 from . import documents, services, stats
@@ -275,7 +275,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "unit": unit, "dash": dash, "notes": p.notes, "query": query,
         "movements": Movement.objects.order_by("-period_start"),
         "movement_value": dash_mod.ALL_MOVEMENTS if p.movement is None else str(p.movement.pk),
-        "ancestors": [a for a in OrgUnit.objects.get_ancestors(unit) if scoping.can_see_unit(request.user, a)],
+        "ancestors": [a for a in tree.ancestors(unit) if scoping.can_see_unit(request.user, a)],
         "children": OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")[:200],
     })
 
