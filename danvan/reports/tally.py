@@ -39,7 +39,6 @@ NOT_BUILT = [s for s in Status.values if s not in BUILT_STATUSES]
 def counts() -> dict:
     """The two numbers every grouping of exemplars takes: how many, and how many are not built."""
     return {"n": Count("*"), "not_built": Count("id", filter=Q(status__in=NOT_BUILT))}
-KEY_COLUMNS = ("movement_id", "year", "kind", "origin", "field_id")
 
 
 def depth() -> int:
