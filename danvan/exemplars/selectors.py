@@ -9,8 +9,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 
 from danvan.core import sharedcache
-from danvan.orgs import scoping
-from danvan.orgs.models import Level, OrgUnit
+from danvan.orgs import scoping, tree
+from danvan.orgs.models import OrgUnit
 
 from .models import Exemplar, ExemplarQuerySet, Field, Recognition, Status
 
@@ -40,7 +40,7 @@ def filter_choices(user) -> dict[str, list[tuple]]:
         fields = Field.objects.using(DEFAULT_DB_ALIAS).filter(scoping.units_q(user, "owner__")).order_by("name")
         return {"units": list(units.values_list("code", "name")[:MAX_UNIT_CHOICES]),
                 "fields": list(fields.values_list("pk", "name")),
-                "levels": list(Level.objects.using(DEFAULT_DB_ALIAS).values_list("code", "name"))}
+                "levels": [(lv.code, lv.name) for lv in tree.levels().values()]}
 
     return sharedcache.remember(f"choices:{sharedcache.digest(scope)}", "org", build)
 
@@ -206,7 +206,7 @@ def tallied_years(user, params: dict) -> dict[int, int] | None:
     filters: dict = {k: v for k, v in (("year", f.year), ("field_id", f.field_id), ("kind", f.kind),
                                         ("origin", f.origin)) if v not in (None, "")}
     if f.level:
-        level = Level.objects.filter(code=f.level).values_list("pk", flat=True).first()
+        level = next((pk for pk, lv in tree.levels().items() if lv.code == f.level), None)
         if level is None:
             return {}
         filters["level_id"] = level

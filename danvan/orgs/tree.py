@@ -11,7 +11,7 @@ from .models import Level, OrgUnit
 
 
 def levels() -> dict[int, Level]:
-    """Every level by id."""
+    """Every level by id, in the levels' order (rank, code)."""
     return sharedcache.remember("levels", "org", lambda: {lv.pk: lv for lv in Level.objects.using(DEFAULT_DB_ALIAS)})
 
 
