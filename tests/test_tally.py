@@ -227,7 +227,7 @@ def test_list_totals_read_from_the_kept_counts_equal_the_rows(api, login, settin
     from danvan.exemplars.selectors import (
         ListFilters,
         filter_exemplars,
-        tallied_count,
+        tallied_years,
         visible_exemplars,
     )
 
@@ -241,8 +241,8 @@ def test_list_totals_read_from_the_kept_counts_equal_the_rows(api, login, settin
 
     for client in (board, admin):
         user = users[client]
-        assert tallied_count(user, {}) is not None  # the kept counts answer, not the scan
-        assert tallied_count(user, {"status": "registered"}) is None
+        assert tallied_years(user, {}) is not None  # the kept counts answer, not the scan
+        assert tallied_years(user, {"status": "registered"}) is None
         assert _list_totals(client, field) == rows(client)
         # Pages read year by year hold the same rows, in the same order, as the sorted list cut in pages.
         for query in ("?", "?kind=collective&", "?unit=SKHCN-QNG&subtree=1&"):
@@ -265,7 +265,7 @@ def test_list_totals_read_from_the_kept_counts_equal_the_rows(api, login, settin
     assert board.get("/mo-hinh/?year=2021").context["total"] == before - 1
     assert _list_totals(board, field) == rows(board)
     # A unit below the tallied levels counts its own rows, as before.
-    assert tallied_count(login("tt.skhcn").get("/mo-hinh/").wsgi_request.user, {}) is None
+    assert tallied_years(login("tt.skhcn").get("/mo-hinh/").wsgi_request.user, {}) is None
 
 
 def _params(query: str) -> dict:
