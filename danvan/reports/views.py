@@ -276,7 +276,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "movements": Movement.objects.order_by("-period_start"),
         "movement_value": dash_mod.ALL_MOVEMENTS if p.movement is None else str(p.movement.pk),
         "ancestors": [a for a in tree.ancestors(unit) if scoping.can_see_unit(request.user, a)],
-        "children": OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")[:200],
+        "children": tree.children(unit)[:200],
     })
 
 
