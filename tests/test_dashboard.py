@@ -201,3 +201,11 @@ def test_the_dashboard_is_a_fixed_number_of_aggregate_queries(login, django_asse
         resp = board.get(_url("BDVTU-QNG"))
     assert {r[0]: r[4] for r in _table(resp, "nam").rows}["2023"] == 2
     assert _table(resp, "nhan-rong-nhieu").rows[0][3:] == [3, 3]
+
+
+def test_dashboard_links_the_child_units_dashboards(login):
+    html = login("bdv.quangngai").get("/don-vi/BDVTU-QNG/thong-ke/?phong_trao=tat-ca").content.decode()
+    section = html.split("Thống kê của các đơn vị trực thuộc", 1)[1].split("</section>", 1)[0]
+    assert "/don-vi/SKHCN-QNG/thong-ke/?phong_trao=tat-ca" in section and "Sở Khoa học và Công nghệ" in section
+    assert "/don-vi/SNV-QNG/thong-ke/" in section
+    assert "/don-vi/TT-SKHCN-QNG/thong-ke/" not in section  # a grandchild is one level further down
