@@ -213,3 +213,41 @@ def test_preview_row_can_be_recorded_as_a_replication_of_a_similar_model(login, 
     replica = Exemplar.objects.get(year=2023, unit__code="CCTDC-QNG", name=SEED_NAMES[0])
     assert (replica.origin, replica.source_id) == ("replication", source.pk)
     assert Exemplar.objects.get(year=2023, name=SEED_NAMES[1]).source_id is None  # the other rows are untouched
+
+
+LEFT_OUT = "Không nhập 1 dòng: mô hình thứ 1 của tệp «bieu.docx» “Thực hiện tiết kiệm điện trong cơ quan” — Có thể trùng"
+
+
+def test_cli_names_the_row_it_leaves_out_in_the_dry_run_and_the_result(demo, tmp_path, capsys):
+    """The Văn phòng's 2021 model again in 2022: "3 mô hình, đã lưu 2" says which row was left and why."""
+    form = tmp_path / "bieu.docx"
+    form.write_bytes(build_seed001_docx())
+    args = [str(form), "--unit", "VP-SKHCN-QNG", "--year", "2022"]
+    call_command("import-forms", *args, "--dry-run")
+    out = capsys.readouterr().out
+    assert "3 mô hình, sẽ lưu 2 (chạy thử, chưa lưu)" in out and LEFT_OUT in out
+    assert "(tập thể, xây dựng mới)" in out and "collective" not in out
+    call_command("import-forms", *args, "--as", "vp.skhcn", "--json")
+    entry = json.loads(capsys.readouterr().out)[0]
+    assert len(entry["saved"]) == 2
+    assert [(r["position"], r["name"]) for r in entry["left_out"]] == [(1, SEED_NAMES[0])]
+    assert "Có thể trùng" in entry["left_out"][0]["reason"]
+
+
+def test_page_names_the_rows_left_out(login, units, demo):
+    office = login("vp.skhcn")
+    _upload(office, "bieu.docx", build_seed001_docx(), unit=units["VP-SKHCN-QNG"].pk, year=2022)
+    batch = ImportBatch.objects.get()
+    page = office.post(f"/nhap-bieu-mau/{batch.pk}/", _confirm_payload(batch), follow=True).content.decode()
+    assert "Đã nhập 2 mô hình, điển hình." in page and LEFT_OUT in page
+
+
+def test_api_names_the_rows_left_out(api, demo):
+    client = api("vp.skhcn")
+    data = build_seed001_xlsx()
+    made = client.post("/api/imports", {"unit": "VP-SKHCN-QNG", "year": 2022,
+                                        "files": [SimpleUploadedFile("bieu.xlsx", data)]}).json()
+    rows = made["rows"]
+    done = client.post(f"/api/imports/{made['id']}/confirm", content_type="application/json").json()
+    assert len(done["exemplars"]) == len(rows) - len(done["left_out"]) and done["left_out"]
+    assert all(r["reason"] and r["file"] == "bieu.xlsx" for r in done["left_out"])

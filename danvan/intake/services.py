@@ -70,7 +70,8 @@ def _already_imported(unit: OrgUnit, sha: str) -> ImportFile | None:
         "batch__confirmed_by").first()
 
 
-def _row_data(parsed, unit: OrgUnit, year: int) -> tuple[dict, list[dict]]:
+def row_preview(parsed, unit: OrgUnit, year: int) -> tuple[dict, list[dict]]:
+    """One parsed row as the preview holds it (values, proposed field, include) and its warnings."""
     proposal, score = propose_field(unit, parsed.field_label)
     data = {
         "row_no": parsed.row_no, "field_label": parsed.field_label, "name": parsed.name, "kind": parsed.kind,
@@ -123,11 +124,34 @@ def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, bytes]]
             stored = ImportFile.objects.create(batch=batch, file=ContentFile(data, name=name), filename=name,
                                                sha256=sha, size=len(data))
             for pos, ex in enumerate(parsed.exemplars):
-                row, warnings = _row_data(ex, unit, year)
+                row, warnings = row_preview(ex, unit, year)
                 ImportRow.objects.create(file=stored, position=pos, data=row, warnings=warnings)
                 result.rows += 1
     result.batch = batch
     return result
+
+
+def left_out_reason(data: dict, warnings: list[dict]) -> str:
+    """Why a row is not saved: its duplicate warning, or that the person unticked it."""
+    dup = next((w["message"] for w in warnings if w.get("code") == "duplicate"), None)
+    if dup:
+        return f"{dup} Dòng này không được chọn nhập (chọn “Nhập dòng này” nếu không trùng)."
+    return "Người nhập đã bỏ chọn “Nhập dòng này”."
+
+
+def left_out(batch: ImportBatch) -> list[dict]:
+    """Every row of a confirmed import that was not saved, with its file, number, name and reason."""
+    rows = ImportRow.objects.filter(file__batch=batch, exemplar__isnull=True).select_related("file")
+    return [{"file": row.file.filename, "position": row.position + 1, "row_no": row.data.get("row_no"),
+             "name": row.data.get("name", ""),
+             "reason": left_out_reason(row.data, row.warnings)}
+            for row in rows.order_by("file_id", "position")]
+
+
+def left_out_summary(rows: list[dict]) -> str:
+    """One sentence naming the rows left out (for the page's message and the CLI)."""
+    return "Không nhập " + str(len(rows)) + " dòng: " + "; ".join(
+        f"mô hình thứ {r['position']} của tệp «{r['file']}» “{(r['name'] or '')[:60]}” — {r['reason']}" for r in rows)
 
 
 def _field_for(unit: OrgUnit, data: dict) -> Field:

@@ -105,6 +105,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404 from None
         else:
             messages.success(request, f"Đã nhập {len(created)} mô hình, điển hình.")
+            if skipped := services.left_out(batch):
+                messages.warning(request, services.left_out_summary(skipped))
             if batch.submission_id:
                 return redirect("movement:submission", pk=batch.submission_id)
             return redirect(f"/mo-hinh/?unit={batch.unit.code}&year={batch.year}")

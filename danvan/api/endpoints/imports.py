@@ -145,11 +145,20 @@ class CreatedExemplar(Schema):
     name: str
 
 
+class LeftOutRow(Schema):
+    file: str
+    position: int = Field(description="thứ tự của dòng trong tệp (từ 1)")
+    row_no: int | None
+    name: str
+    reason: str = Field(description="vì sao dòng không được lưu (có thể trùng, hoặc đã bỏ chọn)")
+
+
 class ConfirmOut(Schema):
     id: int
     state: str
     submission: int | None
     exemplars: list[CreatedExemplar]
+    left_out: list[LeftOutRow] = Field(default_factory=list, description="các dòng không được lưu, kèm lý do")
 
 
 class ImportStateOut(Schema):
@@ -335,7 +344,7 @@ def confirm_import(request: HttpRequest, pk: int, body: ConfirmIn | None = None)
     except PermissionDenied:
         raise Http404 from None  # as on the page
     return {"id": batch.pk, "state": ImportBatch.State.CONFIRMED, "submission": batch.submission_id,
-            "exemplars": [{"id": e.pk, "name": e.name} for e in saved]}
+            "exemplars": [{"id": e.pk, "name": e.name} for e in saved], "left_out": services.left_out(batch)}
 
 
 @router.post("/imports/{pk}/cancel", response=ok(ImportStateOut),
