@@ -33,11 +33,19 @@ SECRET_KEY = os.environ.get("DANVAN_SECRET_KEY", "")
 if not SECRET_KEY:
     # A per-install key kept in ./var so sessions survive restarts in dev/demo.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Readable by its owner only (0600), created so from the start; a file left wider by an older version is
+    # narrowed here.
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         from django.utils.crypto import get_random_string
 
-        key_file.write_text(get_random_string(64))
+        try:
+            with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+                fh.write(get_random_string(64))
+        except FileExistsError:  # another process of this install wrote it first
+            pass
+    if key_file.stat().st_mode & 0o077:
+        key_file.chmod(0o600)
     SECRET_KEY = key_file.read_text().strip()
 
 ALLOWED_HOSTS = env_list("DANVAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -77,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "danvan.core.middleware.NoStoreSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -15,6 +15,7 @@ admin.site.index_title = "Quản trị hệ thống"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/chi-tiet", health.details, name="healthz_details"),
     path("healthz/bare", health.bare, name="healthz_bare"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

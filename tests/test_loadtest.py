@@ -52,6 +52,43 @@ def test_bounded_run_against_a_live_server(live_server, settings):
 
 
 @pytest.mark.django_db
+def test_load_personas_get_a_random_password_and_are_locked_when_done(settings):
+    """Issue 21 §8: the load personas had the fixed password "TaiThu@2026" in whatever database they were made."""
+    from django.contrib.auth import get_user_model
+
+    from danvan.api.tokens import user_for_token
+    from danvan.core.synthetic import generate
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    generate(provinces=1, exemplars=60, seed=3, districts=1, communes=1)
+    first = loadtest.prepare(officers=1, boards=1)
+    again = loadtest.prepare(officers=1, boards=1)
+    assert first[0].password and first[0].password != again[0].password
+    user = get_user_model().objects.get(username=again[0].username)
+    assert user.check_password(again[0].password) and not user.check_password("TaiThu@2026")
+    assert user_for_token(again[0].token) == user
+    assert loadtest.finish() == 3
+    user.refresh_from_db()
+    assert not user.is_active and not user.has_usable_password() and not user.check_password(again[0].password)
+    assert user_for_token(again[0].token) is None
+    assert not user.api_tokens.filter(revoked_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_loadtest_refuses_a_database_with_real_users_unless_told(demo):
+    """Issue 21 §8: `danvan loadtest` created accounts in whatever database it was pointed at."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="tài khoản thật.*--cho-phep-du-lieu-that"):
+        call_command("loadtest", "--url", "http://127.0.0.1:9")
+    assert not get_user_model().objects.filter(username__startswith="load.").exists()
+    # Told explicitly, it goes on to the data it needs (the demo has no synthetic province).
+    with pytest.raises(RuntimeError, match="danvan generate"):
+        call_command("loadtest", "--url", "http://127.0.0.1:9", "--cho-phep-du-lieu-that")
+
+
+@pytest.mark.django_db
 def test_bench_api_is_in_the_registry(demo):
     import json as _json
     from io import StringIO

@@ -66,8 +66,11 @@ def test_restore_refuses_a_foreign_file(tmp_path):
 
 @pytest.mark.django_db
 def test_healthz_reports_each_part_and_503_when_the_worker_is_stuck(client, settings, tmp_path):
+    from danvan.core import health
+
     settings.MEDIA_ROOT = tmp_path
-    data = client.get("/healthz").json()
+    health._last_storage.clear()
+    data = client.get("/healthz/chi-tiet").json()  # the test client comes from 127.0.0.1: this machine
     assert data["status"] == "ok" and set(data["checks"]) == {"database", "tasks", "storage"}
     assert data["checks"]["tasks"]["pending"] == 0
     from django_tasks_db.models import DBTaskResult
@@ -76,12 +79,87 @@ def test_healthz_reports_each_part_and_503_when_the_worker_is_stuck(client, sett
     DBTaskResult.objects.create(task_path="danvan.movement.tasks.send_reminder_email", args_kwargs={},
                                 backend_name="default", run_after=old, queue_name="default")
     DBTaskResult.objects.update(enqueued_at=old)
-    resp = client.get("/healthz")
+    resp = client.get("/healthz/chi-tiet")
     assert resp.status_code == 503
     body = resp.json()
     assert body["status"] == "down" and not body["checks"]["tasks"]["ok"] and body["checks"]["database"]["ok"]
     assert "tiến trình nền" in body["checks"]["tasks"]["error"]
+    public = client.get("/healthz", REMOTE_ADDR="203.0.113.7")
+    assert public.status_code == 503 and public.json() == {"status": "down"}
     assert client.get("/healthz/bare").content == b"ok\n"
+
+
+@pytest.mark.django_db
+def test_public_healthz_tells_nothing_and_details_are_for_this_machine_or_a_superuser(client, login, settings,
+                                                                                     tmp_path):
+    """Issue 21 §8: /healthz echoed the database's host, port and role to anyone; now only "ok"/"down"."""
+    from danvan.core import health
+
+    settings.MEDIA_ROOT = tmp_path
+    health._last_storage.clear()
+    outside = {"REMOTE_ADDR": "203.0.113.7"}
+    resp = client.get("/healthz", **outside)
+    assert resp.status_code == 200 and resp.json() == {"status": "ok"}
+    assert client.get("/healthz/chi-tiet", **outside).status_code == 404
+    assert login("bdv.quangngai").get("/healthz/chi-tiet", **outside).status_code == 404
+    admin = login("admin").get("/healthz/chi-tiet", **outside)
+    assert admin.status_code == 200 and admin.json()["checks"]["database"]["ok"]
+
+
+@pytest.mark.django_db
+def test_storage_is_written_at_most_once_a_minute(client, settings, tmp_path, monkeypatch):
+    """Issue 21 §8: every probe wrote a file to the storage; now one write per STORAGE_EVERY seconds."""
+    from django.core.files.storage import default_storage
+
+    from danvan.core import health
+
+    settings.MEDIA_ROOT = tmp_path
+    health._last_storage.clear()
+    saves: list[str] = []
+    real_save = default_storage.save
+    monkeypatch.setattr(default_storage, "save", lambda name, content: saves.append(name) or real_save(name, content))
+    for _ in range(5):
+        assert client.get("/healthz").status_code == 200
+    assert len(saves) == 1
+    health._last_storage["at"] -= health.STORAGE_EVERY  # a minute later
+    client.get("/healthz")
+    assert len(saves) == 2
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_and_downloads_are_not_stored_the_showcase_stays_public(client, login, api, demo):
+    """Issue 21 §8: logged-in pages and downloads lacked Cache-Control: no-store."""
+    officer = login("vp.skhcn")
+    for url in ("/mo-hinh/", "/tai-khoan/", "/quan-tri-don-vi/mau/nguoi-dung.xlsx"):
+        resp = officer.get(url)
+        assert resp.status_code == 200, url
+        assert "no-store" in resp["Cache-Control"], url
+    assert "no-store" in api("vp.skhcn").get("/api/units").headers["Cache-Control"]
+    assert "public" in client.get("/cong-khai/")["Cache-Control"]
+    shown = officer.get("/cong-khai/")
+    assert shown.status_code == 200 and "public" in shown["Cache-Control"] and "no-store" not in shown["Cache-Control"]
+
+
+def test_generated_secret_key_file_is_readable_by_its_owner_only(tmp_path, monkeypatch):
+    """Issue 21 §8: var/secret_key was written world-readable; new files are 0600, an old wide one is narrowed."""
+    import os
+    import runpy
+    import stat
+
+    import danvan.settings
+
+    monkeypatch.setenv("DANVAN_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("DANVAN_SECRET_KEY", raising=False)
+    old_umask = os.umask(0o022)
+    try:
+        first = runpy.run_path(danvan.settings.__file__)["SECRET_KEY"]
+        key = tmp_path / "secret_key"
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(first) == 64
+        key.chmod(0o644)
+        assert runpy.run_path(danvan.settings.__file__)["SECRET_KEY"] == first
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)
 
 
 def test_json_log_lines():

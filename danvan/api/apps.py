@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ApiConfig(AppConfig):
     name = "danvan.api"
     verbose_name = "API"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        from .tokens import revoke_on_new_password
+
+        post_save.connect(revoke_on_new_password, sender=get_user_model(), dispatch_uid="api-revoke-on-password")

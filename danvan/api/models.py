@@ -8,6 +8,12 @@ from django.utils import timezone
 
 
 class ApiToken(models.Model):
+    class Revoked(models.TextChoices):
+        BY_OWNER = "", "do chủ khóa thu hồi"
+        PASSWORD = "password", "khi đổi mật khẩu"
+        DEACTIVATED = "deactivated", "khi tài khoản bị khóa"
+        LOAD_TEST = "loadtest", "khi kết thúc tải thử"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
                              verbose_name="người dùng")
     name = models.CharField("tên gợi nhớ", max_length=100)
@@ -19,6 +25,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
     expires_at = models.DateTimeField("hết hạn", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    revoked_reason = models.CharField("lý do thu hồi", max_length=20, choices=Revoked.choices, default="",
+                                      blank=True)
 
     class Meta:
         ordering = ["-created_at"]

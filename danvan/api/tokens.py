@@ -52,6 +52,13 @@ def user_for_token(raw: str):
     return token.user
 
 
+def revoke_all(user, reason: str) -> int:
+    """Every token of ``user`` still in use, revoked now with its reason (`ApiToken.Revoked`): a password change
+    or a deactivation ends every program's access as it ends the sessions."""
+    return ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(),
+                                                                                 revoked_reason=reason)
+
+
 def revoke_token(*, token: ApiToken, by) -> ApiToken:
     if token.user_id != by.pk:
         raise PermissionDenied("Bạn chỉ thu hồi được khóa của chính mình.")
@@ -59,3 +66,10 @@ def revoke_token(*, token: ApiToken, by) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def revoke_on_new_password(sender, instance, created: bool, **kwargs) -> None:
+    """post_save of the user model: a password set through `set_password` (every door: the reset link, the
+    admin, `changepassword`) ends every token, as a leaked password's tokens must not outlive it."""
+    if not created and getattr(instance, "_password", None) is not None:
+        revoke_all(instance, ApiToken.Revoked.PASSWORD)

@@ -1,6 +1,10 @@
-"""/healthz for load balancers and monitoring: database, task worker queue, storage. 503 when down.
+"""/healthz for load balancers: "ok" or "down" (503), nothing else — anyone may ask.
 
-/healthz/bare is a fixed response through the same stack, the baseline of the capacity table.
+/healthz/chi-tiet is the same check with every part's figures and errors (database, task worker queue, storage),
+answered only to this machine (the monitoring agent) or a superuser: an error names the database's host, port and
+role. The storage is written at most once a minute (`STORAGE_EVERY` seconds) per process; between probes the last
+answer is reported again. /healthz/bare is a fixed response through the same stack, the baseline of the capacity
+table.
 """
 
 from __future__ import annotations
@@ -12,9 +16,15 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from .clientip import client_ip
+
+STORAGE_EVERY = 60.0
+LOOPBACK = {"127.0.0.1", "::1"}
+_last_storage: dict = {}
 
 
 def _timed(check) -> dict:
@@ -48,16 +58,37 @@ def _tasks() -> dict:
     return info
 
 
-def _storage() -> dict:
+def _write_storage() -> dict:
     name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     default_storage.delete(name)
     return {"backend": type(default_storage._wrapped).__name__}  # type: ignore[attr-defined]
 
 
+def _storage() -> dict:
+    """The last write probe's answer while it is younger than STORAGE_EVERY seconds, else a new probe."""
+    now = time.monotonic()
+    if not _last_storage or now - _last_storage["at"] >= STORAGE_EVERY:
+        _last_storage.update(at=now, result=_timed(_write_storage))
+    return {**_last_storage["result"], "age_seconds": round(now - _last_storage["at"], 1)}
+
+
+def report() -> tuple[bool, dict]:
+    checks = {"database": _timed(_database), "tasks": _timed(_tasks), "storage": _storage()}
+    return all(c["ok"] for c in checks.values()), checks
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _timed(_database), "tasks": _timed(_tasks), "storage": _timed(_storage)}
-    ok = all(c["ok"] for c in checks.values())
+    ok, _ = report()
+    return JsonResponse({"status": "ok" if ok else "down"}, status=200 if ok else 503)
+
+
+@never_cache
+def details(request: HttpRequest) -> JsonResponse:
+    user = getattr(request, "user", None)
+    if client_ip(request) not in LOOPBACK and not (user and user.is_superuser):
+        raise Http404
+    ok, checks = report()
     return JsonResponse({"status": "ok" if ok else "down", "time": timezone.now().isoformat(), "checks": checks},
                         status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
 

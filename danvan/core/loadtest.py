@@ -3,7 +3,11 @@
 `prepare` creates load personas in the database the server uses (officers and leaders of
 departments of the first synthetic province, its Board, one round over the whole province);
 `run` drives the server with bounded request count and duration from asyncio + aiohttp and
-reports req/s and latency percentiles per action, then the same for the bare page. The generator shares the
+reports req/s and latency percentiles per action, then the same for the bare page; `finish` then locks the load
+personas again (unusable password, inactive, tokens revoked). Their password is drawn at random for each run and
+lives only in this process: nothing known is left behind. `prepare` refuses a database that holds accounts of its
+own (anything but the `load.*` and `bench.*` accounts) unless told `allow_real_users` — the command's
+`--cho-phep-du-lieu-that`. The generator shares the
 machine's cores with the server, so its own cost per request is kept low: aiohttp's C HTTP parser costs about
 a third of what httpx did per request (docs/SCALING.md).
 """
@@ -13,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import datetime
 import random
+import secrets
 import statistics
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-LOAD_PASSWORD = "TaiThu@2026"
+LOAD_PREFIXES = ("load.", "bench.")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -36,10 +41,26 @@ class Persona:
     field_id: int = 0
     movement: int = 0
     year: int = 0
+    password: str = ""  # random, for this run only
 
 
-def prepare(officers: int = 20, boards: int = 4) -> list[Persona]:
-    """Idempotent: the same users are reused; tokens are made fresh for this run."""
+class RealUsersError(RuntimeError):
+    pass
+
+
+def real_users() -> int:
+    """Accounts that are not the load test's or the benches' own."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    others = Q()
+    for prefix in LOAD_PREFIXES:
+        others |= Q(username__startswith=prefix)
+    return get_user_model().objects.exclude(others).count()
+
+
+def prepare(officers: int = 20, boards: int = 4, *, allow_real_users: bool = False) -> list[Persona]:
+    """Idempotent: the same users are reused; tokens and a random password are made fresh for this run."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
@@ -50,14 +71,20 @@ def prepare(officers: int = 20, boards: int = 4) -> list[Persona]:
     from danvan.movement.services import launch_round
     from danvan.orgs.models import Membership, OrgUnit, Role
 
+    if not allow_real_users and (n := real_users()):
+        raise RealUsersError(
+            f"Cơ sở dữ liệu này có {n} tài khoản thật: tải thử sẽ tạo tài khoản, mô hình và khóa API trong đó. "
+            "Hãy chạy trên một bản sao dùng để đo.")
     board_unit = OrgUnit.objects.filter(code__regex=r"^G\d+-P000-BDV$").order_by("pk").first()
     if board_unit is None:
         raise RuntimeError("Chưa có dữ liệu tổng hợp; hãy chạy `danvan generate --provinces 2 --exemplars 50000`.")
     User = get_user_model()
-    password = make_password(LOAD_PASSWORD)
+    secret = secrets.token_urlsafe(18)
+    password = make_password(secret)
 
     def user(name: str, unit: OrgUnit, role: str):
-        u, _ = User.objects.get_or_create(username=name, defaults={"password": password, "first_name": name})
+        u, _ = User.objects.update_or_create(username=name, defaults={"password": password, "is_active": True},
+                                             create_defaults={"password": password, "first_name": name})
         Membership.objects.get_or_create(user=u, unit=unit, role=role)
         return u
 
@@ -76,7 +103,7 @@ def prepare(officers: int = 20, boards: int = 4) -> list[Persona]:
     for i in range(boards):
         u = user(f"load.board.{i}", board_unit, Role.BOARD)
         personas.append(Persona(u.username, "board", create_token(user=u, name="tải thử").secret,
-                                unit=board_unit.code, round=rnd.pk))
+                                unit=board_unit.code, round=rnd.pk, password=secret))
     depts = OrgUnit.objects.filter(path__startswith=board_unit.path, depth=board_unit.depth + 1,
                                    kind__code="so-nganh").order_by("path")
     for i in range(officers):
@@ -86,8 +113,24 @@ def prepare(officers: int = 20, boards: int = 4) -> list[Persona]:
         ids = list(Exemplar.objects.alive().filter(unit__path__startswith=unit.path).values_list("pk", flat=True)[:50])
         personas.append(Persona(officer.username, "officer", create_token(user=officer, name="tải thử").secret,
                                 create_token(user=leader, name="tải thử").secret, unit.code, sub.pk, rnd.pk, ids,
-                                field_id, movement.pk, year))
+                                field_id, movement.pk, year, password=secret))
     return personas
+
+
+def finish() -> int:
+    """Lock the load personas: no password, inactive, every token revoked. Returns how many accounts."""
+    from django.contrib.auth import get_user_model
+
+    from danvan.api.models import ApiToken
+    from danvan.api.tokens import revoke_all
+    from danvan.onboarding.services import _unusable_password
+
+    users = list(get_user_model().objects.filter(username__startswith="load."))
+    for u in users:
+        u.password, u.is_active = _unusable_password(), False
+        revoke_all(u, ApiToken.Revoked.LOAD_TEST)
+    get_user_model().objects.bulk_update(users, ["password", "is_active"])
+    return len(users)
 
 
 @dataclass
@@ -157,9 +200,9 @@ class Client:
         await self._session.close()
 
 
-async def _login(client: Client, username: str) -> None:
+async def _login(client: Client, username: str, password: str) -> None:
     await client.get("/dang-nhap/")
-    resp = await client.post("/dang-nhap/", data={"username": username, "password": LOAD_PASSWORD,
+    resp = await client.post("/dang-nhap/", data={"username": username, "password": password,
                                                    "csrfmiddlewaretoken": client.cookie("csrftoken")})
     if resp.status_code != 302:
         raise RuntimeError(f"Đăng nhập {username} thất bại ({resp.status_code}).")
@@ -256,7 +299,7 @@ async def run(url: str, personas: list[Persona] | None, *, concurrency: int, req
     stats = Stats()
     try:
         # Log in first, outside the measured window (a login is an argon2 hash on purpose).
-        await asyncio.gather(*[_login(c, p.username) for c, p in zip(clients, users, strict=True) if p])
+        await asyncio.gather(*[_login(c, p.username, p.password) for c, p in zip(clients, users, strict=True) if p])
         start = time.monotonic()
         budget = {"left": requests, "until": start + duration}
         await asyncio.gather(*[_user_loop(c, p, stats, budget, seed + i)
