@@ -8,10 +8,6 @@ from danvan.core import health
 from danvan.core import views as core_views
 from danvan.onboarding import views as onboarding_views
 
-admin.site.site_header = "Quản trị Dân vận khéo"
-admin.site.site_title = "Quản trị Dân vận khéo"
-admin.site.index_title = "Quản trị hệ thống"
-
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

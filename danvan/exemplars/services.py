@@ -37,7 +37,8 @@ def fields_for_unit(unit: OrgUnit):
     )
 
 
-def _clean(data: dict) -> dict:
+def clean_input(data: dict) -> dict:
+    """Names and addresses on one line, content through the one sanitizer: what every door stores."""
     out = dict(data)
     for key in ("name", "address"):
         if key in out and out[key] is not None:
@@ -79,7 +80,7 @@ def _source_chain_contains(start_id: int, target_id: int) -> bool:
 
 @transaction.atomic
 def create_exemplar(*, by, **data) -> SaveResult:
-    data = _clean(data)
+    data = clean_input(data)
     ex = Exemplar(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     warnings = _validate(ex, by)
     ex.created_by = by
@@ -92,7 +93,7 @@ def create_exemplar(*, by, **data) -> SaveResult:
 
 @transaction.atomic
 def update_exemplar(*, exemplar: Exemplar, by, expected_version: int | None = None, **data) -> SaveResult:
-    data = _clean(data)
+    data = clean_input(data)
     locked = Exemplar.objects.select_for_update().get(pk=exemplar.pk)
     if locked.is_deleted:
         raise ValidationError("Mô hình này đã bị xóa.")

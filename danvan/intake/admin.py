@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from danvan.core.admin_scoping import ScopedAdminMixin
-
 from .models import ImportBatch, ImportFile, ImportRow
 
 
@@ -14,7 +12,7 @@ class FileInline(admin.TabularInline):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ("unit", "year", "state", "created_by", "created_at", "confirmed_at")
     list_filter = ("state", "year")
     search_fields = ("unit__name", "unit__code")
@@ -23,7 +21,6 @@ class ImportBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ImportRow)
-class ImportRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope_prefix = "file__batch__unit__"
+class ImportRowAdmin(admin.ModelAdmin):
     list_display = ("__str__", "file", "position", "exemplar")
     raw_id_fields = ("file", "exemplar")

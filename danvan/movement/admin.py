@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from danvan.core.admin_scoping import ScopedAdminMixin
-
 from .models import (
     Notification,
     RegistrationRound,
@@ -13,8 +11,7 @@ from .models import (
 
 
 @admin.register(RegistrationRound)
-class RoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope_prefix = "issuer__"
+class RoundAdmin(admin.ModelAdmin):
     list_display = ("title", "issuer", "year", "deadline", "parent_round")
     list_filter = ("year",)
     search_fields = ("title", "issuer__name", "issuer__code")
@@ -36,7 +33,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SubmissionAdmin(admin.ModelAdmin):
     list_display = ("unit", "round", "status", "n_total", "is_late", "submitted_at")
     list_filter = ("status", "is_late", "round__year")
     search_fields = ("unit__name", "unit__code", "round__title")
@@ -47,8 +44,7 @@ class SubmissionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope_prefix = "submission__unit__"
+class ReminderAdmin(admin.ModelAdmin):
     list_display = ("submission", "kind", "key", "sent_at", "sent_by")
     list_filter = ("kind",)
     raw_id_fields = ("submission", "sent_by")

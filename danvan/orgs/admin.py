@@ -2,14 +2,11 @@ from django.contrib import admin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from danvan.core.admin_scoping import ScopedAdminMixin
-
 from .models import Level, Membership, OrgUnit, UnitKind
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(ScopedAdminMixin, TreeAdmin):
-    scope_prefix = ""
+class OrgUnitAdmin(TreeAdmin):
     form = movenodeform_factory(OrgUnit)
     list_display = ("name", "code", "level", "kind", "doc_family")
     list_filter = ("level", "kind", "doc_family")
@@ -17,7 +14,7 @@ class OrgUnitAdmin(ScopedAdminMixin, TreeAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "unit", "role", "title")
     list_filter = ("role",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name", "unit__code")
