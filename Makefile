@@ -20,11 +20,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-# Debian packages the documents and browser tests need (LibreOffice for PDF, fonts, poppler).
+# Debian packages the documents and browser tests need: LibreOffice for PDF, python3-uno for the kept
+# LibreOffice (`danvan pdf-server`), Tinos (fonts-croscore: Times New Roman's metrics, all of Vietnamese), poppler.
 system-deps:
 	@missing=""; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui libreoffice-calc-nogui"; \
 	[ -e /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing="$$missing fonts-liberation"; \
+	[ -e /usr/share/fonts/truetype/croscore/Tinos-Regular.ttf ] || missing="$$missing fonts-croscore"; \
+	/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing="$$missing python3-uno"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
