@@ -50,6 +50,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DANVAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DANVAN_CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "danvan.core.views.csrf_failure"  # Vietnamese, and the typed text shown back
 
 INSTALLED_APPS = [
     "danvan.core.admin_app.DanvanAdminConfig",  # django.contrib.admin, superusers only

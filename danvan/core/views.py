@@ -83,3 +83,20 @@ def error_403(request, exception=None):
 def error_500(request):
     api = _api_error(request, 500, "server_error", "Lỗi hệ thống; quản trị viên đã được ghi nhận lỗi.")
     return api or render(request, "500.html", status=500)
+
+
+# Posted fields never shown back: secrets and the form's own bookkeeping.
+_NOT_SHOWN = ("csrfmiddlewaretoken", "password", "password1", "password2", "new_password1", "new_password2",
+              "old_password", "version", "token", "secret")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a stale page (a second tab, an expired sign-in, a page kept open overnight): a Vietnamese
+    page instead of Django's English one, with what the user typed shown back so that nothing is lost."""
+    api = _api_error(request, 403, "csrf_failed", "Thiếu hoặc sai mã chống giả mạo (CSRF) của phiên đăng nhập.")
+    if api:
+        return api
+    typed = [value for name, values in request.POST.lists() for value in values
+             if name not in _NOT_SHOWN and value.strip()]
+    back = request.path if request.method == "POST" else "/"
+    return render(request, "403_csrf.html", {"typed": typed, "back": back}, status=403)

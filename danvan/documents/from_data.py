@@ -85,7 +85,13 @@ def consolidated_registration(submission: Submission) -> LetterSpec:
     rnd, unit = submission.round, submission.unit
     parent = rnd.issuer
     groups = form_groups(submission)
-    date = DocDate.of(submission.signed_date) if submission.signed_date else _local_date(submission.submitted_at)
+    if submission.signed_date:
+        date = DocDate.of(submission.signed_date)
+    elif submission.submitted_at:
+        date = _local_date(submission.submitted_at)
+    else:  # not yet signed: the clerk writes the day in, the month and year are this one's ("ngày … tháng 4 năm 2021")
+        today = timezone.localdate()
+        date = DocDate(None, today.month, today.year)
     body: list[str | Para] = []
     if rnd.guidance:
         body.append(Para.markup(f"Thực hiện {_italic_movement(rnd.guidance.rstrip(';. '))};"))

@@ -243,9 +243,16 @@ class LetterSpec:
         return PARTY_SIZES if self.family == "party" else STATE_SIZES
 
 
+def bare_number(typed: str) -> str:
+    """The register number alone from what a clerk typed: "125", "Số: 125/SKHCN-VP", "624-CV/BDVTU" →
+    "125", "125", "624" — the issuer's code is printed once, by `number_code`."""
+    number = re.sub(r"^\s*số\s*:?\s*", "", typed.strip(), flags=re.IGNORECASE)
+    return re.split(r"[/-]", number, maxsplit=1)[0].strip() if re.match(r"^\d", number) else number
+
+
 def number_code(spec: LetterSpec) -> str:
     """The number without "Số": "/SKHCN-VP", "12/KH-SKHCN", "624-CV/BDVTU"."""
-    number = spec.number.strip()
+    number = bare_number(spec.number)
     if spec.family == "party":
         return f"{number}-{spec.doc_type}/{spec.issuer.suffix}"
     if spec.doc_type in ("", "CV"):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from danvan.core.uploads import check_upload
@@ -14,16 +16,28 @@ from .models import TargetMode
 DT_FORMAT = "%d/%m/%Y %H:%M"
 
 
+# A day alone, in any of the seeds' styles: "30/4/2023", "05/4/2021", "5/4/2021", "30-4-2023", "30.4.2023".
+BARE_DAY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
 class DeadlineField(forms.DateTimeField):
+    """A deadline: "dd/mm/yyyy hh:mm", or a day alone, which ends at the end of that day (23:59), as in
+    "trước ngày 05/4/2021": the units have that whole day."""
+
     def __init__(self, **kw):
+        kw.setdefault("help_text", "Chỉ ghi ngày (như 30/4/2023) thì hạn là hết ngày đó (23:59).")
         super().__init__(input_formats=[DT_FORMAT, "%d/%m/%Y", "%Y-%m-%dT%H:%M"], **kw)
 
     def to_python(self, value):
-        result = super().to_python(value)
-        if isinstance(value, str) and len(value.strip()) == 10 and result is not None:
-            # A bare date means the end of that day, as in "trước ngày 05/4/2021".
-            result = result.replace(hour=17, minute=0)
-        return result
+        if isinstance(value, str) and (day := BARE_DAY.match(value)):
+            d, m, y = (int(part) for part in day.groups())
+            try:
+                end = datetime.datetime(y, m, d, 23, 59)
+            except ValueError:
+                raise forms.ValidationError("Ngày không có thật: “%(value)s”.", code="invalid",
+                                            params={"value": value.strip()}) from None
+            return timezone.make_aware(end) if settings.USE_TZ else end
+        return super().to_python(value)
 
 
 class QuotaMixin(forms.Form):
