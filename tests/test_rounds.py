@@ -220,7 +220,7 @@ def test_reminder_notifies_and_emails_members(login, units, round2023, django_ca
         resp = office.post(f"/dot-dang-ky/{relay.pk}/nhac/",
                            {"submission": [cc_sub.pk], "message": "Khẩn trương."}, follow=True)
     assert "Đã nhắc: Chi cục" in resp.content.decode()
-    assert Notification.objects.filter(user__username__in=["cc.tdc", "ld.cc"]).count() == 2
+    assert Notification.objects.filter(user__username__in=["cc.tdc", "ld.cc"], kind="reminder").count() == 2
     assert len(mail.outbox) == 1 and set(mail.outbox[0].to) == {"cc.tdc@danvan.local", "ld.cc@danvan.local"}
     assert "Khẩn trương." in mail.outbox[0].body
     page = login("cc.tdc").get("/thong-bao/").content.decode()

@@ -160,11 +160,13 @@ def load_demo() -> dict:
             ex.save()
     from danvan.documents.demo import load_demo_documents
     from danvan.movement.demo import load_demo_rounds
+    from danvan.movement.notify import muted
     from danvan.reports.demo import load_demo_reports
 
-    load_demo_rounds(users)
-    load_demo_documents()
-    load_demo_reports(users)
+    with muted():  # the seeds' past steps, replayed: nobody is told of them again
+        load_demo_rounds(users)
+        load_demo_documents()
+        load_demo_reports(users)
     return {"units": OrgUnit.objects.count(), "users": len(users), "exemplars": Exemplar.objects.count()}
 
 

@@ -20,7 +20,12 @@ def home(request: HttpRequest) -> HttpResponse:
     for m in scoping.memberships(request.user):
         count = visible_exemplars(request.user).filter(unit__path__startswith=m.unit.path).count()
         rows.append({"membership": m, "unit": m.unit, "count": count})
-    return render(request, "core/home.html", {"rows": rows})
+    from danvan.movement import todo
+    from danvan.movement.models import Notification
+
+    unread = Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True)
+    return render(request, "core/home.html", {"rows": rows, "todo": todo.for_user(request.user),
+                                              "unread": list(unread[:5]), "unread_total": unread.count()})
 
 
 @login_required

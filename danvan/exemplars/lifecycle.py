@@ -222,7 +222,17 @@ def recognize(*, exemplar: Exemplar, by, by_unit: OrgUnit, decision_number: str,
     transition = "recognize" if ex.status not in (Status.RECOGNIZED, Status.COMMENDED) else None
     _step(ex, by, LifecycleAction.RECOGNIZE, transition,
           f"{by_unit.name} công nhận, Quyết định số {number} ngày {day:%d/%m/%Y}")
+    _tell_unit(ex, by, "recognition", f"Mô hình “{ex.name}” được {by_unit.name} công nhận "
+                                      f"(Quyết định số {number} ngày {day:%d/%m/%Y}).")
     return rec
+
+
+def _tell_unit(ex: Exemplar, by, kind: str, text: str) -> None:
+    """The unit whose model it is learns of the decision (in the app and by e-mail)."""
+    from danvan.movement import notify
+
+    notify.notify(kind=kind, users=notify.members([ex.unit_id]), by=by, exemplar=ex, text=text,
+                  url=f"/mo-hinh/{ex.pk}/")
 
 
 @transaction.atomic
@@ -238,6 +248,9 @@ def commend(*, exemplar: Exemplar, by, by_unit: OrgUnit, form: str, decision_num
     transition = None if ex.status == Status.COMMENDED else "commend"
     _step(ex, by, LifecycleAction.COMMEND, transition,
           f"{com.get_form_display()} của {by_unit.name}, Quyết định số {number} ngày {day:%d/%m/%Y}")
+    verb = "biểu dương" if com.form == "praise" else f"tặng {com.get_form_display()}"
+    _tell_unit(ex, by, "commendation", f"Mô hình “{ex.name}” được {by_unit.name} {verb} "
+                                       f"(Quyết định số {number} ngày {day:%d/%m/%Y}).")
     return com
 
 

@@ -137,6 +137,11 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      blank=True, related_name="+", verbose_name="người gửi")
+    # The officer hands the dossier to the unit's leader ("trình lãnh đạo"); it waits for approval while editable
+    # and not reviewed since (`awaiting_approval`).
+    approval_requested_at = models.DateTimeField("trình lãnh đạo lúc", null=True, blank=True)
+    approval_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                              blank=True, related_name="+", verbose_name="người trình")
     reviewed_at = models.DateTimeField("xử lý lúc", null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     blank=True, related_name="+", verbose_name="người xử lý")
@@ -180,6 +185,12 @@ class Submission(models.Model):
     def is_editable(self) -> bool:
         return self.status in (Status.NOT_STARTED, Status.DRAFT, Status.RETURNED)
 
+    @property
+    def awaiting_approval(self) -> bool:
+        """Handed to the leader and not sent or returned since."""
+        asked = self.approval_requested_at
+        return bool(asked and self.is_editable and (self.reviewed_at is None or asked > self.reviewed_at))
+
     def display_status(self) -> str:
         if self.status == Status.SUBMITTED:
             return "Đã gửi, muộn hạn" if self.is_late else "Đã gửi đúng hạn"
@@ -209,6 +220,7 @@ class Action(models.TextChoices):
     ATTACH = "attach", "Thêm mô hình"
     DETACH = "detach", "Bỏ mô hình"
     DOSSIER = "dossier", "Cập nhật hồ sơ"
+    REQUEST_APPROVAL = "request_approval", "Trình lãnh đạo phê duyệt"
     SUBMIT = "submit", "Gửi đăng ký"
     ACCEPT = "accept", "Tiếp nhận"
     RETURN = "return", "Trả lại"
@@ -263,17 +275,94 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} — {self.submission.unit.name}"
 
 
-class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.TextField()
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+class NotifyKind(models.TextChoices):
+    """What a hand-off told the person (DOMAIN.md §4: launch, relay, submit, review, recognize)."""
+
+    LAUNCH = "launch", "Đợt đăng ký mới"
+    RELAY = "relay", "Đợt đăng ký được chuyển tiếp"
+    REPORT_REQUEST = "report_request", "Yêu cầu báo cáo"
+    APPROVAL = "approval", "Hồ sơ chờ phê duyệt"
+    SUBMITTED = "submitted", "Hồ sơ gửi đến"
+    ACCEPTED = "accepted", "Hồ sơ được tiếp nhận"
+    RETURNED = "returned", "Hồ sơ bị trả lại"
+    RECOGNITION = "recognition", "Mô hình được công nhận"
+    COMMENDATION = "commendation", "Mô hình được biểu dương, khen thưởng"
+    REMINDER = "reminder", "Nhắc nhở"
+    OTHER = "other", "Thông báo"
+
+
+class MailStatus(models.TextChoices):
+    NONE = "none", "Không gửi thư"
+    PENDING = "pending", "Đang chờ gửi"
+    DIGEST = "digest", "Chờ thư tổng hợp hằng ngày"
+    SENT = "sent", "Đã gửi thư"
+    FAILED = "failed", "Chưa gửi được thư"
+
+
+class MailMode(models.TextChoices):
+    IMMEDIATE = "immediate", "Gửi ngay mỗi khi có việc"
+    DIGEST = "digest", "Một thư tổng hợp mỗi ngày"
+
+
+class MailPreference(models.Model):
+    """How a person wants hand-offs by e-mail; without a row, at once."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preference")
+    mode = models.CharField("nhận thư", max_length=10, choices=MailMode.choices, default=MailMode.IMMEDIATE)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        verbose_name = "cách nhận thư"
+        verbose_name_plural = "cách nhận thư"
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_mode_display()}"
+
+
+class Digest(models.Model):
+    """One person's daily e-mail of the day's notifications; one per (user, day), so the scheduler sends it once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
+    day = models.DateField("ngày")
+    email = models.EmailField("gửi tới", blank=True)
+    count = models.PositiveIntegerField("số thông báo", default=0)
+    status = models.CharField("tình trạng", max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    error = models.TextField("lỗi gửi thư", blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = "thư tổng hợp hằng ngày"
+        verbose_name_plural = "thư tổng hợp hằng ngày"
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.day:%d/%m/%Y}"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField("loại", max_length=20, choices=NotifyKind.choices, default=NotifyKind.OTHER)
+    text = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    # Who made the hand-off and about what: the page where it was made shows an e-mail that failed, to resend it.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name="người thực hiện")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField("thư", max_length=10, choices=MailStatus.choices, default=MailStatus.NONE)
+    emailed_at = models.DateTimeField("gửi thư lúc", null=True, blank=True)
+    email_error = models.TextField("lỗi gửi thư", blank=True)
+    digest = models.ForeignKey(Digest, on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
         verbose_name = "thông báo"
         verbose_name_plural = "thông báo"
+        indexes = [models.Index(fields=["email_status", "user"], name="notification_mail_status")]
 
     def __str__(self) -> str:
         return self.text[:80]

@@ -14,14 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from danvan.core import sharedcache
 from danvan.exemplars.models import Exemplar, Kind, Movement
 from danvan.orgs import scoping
 from danvan.orgs.models import SUBTREE_ROLES, Membership, OrgUnit, Role
 
+from . import notify
 from .models import (
     Action,
-    Notification,
+    NotifyKind,
     RegistrationRound,
     Reminder,
     ReminderKind,
@@ -135,7 +135,25 @@ def launch_round(*, issuer: OrgUnit, by, movement: Movement, year: int, title: s
         [Submission(round=rnd, root_id=rnd.root_id or rnd.pk, unit_id=pk, unit_path=path) for pk, path in targets],
         batch_size=2000,
     )
+    _announce(rnd, by)
     return Result(rnd, warnings)
+
+
+def _announce(rnd: RegistrationRound, by) -> None:
+    """Each target unit's people learn of the round and get the link to their own dossier."""
+    deadline = timezone.localtime(rnd.deadline)
+    if rnd.is_report:
+        kind, verb = NotifyKind.REPORT_REQUEST, "yêu cầu báo cáo"
+    elif rnd.parent_round_id:
+        kind, verb = NotifyKind.RELAY, "chuyển tiếp đợt"
+    else:
+        kind, verb = NotifyKind.LAUNCH, "phát động đợt"
+    text = (f"{rnd.issuer.name} {verb} “{rnd.title}”, hạn gửi {deadline:%H:%M} ngày {deadline:%d/%m/%Y}: "
+            f"{rnd.quota_text()}.")
+    subs = {s.unit_id: s for s in rnd.submissions.only("pk", "unit_id")}
+    people = Membership.objects.filter(unit_id__in=list(subs), user__is_active=True).select_related("user")
+    notify.deliver(kind=kind, by=by, rows=[
+        (m.user, text, _sub_url(subs[m.unit_id]), subs[m.unit_id], None) for m in people])
 
 
 def relayable_submissions(user, root: RegistrationRound) -> list[Submission]:
@@ -332,6 +350,28 @@ def consolidate_submission(*, submission: Submission, by) -> Result[int]:
 
 
 @transaction.atomic
+def request_approval(*, submission: Submission, by, expected_version: int | None = None) -> Submission:
+    """The officer hands the dossier to the unit's leader to approve and send ("trình lãnh đạo phê duyệt")."""
+    sub = _lock(submission, expected_version)
+    behalf = _require_edit(sub, by)
+    recount(sub)
+    if missing := quota_shortfall(sub):
+        raise ValidationError("Chưa trình được: " + "; ".join(missing) + ".", code="quota")
+    if sub.awaiting_approval:
+        raise ValidationError("Hồ sơ đã được trình lãnh đạo lúc "
+                              f"{timezone.localtime(sub.approval_requested_at):%d/%m/%Y %H:%M}; đang chờ phê duyệt.",
+                              code="already_sent")
+    sub.approval_requested_at, sub.approval_requested_by = timezone.now(), by
+    _event(sub, Action.REQUEST_APPROVAL, by, on_behalf=behalf)
+    _touch(sub, behalf)
+    leaders = notify.members([sub.unit_id], roles=[Role.LEADER])
+    notify.notify(kind=NotifyKind.APPROVAL, users=leaders, by=by, submission=sub, url=_sub_url(sub),
+                  text=f"{by.get_full_name() or by.username} trình hồ sơ “{sub.round.title}” của {sub.unit.name} "
+                       f"({sub.n_total} mô hình), chờ lãnh đạo phê duyệt và gửi lên cấp trên.")
+    return sub
+
+
+@transaction.atomic
 def submit(*, submission: Submission, by, expected_version: int | None = None) -> Result[Submission]:
     sub = _lock(submission)
     if sub.is_sent:
@@ -358,6 +398,11 @@ def submit(*, submission: Submission, by, expected_version: int | None = None) -
     sub.version += 1
     sub.save()
     _event(sub, Action.SUBMIT, by, comment="Gửi muộn hạn" if sub.is_late else "", on_behalf=behalf)
+    what = "báo cáo" if sub.round.is_report else ("hồ sơ tổng hợp" if child_round(sub) else "hồ sơ đăng ký")
+    notify.notify(kind=NotifyKind.SUBMITTED, users=notify.members([sub.round.issuer_id], roles=REVIEW_ROLES),
+                  by=by, submission=sub, url=_sub_url(sub),
+                  text=f"{sub.unit.name} đã gửi {what} “{sub.round.title}”"
+                       f"{' (muộn hạn)' if sub.is_late else ''}: chờ xem xét, tiếp nhận hoặc trả lại.")
     return Result(sub, ["Hồ sơ được gửi sau hạn và được ghi nhận là gửi muộn."] if sub.is_late else [])
 
 
@@ -378,6 +423,9 @@ def accept(*, submission: Submission, by) -> Submission:
     sub.version += 1
     sub.save()
     _event(sub, Action.ACCEPT, by)
+    notify.notify(kind=NotifyKind.ACCEPTED, users=notify.members([sub.unit_id]), by=by, submission=sub,
+                  url=_sub_url(sub), text=f"{sub.round.issuer.name} đã tiếp nhận hồ sơ “{sub.round.title}” "
+                                          f"của {sub.unit.name}.")
     return sub
 
 
@@ -405,7 +453,8 @@ def return_submission(*, submission: Submission, by, comment: str) -> Submission
     sub.version += 1
     sub.save()
     _event(sub, Action.RETURN, by, comment=comment)
-    _notify_unit(sub.unit, f"Hồ sơ “{sub.round.title}” bị trả lại: {comment}", _sub_url(sub))
+    notify.notify(kind=NotifyKind.RETURNED, users=notify.members([sub.unit_id]), by=by, submission=sub,
+                  url=_sub_url(sub), text=f"Hồ sơ “{sub.round.title}” bị trả lại: {comment}")
     return sub
 
 
@@ -415,11 +464,12 @@ def _sub_url(sub: Submission) -> str:
     return f"/ho-so/{sub.pk}/"
 
 
-def _notify_unit(unit: OrgUnit, text: str, url: str) -> list[str]:
-    members = list(Membership.objects.filter(unit=unit).select_related("user"))
-    Notification.objects.bulk_create([Notification(user=m.user, text=text, url=url) for m in members])
-    sharedcache.forget_user("unread", [m.user_id for m in members])
-    return sorted({m.user.email for m in members if m.user.email})
+def _notify_unit(sub: Submission, text: str, by) -> list[str]:
+    """A reminder: every member is told in the app; the unit gets one e-mail (the Reminder's) to all of them."""
+    people = list(notify.members([sub.unit_id]))
+    notify.notify(kind=NotifyKind.REMINDER, users=people, text=text, url=_sub_url(sub), by=by, submission=sub,
+                  email=False)
+    return sorted({u.email for u in people if u.email})
 
 
 def reminder_text(sub: Submission, extra: str = "") -> str:
@@ -450,7 +500,7 @@ def remind(*, round: RegistrationRound, submissions, by, message: str = "") -> l
 
 
 def _send_reminder(sub: Submission, kind: str, key: str, by, text: str) -> Reminder:
-    emails = _notify_unit(sub.unit, text, _sub_url(sub))
+    emails = _notify_unit(sub, text, by)
     reminder = Reminder.objects.create(submission=sub, kind=kind, key=key, sent_by=by, message=text,
                                        recipients=", ".join(emails))
     _event(sub, Action.REMIND, by, comment=text)

@@ -17,9 +17,9 @@ from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
 
-from . import selectors, services
+from . import notify, selectors, services
 from .forms import DT_FORMAT, DossierForm, LaunchForm, RelayForm, ReturnForm, default_deadline
-from .models import Notification, RegistrationRound, Submission
+from .models import Action, Digest, Notification, NotifyKind, RegistrationRound, Submission
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -99,6 +99,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": rnd, "root": root, "node": node, "c": data, "family_rounds": family_rounds,
         "relayable": relayable, "node_round": node_round,
         "can_remind": node_round is not None and services.can_issue(request.user, node),
+        "unsent": notify.failed_for(request.user, submission__round=rnd,
+                                    kind__in=[NotifyKind.LAUNCH, NotifyKind.RELAY, NotifyKind.REPORT_REQUEST]),
         "ancestors": [a for a in tree.ancestors(node) if scoping.can_see_unit(request.user, a)],
         "now": timezone.now(),
     })
@@ -215,6 +217,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dossier": DossierForm(initial={"launch_content": sub.launch_content, "signed_number": sub.signed_number,
                                         "signed_date": sub.signed_date, "version": sub.version}),
         "return_form": ReturnForm(),
+        # An officer hands the dossier to the leader; whoever may send it (the leader, a superior) sends it.
+        "can_request_approval": can_edit and not sub.awaiting_approval and not services.can_submit(request.user, sub),
+        "last_review": sub.events.filter(action__in=[Action.RETURN, Action.ACCEPT]).select_related("by").last()
+        if sub.status in ("returned", "accepted") else None,
+        "unsent": notify.failed_for(request.user, submission=sub),
     })
 
 
@@ -277,6 +284,15 @@ def submission_dossier(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def submission_request_approval(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    return _act(request, sub, lambda: services.request_approval(
+        submission=sub, by=request.user, expected_version=posted_version(request)),
+        "Đã trình lãnh đạo đơn vị phê duyệt; lãnh đạo đã được báo.")
+
+
+@login_required
+@require_POST
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _sub(request, pk)
     return _act(request, sub, lambda: services.submit(
@@ -335,3 +351,63 @@ def notifications(request: HttpRequest) -> HttpResponse:
     Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).update(read_at=timezone.now())
     sharedcache.forget_user("unread", [request.user.pk or 0])
     return response
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return redirect(target or fallback)
+
+
+@login_required
+@require_POST
+def notification_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send again a hand-off's e-mail that could not be sent, from the page where the hand-off was made."""
+    n = get_object_or_404(Notification.objects.select_related("user"), pk=pk)
+    if not notify.can_resend(request.user, n):
+        raise Http404
+    try:
+        notify.resend(notification=n, by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        n.refresh_from_db()
+        if n.email_status == "sent":
+            messages.success(request, f"Đã gửi lại thư cho {n.user.get_full_name() or n.user.username}.")
+        elif n.email_status == "failed":
+            messages.error(request, f"Vẫn chưa gửi được thư cho {n.user.get_full_name() or n.user.username}: "
+                                    f"{n.email_error}")
+        else:
+            messages.success(request, "Đã đưa thư vào hàng đợi gửi lại.")
+    return _back(request, n.url or "/")
+
+
+@login_required
+@require_POST
+def digest_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    digest = get_object_or_404(Digest, pk=pk, user_id=request.user.pk or 0)
+    try:
+        digest = notify.resend_digest(digest=digest, by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        if digest.status == "failed":
+            messages.error(request, f"Vẫn chưa gửi được thư tổng hợp: {digest.error}")
+        else:
+            messages.success(request, f"Đã gửi lại thư tổng hợp ngày {digest.day:%d/%m/%Y}.")
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def mail_preference(request: HttpRequest) -> HttpResponse:
+    try:
+        pref = notify.set_mail_mode(user=request.user, mode=request.POST.get("mode", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Đã lưu cách nhận thư: {pref.get_mode_display().lower()}.")
+    return redirect("profile")
