@@ -78,3 +78,75 @@ def api(login):
         return Client(HTTP_AUTHORIZATION=f"Bearer {page.context['new_secret']}")
 
     return _api
+
+
+class _Inbox:
+    """What the loopback SMTP peer received (aiosmtpd's Message handler keeps each message)."""
+
+    def __init__(self):
+        from aiosmtpd.handlers import Message
+
+        inbox = self
+
+        class Handler(Message):
+            def handle_message(self, message):
+                inbox.messages.append(message)
+
+        self.messages: list = []
+        self.handler = Handler()
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_payload(decode=True).decode("utf-8")
+
+    @staticmethod
+    def subject(message) -> str:
+        from email.header import decode_header, make_header
+
+        return str(make_header(decode_header(message["Subject"])))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _mailer(settings, port: int) -> None:
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5}}}
+
+
+def _peer(settings, started: list) -> _Inbox:
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox.handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    started.append(controller)
+    _mailer(settings, controller.port)
+    return inbox
+
+
+@pytest.fixture
+def smtp(settings):
+    """E-mail goes through a real SMTP conversation with a peer on loopback (aiosmtpd)."""
+    started: list = []
+    yield _peer(settings, started)
+    for c in started:
+        c.stop()
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """A mail server that does not answer (a closed port); calling it brings a real peer up and returns its inbox."""
+    _mailer(settings, _free_port())
+    started: list = []
+    yield lambda: _peer(settings, started)
+    for c in started:
+        c.stop()

@@ -1,38 +1,11 @@
 """Reminder e-mail goes through a real SMTP conversation (aiosmtpd on loopback)."""
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from danvan.movement import services
 from danvan.movement.models import RegistrationRound, Status
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp(settings):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5}}}
-    yield inbox
-    controller.stop()
 
 
 def test_manual_reminder_over_smtp(demo, smtp, django_capture_on_commit_callbacks):

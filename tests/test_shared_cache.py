@@ -58,12 +58,12 @@ def test_a_renamed_unit_shows_its_new_name_in_the_dropdown(login):
 def test_the_unread_badge_follows_a_reminder_and_the_notifications_page(login, round2023):  # noqa: F811
     rnd, relay = round2023
     member = login("cc.tdc")
-    assert member.get("/mo-hinh/").context["unread_notifications"] == 0
+    assert member.get("/mo-hinh/").context["unread_notifications"] == 1  # the relay reached the Chi cục
     cc_sub = relay.submissions.get(unit__code="CCTDC-QNG")
     resp = login("vp.skhcn").post(f"/dot-dang-ky/{relay.pk}/nhac/", {"submission": [cc_sub.pk], "message": "Gấp."},
                                   follow=True)
     assert "Đã nhắc: Chi cục" in resp.content.decode()
-    assert member.get("/mo-hinh/").context["unread_notifications"] == 1
+    assert member.get("/mo-hinh/").context["unread_notifications"] == 2
     assert "Gấp." in member.get("/thong-bao/").content.decode()
     assert member.get("/mo-hinh/").context["unread_notifications"] == 0
 

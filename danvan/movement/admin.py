@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    Digest,
     Notification,
     RegistrationRound,
     Reminder,
@@ -52,8 +53,21 @@ class ReminderAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("user", "text", "created_at", "read_at")
+    list_display = ("user", "kind", "text", "created_at", "read_at", "email_status", "emailed_at")
+    list_filter = ("kind", "email_status")
     search_fields = ("user__username", "text")
+    raw_id_fields = ("user", "actor", "submission", "exemplar", "digest")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ("user", "day", "email", "count", "status", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("user__username", "email")
     raw_id_fields = ("user",)
 
     def get_queryset(self, request):

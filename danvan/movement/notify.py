@@ -120,18 +120,19 @@ def can_resend(user, n: Notification) -> bool:
 
 
 def resend(*, notification: Notification, by) -> Notification:
-    """Send again an e-mail that could not be sent (the hand-off's author, or its recipient, asks)."""
+    """Send again, now, an e-mail that could not be sent (the hand-off's author, or its recipient, asks).
+
+    Sent in the request, not queued: the person who asked learns at once whether it went this time."""
+    from .tasks import MailNotSent, send_notification_emails
+
     if not can_resend(by, notification):
         raise PermissionDenied("Bạn không gửi lại được thư này.")
-    with transaction.atomic():
-        n = Notification.objects.select_for_update().get(pk=notification.pk)
-        if n.email_status != MailStatus.FAILED:
-            raise ValidationError("Thư này không ở trạng thái chưa gửi được; không cần gửi lại.")
-        n.email_status, n.email_error = MailStatus.PENDING, ""
-        n.save(update_fields=["email_status", "email_error"])
-        _enqueue([n.pk])
-    n.refresh_from_db()
-    return n
+    if notification.email_status != MailStatus.FAILED:
+        raise ValidationError("Thư này không ở trạng thái chưa gửi được; không cần gửi lại.")
+    with contextlib.suppress(MailNotSent):  # the failure is on the row
+        send_notification_emails.call([notification.pk])
+    notification.refresh_from_db()
+    return notification
 
 
 # ---- the daily digest ---------------------------------------------------------------------------
@@ -170,10 +171,9 @@ def resend_digest(*, digest: Digest, by) -> Digest:
         raise PermissionDenied("Bạn không gửi lại được thư này.")
     if digest.status != MailStatus.FAILED:
         raise ValidationError("Thư tổng hợp này không ở trạng thái chưa gửi được; không cần gửi lại.")
-    from .tasks import send_digest_email
+    from .tasks import MailNotSent, send_digest_email
 
-    Digest.objects.filter(pk=digest.pk).update(status=MailStatus.PENDING, error="")
-    pk = digest.pk
-    transaction.on_commit(lambda: send_digest_email.enqueue(pk))
+    with contextlib.suppress(MailNotSent):
+        send_digest_email.call(digest.pk)
     digest.refresh_from_db()
     return digest

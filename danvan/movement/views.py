@@ -370,18 +370,15 @@ def notification_resend(request: HttpRequest, pk: int) -> HttpResponse:
     if not notify.can_resend(request.user, n):
         raise Http404
     try:
-        notify.resend(notification=n, by=request.user)
+        n = notify.resend(notification=n, by=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        n.refresh_from_db()
         if n.email_status == "sent":
             messages.success(request, f"Đã gửi lại thư cho {n.user.get_full_name() or n.user.username}.")
-        elif n.email_status == "failed":
+        else:
             messages.error(request, f"Vẫn chưa gửi được thư cho {n.user.get_full_name() or n.user.username}: "
                                     f"{n.email_error}")
-        else:
-            messages.success(request, "Đã đưa thư vào hàng đợi gửi lại.")
     return _back(request, n.url or "/")
 
 

@@ -12,7 +12,7 @@ class Command(BaseCommand):
         digests = send_digests()
         sent = sum(1 for d in digests if d.status == "sent")
         failed = [d for d in digests if d.status == "failed"]
-        self.stdout.write(f"Đã tạo {len(digests)} thư tổng hợp ({sent} đã gửi, {len(failed)} chưa gửi được, "
+        self.stdout.write(f"Đã xử lý {len(digests)} thư tổng hợp ({sent} đã gửi, {len(failed)} chưa gửi được, "
                           f"{len(digests) - sent - len(failed)} đang chờ tiến trình gửi thư).")
         for d in failed:
             self.stdout.write(f"Chưa gửi được thư cho {d.user.username} <{d.email}>: {d.error}")
