@@ -197,6 +197,14 @@ def test_launch_relay_attach_submit_twice_return_accept(api, demo):
     err = _json(_post(officer, f"/api/submissions/{sub.pk}/submit", {}), 403)
     assert "Chỉ lãnh đạo đơn vị" in err["message"]
     v = detail["submission"]["version"]
+    # The officer hands it to the leader, who is told; a second hand-off is a 409.
+    handed = _json(_post(officer, f"/api/submissions/{sub.pk}/request-approval", {"version": v}), 200)["submission"]
+    assert handed["awaiting_approval"] and handed["timeline"][-1]["action"] == "request_approval"
+    assert _json(_post(officer, f"/api/submissions/{sub.pk}/request-approval", {}), 409)["code"] == "already_sent"
+    from danvan.movement.models import Notification
+
+    assert Notification.objects.filter(user__username="ld.tt", kind="approval", submission=sub).count() == 1
+    v = handed["version"]
     assert _json(_post(leader, f"/api/submissions/{sub.pk}/submit", {"version": v}), 200)["submission"]["status"] == "submitted"
     again = _json(_post(leader, f"/api/submissions/{sub.pk}/submit", {"version": v + 1}), 409)
     assert again["code"] == "already_sent" and "không gửi lại" in again["message"]

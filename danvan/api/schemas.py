@@ -229,6 +229,8 @@ class SubmissionOut(Schema):
     on_behalf: bool
     submitted_at: datetime.datetime | None = None
     reviewed_at: datetime.datetime | None = None
+    awaiting_approval: bool = False
+    approval_requested_at: datetime.datetime | None = None
 
 
 class SubmissionPage(Schema):

@@ -246,6 +246,14 @@ class SubmissionEvent(models.Model):
         return f"{self.get_action_display()} — {self.submission}"
 
 
+class MailStatus(models.TextChoices):
+    NONE = "none", "Không gửi thư"
+    PENDING = "pending", "Đang chờ gửi"
+    DIGEST = "digest", "Chờ thư tổng hợp hằng ngày"
+    SENT = "sent", "Đã gửi thư"
+    FAILED = "failed", "Chưa gửi được thư"
+
+
 class ReminderKind(models.TextChoices):
     MANUAL = "manual", "Nhắc thủ công"
     BEFORE = "before", "Tự động trước hạn"
@@ -262,6 +270,9 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
     message = models.TextField(blank=True)
     recipients = models.TextField("gửi tới", blank=True)
+    email_status = models.CharField("thư", max_length=10, choices=MailStatus.choices, default=MailStatus.NONE)
+    emailed_at = models.DateTimeField("gửi thư lúc", null=True, blank=True)
+    email_error = models.TextField("lỗi gửi thư", blank=True)
 
     class Meta:
         ordering = ["-sent_at"]
@@ -289,14 +300,6 @@ class NotifyKind(models.TextChoices):
     COMMENDATION = "commendation", "Mô hình được biểu dương, khen thưởng"
     REMINDER = "reminder", "Nhắc nhở"
     OTHER = "other", "Thông báo"
-
-
-class MailStatus(models.TextChoices):
-    NONE = "none", "Không gửi thư"
-    PENDING = "pending", "Đang chờ gửi"
-    DIGEST = "digest", "Chờ thư tổng hợp hằng ngày"
-    SENT = "sent", "Đã gửi thư"
-    FAILED = "failed", "Chưa gửi được thư"
 
 
 class MailMode(models.TextChoices):

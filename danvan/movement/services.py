@@ -21,6 +21,7 @@ from danvan.orgs.models import SUBTREE_ROLES, Membership, OrgUnit, Role
 from . import notify
 from .models import (
     Action,
+    MailStatus,
     NotifyKind,
     RegistrationRound,
     Reminder,
@@ -502,7 +503,8 @@ def remind(*, round: RegistrationRound, submissions, by, message: str = "") -> l
 def _send_reminder(sub: Submission, kind: str, key: str, by, text: str) -> Reminder:
     emails = _notify_unit(sub, text, by)
     reminder = Reminder.objects.create(submission=sub, kind=kind, key=key, sent_by=by, message=text,
-                                       recipients=", ".join(emails))
+                                       recipients=", ".join(emails),
+                                       email_status=MailStatus.PENDING if emails else MailStatus.NONE)
     _event(sub, Action.REMIND, by, comment=text)
     if emails:
         from .tasks import send_reminder_email

@@ -23,13 +23,22 @@ class MailNotSent(Exception):
 
 @task()
 def send_reminder_email(reminder_id: int) -> int:
+    """One e-mail to the unit's people; sent or not (with the server's error) is kept on the Reminder."""
     reminder = Reminder.objects.select_related("submission__round", "submission__unit").get(pk=reminder_id)
     recipients = [e.strip() for e in reminder.recipients.split(",") if e.strip()]
-    if not recipients:
+    if not recipients or reminder.email_status == MailStatus.SENT:
         return 0
     subject = f"{SUBJECT} Nhắc hoàn thành đăng ký: {reminder.submission.round.title}"
     body = f"{reminder.message}\n\nXem hồ sơ: {settings.SITE_URL}/ho-so/{reminder.submission_id}/"
-    return send_mail(subject, body, None, recipients)
+    try:
+        sent = send_mail(subject, body, None, recipients)
+    except MAIL_ERRORS as exc:
+        Reminder.objects.filter(pk=reminder.pk).update(email_status=MailStatus.FAILED,
+                                                       email_error=str(exc)[:500] or type(exc).__name__)
+        raise MailNotSent(f"Chưa gửi được thư nhắc {reminder.pk}") from exc
+    Reminder.objects.filter(pk=reminder.pk).update(email_status=MailStatus.SENT, emailed_at=timezone.now(),
+                                                   email_error="")
+    return sent
 
 
 def _footer() -> str:

@@ -19,6 +19,7 @@ from danvan.orgs.models import Role
 from .models import Action, RegistrationRound, Status, Submission, SubmissionEvent
 
 LIMIT = 50  # items of one kind on the home page
+LATE_ROUNDS = 10  # rounds with late units, each naming its first five
 REVIEW_ROLES = {Role.OFFICE, Role.BOARD, Role.ADMIN}
 
 
@@ -103,7 +104,7 @@ def _late(issuer_ids: set[int], now: datetime.datetime) -> list[Todo]:
     rounds = (RegistrationRound.objects.filter(issuer_id__in=issuer_ids, deadline__lt=now)
               .annotate(n_late=Count("submissions", filter=~Q(submissions__status__in=[Status.SUBMITTED,
                                                                                        Status.ACCEPTED])))
-              .filter(n_late__gt=0).select_related("issuer").order_by("-deadline")[:LIMIT])
+              .filter(n_late__gt=0).select_related("issuer").order_by("-deadline")[:LATE_ROUNDS])
     out = []
     for r in rounds:
         names = list(r.submissions.exclude(status__in=[Status.SUBMITTED, Status.ACCEPTED])

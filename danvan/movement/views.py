@@ -19,7 +19,15 @@ from danvan.orgs.models import OrgUnit
 
 from . import notify, selectors, services
 from .forms import DT_FORMAT, DossierForm, LaunchForm, RelayForm, ReturnForm, default_deadline
-from .models import Action, Digest, Notification, NotifyKind, RegistrationRound, Submission
+from .models import (
+    Action,
+    Digest,
+    Notification,
+    NotifyKind,
+    RegistrationRound,
+    Reminder,
+    Submission,
+)
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -101,6 +109,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_remind": node_round is not None and services.can_issue(request.user, node),
         "unsent": notify.failed_for(request.user, submission__round=rnd,
                                     kind__in=[NotifyKind.LAUNCH, NotifyKind.RELAY, NotifyKind.REPORT_REQUEST]),
+        "unsent_reminders": notify.failed_reminders(request.user, rnd),
         "ancestors": [a for a in tree.ancestors(node) if scoping.can_see_unit(request.user, a)],
         "now": timezone.now(),
     })
@@ -408,3 +417,24 @@ def mail_preference(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"Đã lưu cách nhận thư: {pref.get_mode_display().lower()}.")
     return redirect("profile")
+
+
+@login_required
+@require_POST
+def reminder_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_object_or_404(Reminder.objects.select_related("submission__round__issuer", "submission__unit"),
+                                 pk=pk, submission__round__in=selectors.visible_rounds(request.user))
+    rnd = reminder.submission.round
+    try:
+        reminder = notify.resend_reminder(reminder=reminder, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        unit = reminder.submission.unit.name
+        if reminder.email_status == "sent":
+            messages.success(request, f"Đã gửi lại thư nhắc {unit}.")
+        else:
+            messages.error(request, f"Vẫn chưa gửi được thư nhắc {unit}: {reminder.email_error}")
+    return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={rnd.issuer.code}")

@@ -42,7 +42,8 @@ def submission_out(s: Submission) -> dict:
         "status": s.status, "status_label": s.display_status(), "version": s.version, "n_total": s.n_total,
         "n_collective": s.n_collective, "n_individual": s.n_individual, "below_quota": s.below_quota,
         "is_late": s.is_late, "on_behalf": s.on_behalf, "submitted_at": s.submitted_at,
-        "reviewed_at": s.reviewed_at,
+        "reviewed_at": s.reviewed_at, "awaiting_approval": s.awaiting_approval,
+        "approval_requested_at": s.approval_requested_at,
     }
 
 
@@ -116,6 +117,13 @@ def detach(request: HttpRequest, pk: int, body: DetachIn):
 def submit(request: HttpRequest, pk: int, body: VersionIn):
     result = services.submit(submission=_sub(request, pk), by=request.user, expected_version=body.version)
     return _saved(request, pk, result.warnings)
+
+
+@router.post("/submissions/{pk}/request-approval", response=ok(SubmissionSaved),
+             summary="Trình lãnh đạo đơn vị phê duyệt (lãnh đạo được báo)")
+def request_approval(request: HttpRequest, pk: int, body: VersionIn):
+    services.request_approval(submission=_sub(request, pk), by=request.user, expected_version=body.version)
+    return _saved(request, pk)
 
 
 @router.post("/submissions/{pk}/accept", response=ok(SubmissionSaved), summary="Tiếp nhận hồ sơ")

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from danvan.core import command
 from danvan.movement.notify import send_digests
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = ("Gửi thư tổng hợp hằng ngày cho những người chọn nhận một thư mỗi ngày. Chạy mỗi ngày một lần "
             "(cron/systemd timer); chạy lại trong ngày không gửi trùng, chỉ gửi lại thư chưa gửi được. "
             "Thư được gửi bởi tiến trình `danvan db_worker`.")
