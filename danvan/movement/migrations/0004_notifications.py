@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('exemplars', '0004_alive_unit_year_index'),
-        ('movement', '0002_report_requests'),
+        ('movement', '0003_submission_paths_follow_units'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
