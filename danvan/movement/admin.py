@@ -69,7 +69,3 @@ class DigestAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("user__username", "email")
     raw_id_fields = ("user",)
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(user=request.user)
