@@ -100,3 +100,51 @@ def test_a_stale_form_gets_a_vietnamese_page_with_the_typed_text(login, demo):
     assert "Chưa lưu được: trang này đã cũ" in page and reason in page
     assert "CSRF verification failed" not in page and "Forbidden" not in page
     assert sub.events.count() == before
+
+
+def _cctdc_2021() -> Submission:
+    return Submission.objects.get(unit__code="CCTDC-QNG", round__year=2021, round__kind="registration")
+
+
+def test_a_unit_without_letter_settings_signs_with_its_leader_and_files_to_vt(login, demo):
+    """Issue 16 §6: Chi cục TĐC never set its letters up; its registration still has a signer (its leader,
+    Phan Văn Sơn, Chi cục trưởng) and a copy list ending "Lưu: VT."."""
+    from danvan.documents.models import LetterDefaults
+
+    sub = _cctdc_2021()
+    assert not LetterDefaults.objects.filter(unit=sub.unit).exists()
+    text = _docx_text(login("cc.tdc").get(f"/ho-so/{sub.pk}/van-ban/dang-ky.docx"))
+    assert "CHI CỤC TRƯỞNG" in text and "Phan Văn Sơn" in text
+    assert "Lưu: VT." in text and "Như trên" in text
+    page = login("cc.tdc").get(f"/ho-so/{sub.pk}/").content.decode()
+    assert "chưa có người ký" not in page
+
+
+def test_the_units_leader_edits_its_letter_settings_and_the_officer_cannot(login, demo):
+    leader, officer = login("ld.cc"), login("cc.tdc")
+    assert "Thông tin in trên văn bản" in leader.get("/don-vi/CCTDC-QNG/").content.decode()
+    assert "Thông tin in trên văn bản" not in officer.get("/don-vi/CCTDC-QNG/").content.decode()
+    assert officer.get("/don-vi/CCTDC-QNG/van-ban/").status_code == 404
+    form = leader.get("/don-vi/CCTDC-QNG/van-ban/").content.decode()
+    assert "Phan Văn Sơn" in form and "Lưu: VT." in form  # the proposed defaults, ready to keep or change
+    resp = leader.post("/don-vi/CCTDC-QNG/van-ban/", {
+        "address_name": "Chi cục Tiêu chuẩn Đo lường Chất lượng", "children_name": "", "authority": "",
+        "authority_title": "", "signer_title": "CHI CỤC TRƯỞNG", "signer_name": "Phan Văn Sơn",
+        "copies": "Như trên\nSở KH&CN\nLưu: VT.", "soft_file_email": ""}, follow=True)
+    assert "Đã lưu thông tin văn bản của đơn vị." in resp.content.decode()
+    text = _docx_text(officer.get(f"/ho-so/{_cctdc_2021().pk}/van-ban/dang-ky.docx"))
+    assert "Sở KH&CN" in text
+
+
+def test_the_dossier_warns_before_a_letter_goes_out_without_a_signer(login, demo):
+    """Sở Nội vụ has no leader in the demo and no letter settings: its dossier says so and leads to the page
+    where it is set; once set, the warning is gone."""
+    office = login("vp.snv")
+    sub = _snv_2022()
+    page = office.get(f"/ho-so/{sub.pk}/").content.decode()
+    assert "chưa có người ký" in page and "/don-vi/SNV-QNG/van-ban/" in page
+    office.post("/don-vi/SNV-QNG/van-ban/", {
+        "address_name": "", "children_name": "", "authority": "KT.", "authority_title": "GIÁM ĐỐC",
+        "signer_title": "PHÓ GIÁM ĐỐC", "signer_name": "Nguyễn Thị Ngọc", "copies": "Như trên\nLưu: VT.",
+        "soft_file_email": ""})
+    assert "chưa có người ký" not in office.get(f"/ho-so/{sub.pk}/").content.decode()

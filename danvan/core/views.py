@@ -45,6 +45,7 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     exemplars = visible_exemplars(request.user)
     for child in children:
         child.exemplar_count = exemplars.filter(unit__path__startswith=child.path).count()
+    from danvan.documents.services import can_edit_letter_settings
     from danvan.movement.services import can_issue
     from danvan.onboarding.services import can_manage_unit, grantable_roles
     from danvan.onboarding.views import predecessor_history
@@ -52,6 +53,7 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return render(request, "core/tree.html", {
         "node": node, "children": children, "ancestors": ancestors,
         "can_issue": bool(node and can_issue(request.user, node)),
+        "can_letter_settings": bool(node and can_edit_letter_settings(request.user, node)),
         "can_admin_unit": bool(node and (can_manage_unit(request.user, node) or grantable_roles(request.user, node))),
         **(predecessor_history(request.user, node) if node else {}),
     })

@@ -43,9 +43,37 @@ class LetterDefaults(models.Model):
         return [line.strip() for line in self.copies.splitlines() if line.strip()]
 
 
+DEFAULT_COPIES = "Như trên\nLưu: VT."
+
+
 def defaults_for(unit: OrgUnit) -> LetterDefaults:
-    found = LetterDefaults.objects.filter(unit=unit).first()
-    return found or LetterDefaults(unit=unit)
+    """The unit's letter settings; what it never set is proposed, so every unit's letter is complete: its
+    leader (the unit's active "Lãnh đạo đơn vị" member, by the title on the membership) signs, and the copies
+    are "Như trên" and "Lưu: VT.". The addressee of a letter is the unit it is sent to (its parent for a
+    registration), by that unit's own "tên khi đơn vị khác gửi tới"."""
+    found = LetterDefaults.objects.filter(unit=unit).first() or LetterDefaults(unit=unit)
+    if not (found.signer_name or found.signer_title):
+        leader = leader_of(unit)
+        if leader is not None:
+            found.signer_name = leader.user.get_full_name() or leader.user.get_username()
+            found.signer_title = (leader.title or "Thủ trưởng đơn vị").upper()
+    if not found.copies.strip():
+        found.copies = DEFAULT_COPIES
+    return found
+
+
+def leader_of(unit: OrgUnit):
+    """The unit's leader (the earliest active "leader" membership), or None."""
+    from danvan.orgs.models import Membership, Role
+
+    return (Membership.objects.filter(unit=unit, role=Role.LEADER, user__is_active=True)
+            .select_related("user").order_by("pk").first())
+
+
+def signer_missing(unit: OrgUnit) -> bool:
+    """True when a letter of the unit would go out with nobody in its signature block."""
+    d = defaults_for(unit)
+    return not (d.signer_name.strip() and d.signer_title.strip())
 
 
 class JobStatus(models.TextChoices):

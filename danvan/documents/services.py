@@ -52,6 +52,15 @@ class Rendered:
         return self.mime or MIME[self.fmt]
 
 
+def can_edit_letter_settings(user, unit) -> bool:
+    """Who sets what the unit's letters print: those who issue for it, and the unit's own leader."""
+    from danvan.movement.services import can_issue
+    from danvan.orgs import scoping
+    from danvan.orgs.models import Role
+
+    return can_issue(user, unit) or Role.LEADER in scoping.roles_over(user, unit)
+
+
 def docx_to_pdf(docx: bytes) -> bytes:
     try:
         return to_pdf(docx, "docx")

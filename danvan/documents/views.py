@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from multidb import db_write
 
 from danvan.movement import selectors as round_selectors
-from danvan.movement import services as round_services
 from danvan.orgs import scoping
 
 from . import services
-from .models import GeneratedDocument, LetterDefaults
+from .models import GeneratedDocument, LetterDefaults, defaults_for
 
 
 def _file(doc: services.Rendered) -> HttpResponse:
@@ -90,10 +89,14 @@ class DefaultsForm(forms.ModelForm):
 @login_required
 def letter_settings(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(scoping.visible_units(request.user), code=code)
-    if not round_services.can_issue(request.user, unit):
+    if not services.can_edit_letter_settings(request.user, unit):
         raise Http404
+    # What the unit never set comes pre-filled with the proposed defaults (its leader signs, "Lưu: VT.").
     instance = LetterDefaults.objects.filter(unit=unit).first() or LetterDefaults(unit=unit)
-    form = DefaultsForm(request.POST or None, instance=instance)
+    proposed = defaults_for(unit)
+    initial = {name: getattr(proposed, name) for name in ("signer_name", "signer_title", "copies")
+               if not getattr(instance, name)}
+    form = DefaultsForm(request.POST or None, instance=instance, initial=initial)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Đã lưu thông tin văn bản của đơn vị.")

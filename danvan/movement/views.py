@@ -13,6 +13,8 @@ from multidb import db_write
 
 from danvan.core import sharedcache
 from danvan.core.actions import posted_version
+from danvan.documents import models as documents_models
+from danvan.documents import services as documents_services
 from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
@@ -231,6 +233,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "last_review": sub.events.filter(action__in=[Action.RETURN, Action.ACCEPT]).select_related("by").last()
         if sub.status in ("returned", "accepted") else None,
         "unsent": notify.failed_for(request.user, submission=sub),
+        "signer_missing": documents_models.signer_missing(sub.unit),
+        "can_letter_settings": documents_services.can_edit_letter_settings(request.user, sub.unit),
     })
 
 
