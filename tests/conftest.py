@@ -150,3 +150,20 @@ def smtp_down(settings):
     yield lambda: _peer(settings, started)
     for c in started:
         c.stop()
+
+
+@pytest.fixture
+def reopen(demo):
+    """reopen(ex): the issuers return every sent dossier holding `ex` (the highest first, as the rule of
+    return_submission asks), so its unit may change it again: what was sent stays as it was sent."""
+
+    def _reopen(ex) -> None:
+        from danvan.movement import services
+        from danvan.movement.models import SENT_STATUSES, Submission
+        from danvan.orgs.models import Membership
+
+        for sub in Submission.objects.filter(items__exemplar=ex, status__in=SENT_STATUSES).order_by("unit__depth"):
+            by = Membership.objects.filter(unit=sub.round.issuer, role__in=services.REVIEW_ROLES).first().user
+            services.return_submission(submission=sub, by=by, comment="Mở lại để sửa mô hình.")
+
+    return _reopen

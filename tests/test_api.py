@@ -248,8 +248,9 @@ def test_nul_characters_are_refused_on_every_door(api, login, demo):
     assert not Exemplar.objects.filter(name__startswith="Tên").exists()
 
 
-def test_deleted_exemplars_listed_only_for_admins(api, seed_exemplars):
+def test_deleted_exemplars_listed_only_for_admins(api, seed_exemplars, reopen):
     ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    reopen(ex)
     _json(api("vp.skhcn").delete(f"/api/exemplars/{ex.pk}"), 200)
     office = _json(api("vp.skhcn").get("/api/exemplars?include_deleted=true"), 200)["items"]
     assert ex.pk not in [e["id"] for e in office]

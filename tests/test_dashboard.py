@@ -149,11 +149,12 @@ def test_scope_outside_is_404_and_login_is_required(login, client):
     assert client.get("/don-vi/BDVTU-QNG/thong-ke/nam.csv").status_code == 302
 
 
-def test_deleted_exemplars_do_not_count_and_bad_years_fall_back(login):
+def test_deleted_exemplars_do_not_count_and_bad_years_fall_back(login, reopen):
     from danvan.exemplars.services import delete_exemplar
 
     board = login("bdv.quangngai")
     ex = Exemplar.objects.get(unit__code="CCTDC-QNG", year=2021)
+    reopen(ex)
     delete_exemplar(exemplar=ex, by=ex.created_by)
     years = {r[0]: r[3] for r in _table(board.get(_url("BDVTU-QNG")), "nam").rows}
     assert years["2021"] == 3

@@ -118,10 +118,12 @@ def test_officer_cannot_create_for_a_unit_outside_their_rights(login, demo):
     assert not Exemplar.objects.filter(name="Số hóa hồ sơ lưu trữ của cơ quan").exists()
 
 
-def test_edit_and_stale_edit_is_refused(login, seed_exemplars):
+def test_edit_and_stale_edit_is_refused(login, seed_exemplars, reopen):
     from danvan.exemplars.forms import ExemplarForm
 
     ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    reopen(ex)
+    ex.refresh_from_db()
     form_data = {k: v for k, v in ExemplarForm.initial_from(ex).items() if v not in (None, False)}
     form_data = {k: ("on" if v is True else v) for k, v in form_data.items()}
     alice, bob = login("vp.skhcn"), login("bdv.quangngai")
@@ -143,8 +145,9 @@ def test_script_never_survives(login, demo):
     assert "<p>Nội dung</p>" in ex.content_problem
 
 
-def test_soft_delete_then_admin_restores(login, seed_exemplars):
+def test_soft_delete_then_admin_restores(login, seed_exemplars, reopen):
     ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    reopen(ex)
     office = login("vp.skhcn")
     assert office.post(f"/mo-hinh/{ex.pk}/xoa/").status_code == 302
     ex.refresh_from_db()

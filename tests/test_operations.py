@@ -26,9 +26,10 @@ def _snapshot() -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_restore_round_trip_keeps_every_row(api, tmp_path):
+def test_backup_restore_round_trip_keeps_every_row(api, tmp_path, reopen):
     officer = api("tt.skhcn")
     ex = Exemplar.objects.get(unit__code="TT-SKHCN-QNG")
+    reopen(ex)
     officer.patch(f"/api/exemplars/{ex.pk}", json.dumps({"version": ex.version, "name": "Sửa trước sao lưu"}),
                   content_type="application/json")
     before = _snapshot()

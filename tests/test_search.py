@@ -53,10 +53,11 @@ def test_odd_queries_never_break(login, seed_exemplars, q):
     assert "Mô hình, điển hình" in html
 
 
-def test_index_follows_edit_delete_restore(login, seed_exemplars):
+def test_index_follows_edit_delete_restore(login, seed_exemplars, reopen):
     from django.contrib.auth.models import User
 
     ex = seed_exemplars[POWER]
+    reopen(ex)
     client = login("vp.skhcn")
     by = User.objects.get(username="vp.skhcn")
     services.update_exemplar(exemplar=ex, by=by, name="Sử dụng năng lượng mặt trời ở cơ quan")

@@ -144,9 +144,10 @@ def test_real_docx_upload_is_accepted(login, demo, settings, tmp_path):
 
 # ---- CSP and inline script ---------------------------------------------------------------------
 
-def test_csp_is_strict_and_pages_have_no_inline_handlers(login, seed_exemplars):
+def test_csp_is_strict_and_pages_have_no_inline_handlers(login, seed_exemplars, reopen):
     client = login("vp.skhcn")
     ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    reopen(ex)  # so the page offers the delete button
     sub = Submission.objects.get(unit__code="VP-SKHCN-QNG", round__year=2022)
     for url in ("/", f"/mo-hinh/{ex.pk}/", f"/ho-so/{sub.pk}/", "/tai-khoan/", "/api/docs"):
         resp = client.get(url)
@@ -193,7 +194,7 @@ def test_behind_a_proxy_each_real_address_is_throttled_on_its_own(demo, settings
 
 # ---- audit log ---------------------------------------------------------------------------------
 
-def test_audit_log_is_for_admins_and_scoped_to_their_subtree(login, api, demo):
+def test_audit_log_is_for_admins_and_scoped_to_their_subtree(login, api, demo, reopen):
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
@@ -202,6 +203,7 @@ def test_audit_log_is_for_admins_and_scoped_to_their_subtree(login, api, demo):
                               role=Role.ADMIN)
     token = api("tt.skhcn")
     ex = Exemplar.objects.get(unit__code="TT-SKHCN-QNG")
+    reopen(ex)
     token.patch(f"/api/exemplars/{ex.pk}", json.dumps({"version": ex.version, "name": "Tiếp dân (sửa qua API)"}),
                 content_type="application/json")
     assert login("tt.skhcn").get("/quan-tri-he-thong/nhat-ky/").status_code == 403

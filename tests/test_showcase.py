@@ -106,10 +106,11 @@ def test_nothing_personal_or_unpublished_leaks(demo):
     assert Client().get("/cong-khai/abc/").status_code == 404
 
 
-def test_deleted_or_withdrawn_exemplars_disappear(demo):
+def test_deleted_or_withdrawn_exemplars_disappear(demo, reopen):
     from danvan.exemplars.services import delete_exemplar, restore_exemplar
 
     ex = _saving()
+    reopen(ex)
     admin = ex.created_by
     delete_exemplar(exemplar=ex, by=admin)
     assert Client().get(f"/cong-khai/{ex.pk}/").status_code == 404

@@ -30,9 +30,14 @@ class ExemplarAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Xóa (có thể khôi phục) các mô hình đã chọn")
     def soft_delete(self, request, queryset):
+        deleted = 0
         for ex in queryset:
+            if reason := services.edit_lock(ex):
+                messages.error(request, f"“{ex.name}”: {reason}")
+                continue
             services.delete_exemplar(exemplar=ex, by=request.user)
-        messages.success(request, f"Đã xóa {queryset.count()} mô hình.")
+            deleted += 1
+        messages.success(request, f"Đã xóa {deleted} mô hình.")
 
     @admin.action(description="Khôi phục các mô hình đã chọn")
     def restore(self, request, queryset):

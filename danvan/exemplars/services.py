@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,21 @@ STALE_MESSAGE = (
     "Mô hình này vừa được người khác sửa sau khi bạn mở trang. "
     "Hãy tải lại trang để xem bản mới nhất rồi sửa lại; thay đổi của bạn chưa được lưu."
 )
+
+
+# Why an exemplar's content may not change now, or None. The rounds register "it is in a dossier that was sent"
+# (movement/apps.py): what was sent stays as it was sent until the dossier is returned.
+EDIT_LOCKS: list[Callable[[Exemplar], str | None]] = []
+
+
+def edit_lock(ex: Exemplar) -> str | None:
+    """The first reason the exemplar may not be edited or deleted now (every door asks this)."""
+    return next((reason for check in EDIT_LOCKS if (reason := check(ex))), None)
+
+
+def _require_unlocked(ex: Exemplar) -> None:
+    if reason := edit_lock(ex):
+        raise ValidationError(reason, code="locked")
 
 
 @dataclass
@@ -101,6 +117,7 @@ def update_exemplar(*, exemplar: Exemplar, by, expected_version: int | None = No
         raise PermissionDenied("Bạn không có quyền sửa mô hình của đơn vị này.")
     if expected_version is not None and locked.version != expected_version:
         raise ValidationError(STALE_MESSAGE, code="stale")
+    _require_unlocked(locked)
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
             setattr(locked, key, value)
@@ -120,6 +137,7 @@ def delete_exemplar(*, exemplar: Exemplar, by) -> Exemplar:
         raise PermissionDenied("Bạn không có quyền xóa mô hình của đơn vị này.")
     if locked.is_deleted:
         return locked
+    _require_unlocked(locked)
     locked.deleted_at = timezone.now()
     locked.deleted_by = by
     locked.updated_by = by

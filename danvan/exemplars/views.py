@@ -175,6 +175,8 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
     changes = [{"rec": rec, "diff": rec.diff_against(older).changes if older is not None else []}
                for rec, older in zip(history[:50], [*history[1:], None], strict=False)]
     sp = spread(ex)
+    can_edit = scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted
+    lock = services.edit_lock(ex) if can_edit else None
     decided = ex.status in DECIDED_STATUSES  # otherwise there is no decision to read
     visible_ids = set(visible_exemplars(request.user).filter(pk__in=[r.pk for r in sp.replicas])
                       .values_list("pk", flat=True))
@@ -192,7 +194,8 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
             "recognitions": _recognitions(request, ex) if decided else [],
             "commendations": ex.commendations.select_related("by_unit", "level") if decided else [],
             "forms": _lifecycle_forms(request, ex, bound),
-            "can_edit": scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted,
+            "can_edit": can_edit and not lock,
+            "lock": lock if can_edit else None,
             "can_restore": ex.is_deleted,
             **detail_context(request.user, ex),
         },
@@ -357,6 +360,9 @@ def exemplar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ex = _get_visible(request, pk)
     if not scoping.can_edit_unit(request.user, ex.unit):
         raise Http404
+    if lock := services.edit_lock(ex):
+        messages.error(request, lock)
+        return redirect("exemplars:detail", pk=ex.pk)
     form = ExemplarForm(request.POST or None, user=request.user, initial=ExemplarForm.initial_from(ex))
     if request.method == "POST" and form.is_valid():
         if (response := _save(request, form, ex)) is not None:
@@ -372,6 +378,9 @@ def exemplar_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.delete_exemplar(exemplar=ex, by=request.user)
     except PermissionDenied:
         raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("exemplars:detail", pk=ex.pk)
     messages.success(request, f"Đã xóa mô hình “{ex.name}”. Quản trị viên có thể khôi phục khi cần.")
     return redirect("exemplars:list")
 

@@ -6,4 +6,9 @@ class MovementConfig(AppConfig):
     verbose_name = "Đợt đăng ký"
 
     def ready(self) -> None:
+        from danvan.exemplars import services
+
         from . import signals  # noqa: F401  (submissions' path copies follow their units when the tree moves)
+        from .selectors import sent_dossier_lock
+
+        services.EDIT_LOCKS.append(sent_dossier_lock)

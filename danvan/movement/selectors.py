@@ -28,6 +28,21 @@ COUNTS = {
 }
 
 
+def sent_dossier(exemplar) -> Submission | None:
+    """A dossier that holds the exemplar and was sent (submitted or accepted): the unit's own first."""
+    return (Submission.objects.filter(items__exemplar=exemplar, status__in=[Status.SUBMITTED, Status.ACCEPTED])
+            .select_related("round", "unit").order_by("-unit__depth", "-round__year").first())
+
+
+def sent_dossier_lock(exemplar) -> str | None:
+    """`exemplars.services.EDIT_LOCKS`: a model in a sent dossier is not edited, detached or deleted."""
+    if exemplar.pk is None or (sub := sent_dossier(exemplar)) is None:
+        return None
+    return (f"Mô hình nằm trong hồ sơ “{sub.round.title}” của {sub.unit.name} đang ở trạng thái "
+            f"“{sub.display_status()}”: không sửa, bỏ khỏi hồ sơ hay xóa được. Cần cấp trên trả lại hồ sơ "
+            "trước khi thay đổi.")
+
+
 def visible_rounds(user) -> QuerySet[RegistrationRound]:
     """Rounds the user's units issued or answer to (directly or below)."""
     if scoping.sees_everything(user):
