@@ -101,6 +101,8 @@ def test_skhcn_writes_introduces_and_sends_its_2022_report(login):
     resp = login("ld.skhcn").post(f"/ho-so/{sub.pk}/gui/", {"version": sub.version}, follow=True)
     sub.refresh_from_db()
     assert sub.status == "submitted", resp.content.decode()
+    # Sent, the leader lands on the report, where its files are.
+    assert resp.redirect_chain[-1][0].startswith("/bao-cao/SKHCN-QNG/2022/") and "Báo cáo (Word)" in resp.content.decode()
     locked = office.post("/bao-cao/SKHCN-QNG/2022/", {**data, "version": report.version + 10})
     assert locked.status_code in (200, 400) and "Lưu báo cáo" not in locked.content.decode()
     assert login("bdv.quangngai").post(f"/ho-so/{sub.pk}/tiep-nhan/").status_code == 302

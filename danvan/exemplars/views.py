@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -303,8 +304,19 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRespon
     return download(ev.file, ev.original_name)
 
 
-def _save(request: HttpRequest, form: ExemplarForm, exemplar: Exemplar | None) -> HttpResponse | None:
+def _save(request: HttpRequest, form: ExemplarForm, exemplar: Exemplar | None, dossier=None) -> HttpResponse | None:
     try:
+        if exemplar is None and dossier is not None:
+            # Registered from a dossier: created and attached together, or neither.
+            from danvan.movement import services as rounds
+
+            with transaction.atomic():
+                result = services.create_exemplar(by=request.user, **form.service_kwargs())
+                rounds.attach_exemplars(submission=dossier, exemplars=[result.exemplar], by=request.user)
+            messages.success(request, f"Đã thêm mô hình, điển hình vào hồ sơ của {dossier.unit.name}.")
+            for w in result.warnings:
+                messages.warning(request, w)
+            return redirect("movement:submission", pk=dossier.pk)
         if exemplar is None:
             result = services.create_exemplar(by=request.user, **form.service_kwargs())
             messages.success(request, "Đã thêm mô hình, điển hình.")
@@ -348,11 +360,32 @@ def exemplar_create(request: HttpRequest) -> HttpResponse:
         unit = scoping.editable_units(request.user).filter(code=code).first()
         if unit:
             initial["unit"] = unit.pk
+    dossier = _dossier(request)
+    if dossier is not None:
+        # A model registered in a round belongs to that round's unit, year and movement.
+        initial.update(unit=dossier.unit_id, year=dossier.round.year, movement=dossier.round.movement_id)
     form = ExemplarForm(request.POST or None, user=request.user, initial=initial)
+    if dossier is not None:
+        for name in ("unit", "year", "movement"):
+            form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
-        if (response := _save(request, form, None)) is not None:
+        if (response := _save(request, form, None, dossier)) is not None:
             return response
-    return render(request, "exemplars/form.html", {"form": form, "ex": None, **_similar(request, None)})
+    return render(request, "exemplars/form.html", {"form": form, "ex": None, "dossier": dossier,
+                                                   **_similar(request, None)})
+
+
+def _dossier(request: HttpRequest):
+    """The dossier a new model is registered from (`?ho_so=`): one the user may still edit, else None."""
+    from danvan.movement.selectors import visible_submissions
+
+    pk = request.GET.get("ho_so", "")
+    if not pk.isdigit():
+        return None
+    sub = visible_submissions(request.user).select_related("round", "unit").filter(pk=pk).first()
+    if sub is None or not sub.is_editable or not scoping.can_edit_unit(request.user, sub.unit):
+        return None
+    return sub
 
 
 @login_required

@@ -191,6 +191,21 @@ class Submission(models.Model):
         asked = self.approval_requested_at
         return bool(asked and self.is_editable and (self.reviewed_at is None or asked > self.reviewed_at))
 
+    def next_step(self) -> str:
+        """Who must act next on the dossier, in the words of the office."""
+        issuer = self.round.issuer.name
+        if self.status == Status.SUBMITTED:
+            return f"Chờ {issuer} tiếp nhận hoặc trả lại."
+        if self.status == Status.ACCEPTED:
+            return f"{issuer} đã tiếp nhận; không cần thao tác thêm."
+        if self.status == Status.RETURNED:
+            return "Chờ đơn vị sửa theo ý kiến trả lại, rồi lãnh đạo đơn vị phê duyệt và gửi lại."
+        if self.round.is_report:
+            return "Chờ đơn vị lập báo cáo, rồi lãnh đạo đơn vị phê duyệt và gửi."
+        if self.below_quota:
+            return "Chờ đơn vị thêm đủ mô hình theo chỉ tiêu, rồi lãnh đạo đơn vị phê duyệt và gửi."
+        return "Chờ lãnh đạo đơn vị phê duyệt và gửi."
+
     def display_status(self) -> str:
         if self.status == Status.SUBMITTED:
             return "Đã gửi, muộn hạn" if self.is_late else "Đã gửi đúng hạn"

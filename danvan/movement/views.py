@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from multidb import db_write
@@ -238,7 +239,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _act(request: HttpRequest, sub: Submission, fn, success: str) -> HttpResponse:
+def _act(request: HttpRequest, sub: Submission, fn, success: str, then: str | None = None) -> HttpResponse:
+    """Run a dossier step; on success go to `then` (the next place to work), else back to the dossier."""
     try:
         result = fn()
     except PermissionDenied as exc:
@@ -250,6 +252,8 @@ def _act(request: HttpRequest, sub: Submission, fn, success: str) -> HttpRespons
     else:
         messages.success(request, success)
         _warn(request, getattr(result, "warnings", []))
+        if then:
+            return redirect(then)
     return redirect("movement:submission", pk=sub.pk)
 
 
@@ -308,9 +312,13 @@ def submission_request_approval(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _sub(request, pk)
+    rnd = sub.round
+    # A report lands on the report, where its files are; a registration stays on its dossier and documents.
+    report = (reverse("reports:annual", args=[sub.unit.code, rnd.year]) + f"?phong_trao={rnd.movement_id}"
+              if rnd.is_report else None)
     return _act(request, sub, lambda: services.submit(
         submission=sub, by=request.user, expected_version=posted_version(request)),
-        "Đã gửi báo cáo lên cấp trên." if sub.round.is_report else "Đã gửi đăng ký lên cấp trên.")
+        "Đã gửi báo cáo lên cấp trên." if rnd.is_report else "Đã gửi đăng ký lên cấp trên.", then=report)
 
 
 @login_required
