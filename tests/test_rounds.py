@@ -64,11 +64,18 @@ def test_relay_later_than_parent_and_past_deadline_warn(login, units):
     resp = _launch(board, issuer=units["BDVTU-QNG"].pk, deadline="01/01/2020 17:00")
     assert "Hạn gửi đã qua" in resp.content.decode()
     rnd = RegistrationRound.objects.get(year=2023)
-    resp = login("vp.skhcn").post(f"/dot-dang-ky/{rnd.pk}/chuyen-tiep/SKHCN-QNG/",
-                                  {"title": "x", "deadline": _future(60), "min_total": 0, "min_collective": 0,
-                                   "min_individual": 0}, follow=True)
+    relay = {"title": "x", "deadline": _future(60), "min_total": 0, "min_collective": 0, "min_individual": 0}
+    office = login("vp.skhcn")
+    # A later internal deadline is refused unless a reason confirms it; the reason is recorded.
+    resp = office.post(f"/dot-dang-ky/{rnd.pk}/chuyen-tiep/SKHCN-QNG/", relay)
+    assert resp.status_code == 200 and "Hãy chọn hạn sớm hơn, hoặc ghi lý do" in resp.content.decode()
+    assert not RegistrationRound.objects.filter(parent_round=rnd).exists()
+    resp = office.post(f"/dot-dang-ky/{rnd.pk}/chuyen-tiep/SKHCN-QNG/",
+                       {**relay, "late_reason": "Cấp trên cho phép gửi bổ sung"}, follow=True)
     html = resp.content.decode()
     assert "Hạn nội bộ muộn hơn hạn của cấp trên" in html and "Chỉ tiêu thấp hơn" in html
+    own = rnd.submissions.get(unit__code="SKHCN-QNG")
+    assert "lý do: Cấp trên cho phép gửi bổ sung" in own.events.get(action="relay").comment
 
 
 def test_bad_launch_input_refused(login, units):

@@ -210,6 +210,7 @@ class RelayIn(StrictIn):
     min_total: int | None = Field(None, ge=0, le=100)
     min_collective: int | None = Field(None, ge=0, le=100)
     min_individual: int | None = Field(None, ge=0, le=100)
+    late_reason: str = Field("", max_length=1000, description="Bắt buộc khi hạn muộn hơn hạn của cấp trên")
 
 
 class SubmissionOut(Schema):
@@ -231,6 +232,7 @@ class SubmissionOut(Schema):
     reviewed_at: datetime.datetime | None = None
     awaiting_approval: bool = False
     approval_requested_at: datetime.datetime | None = None
+    extended_until: datetime.datetime | None = None
 
 
 class SubmissionPage(Schema):
@@ -286,6 +288,11 @@ class DetachIn(VersionIn):
 
 class ReturnIn(StrictIn):
     comment: str = Field(max_length=4000)
+
+
+class ExtendIn(StrictIn):
+    until: LocalDatetime
+    reason: str = Field(max_length=1000)
 
 
 class RemindIn(StrictIn):

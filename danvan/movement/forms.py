@@ -84,6 +84,13 @@ class RelayForm(QuotaMixin):
     instructions = forms.CharField(label="Nội dung yêu cầu các đơn vị trực thuộc", required=False,
                                    widget=forms.Textarea(attrs={"rows": 4}))
     deadline = DeadlineField(label="Hạn nội bộ (dd/mm/yyyy hh:mm)")
+    late_reason = forms.CharField(label="Lý do (chỉ khi hạn nội bộ muộn hơn hạn của cấp trên)", required=False,
+                                  max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendForm(forms.Form):
+    until = DeadlineField(label="Gia hạn đến (dd/mm/yyyy hh:mm)")
+    reason = forms.CharField(label="Lý do gia hạn", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReturnForm(forms.Form):

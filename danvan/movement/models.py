@@ -134,6 +134,8 @@ class Submission(models.Model):
     signed_scan = models.FileField("bản ký, đóng dấu", upload_to="dossiers/%Y/", blank=True)
     signed_number = models.CharField("số văn bản", max_length=50, blank=True)
     signed_date = models.DateField("ngày văn bản", null=True, blank=True)
+    # A later deadline the issuer gave this unit alone (services.extend_deadline); lateness is measured against it.
+    extended_until = models.DateTimeField("gia hạn đến", null=True, blank=True)
     submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      blank=True, related_name="+", verbose_name="người gửi")
@@ -191,6 +193,10 @@ class Submission(models.Model):
         asked = self.approval_requested_at
         return bool(asked and self.is_editable and (self.reviewed_at is None or asked > self.reviewed_at))
 
+    @property
+    def effective_deadline(self):
+        return self.extended_until or self.round.deadline
+
     def next_step(self) -> str:
         """Who must act next on the dossier, in the words of the office."""
         issuer = self.round.issuer.name
@@ -241,6 +247,7 @@ class Action(models.TextChoices):
     RETURN = "return", "Trả lại"
     CONSOLIDATE = "consolidate", "Tổng hợp từ đơn vị cấp dưới"
     REMIND = "remind", "Nhắc nhở"
+    EXTEND = "extend", "Gia hạn"
 
 
 class SubmissionEvent(models.Model):

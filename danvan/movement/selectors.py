@@ -149,7 +149,7 @@ def _state(sub: Submission | None, now) -> str:
         return "Đã tiếp nhận"
     if sub.status == Status.SUBMITTED:
         return "Đã gửi, muộn hạn" if sub.is_late else "Đã gửi đúng hạn"
-    overdue = now > sub.round.deadline
+    overdue = now > sub.effective_deadline
     base = {"not_started": "Chưa bắt đầu", "draft": "Đang soạn", "returned": "Bị trả lại"}[sub.status]
     if overdue:
         base += " — quá hạn"

@@ -174,7 +174,9 @@ def submission_of(rnd: RegistrationRound, unit: OrgUnit) -> Submission | None:
 def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline: datetime.datetime,
                 title: str = "", guidance: str = "", instructions: str = "", min_total: int | None = None,
                 min_collective: int | None = None, min_individual: int | None = None,
-                target_mode: str = TargetMode.CHILDREN, target_units=None) -> Result[RegistrationRound]:
+                target_mode: str = TargetMode.CHILDREN, target_units=None,
+                late_reason: str = "") -> Result[RegistrationRound]:
+    """A deadline later than the parent's is refused unless `late_reason` says why (it is recorded)."""
     own = submission_of(parent_round, unit)
     if own is None:
         raise ValidationError("Đơn vị này không thuộc đối tượng của đợt đăng ký nên không chuyển tiếp được.")
@@ -186,9 +188,14 @@ def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline:
         "min_individual": parent_round.min_individual if min_individual is None else min_individual,
     }
     warnings: list[str] = []
+    late_reason = (late_reason or "").strip()
     if deadline > parent_round.deadline:
-        warnings.append(f"Hạn nội bộ muộn hơn hạn của cấp trên "
-                        f"({timezone.localtime(parent_round.deadline):%d/%m/%Y %H:%M}).")
+        parent_deadline = f"{timezone.localtime(parent_round.deadline):%d/%m/%Y %H:%M}"
+        if not late_reason:
+            raise ValidationError(f"Hạn nội bộ muộn hơn hạn của cấp trên ({parent_deadline}): các đơn vị gửi đúng "
+                                  "hạn nội bộ vẫn làm đơn vị trễ hạn với cấp trên. Hãy chọn hạn sớm hơn, hoặc ghi "
+                                  "lý do để xác nhận.", code="late_deadline")
+        warnings.append(f"Hạn nội bộ muộn hơn hạn của cấp trên ({parent_deadline}); lý do: {late_reason}")
     if any(quota[k] < getattr(parent_round, k) for k in quota):
         warnings.append("Chỉ tiêu thấp hơn chỉ tiêu của cấp trên.")
     result = launch_round(
@@ -197,7 +204,8 @@ def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline:
         deadline=deadline, target_mode=target_mode, target_units=target_units, parent_round=parent_round,
         min_total=quota["min_total"], min_collective=quota["min_collective"], min_individual=quota["min_individual"],
     )
-    _event(own, Action.RELAY, by, comment=f"Hạn nội bộ: {timezone.localtime(deadline):%d/%m/%Y %H:%M}")
+    _event(own, Action.RELAY, by, comment=f"Hạn nội bộ: {timezone.localtime(deadline):%d/%m/%Y %H:%M}"
+           + (f" (muộn hơn hạn của cấp trên; lý do: {late_reason})" if deadline > parent_round.deadline else ""))
     result.warnings[:0] = warnings
     return result
 
@@ -394,7 +402,7 @@ def submit(*, submission: Submission, by, expected_version: int | None = None) -
     now = timezone.now()
     sub.submit()
     sub.submitted_at, sub.submitted_by = now, by
-    sub.is_late = now > sub.round.deadline
+    sub.is_late = now > sub.effective_deadline
     sub.on_behalf = sub.on_behalf or behalf
     sub.version += 1
     sub.save()
@@ -405,6 +413,33 @@ def submit(*, submission: Submission, by, expected_version: int | None = None) -
                   text=f"{sub.unit.name} đã gửi {what} “{sub.round.title}”"
                        f"{' (muộn hạn)' if sub.is_late else ''}: chờ xem xét, tiếp nhận hoặc trả lại.")
     return Result(sub, ["Hồ sơ được gửi sau hạn và được ghi nhận là gửi muộn."] if sub.is_late else [])
+
+
+@transaction.atomic
+def extend_deadline(*, submission: Submission, by, until: datetime.datetime, reason: str) -> Submission:
+    """The issuer gives one unit more time: recorded, told to the unit, and a submission within it is on time."""
+    sub = _lock(submission)
+    _require_issue(by, sub.round.issuer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Hãy ghi lý do gia hạn để đơn vị và cấp trên cùng biết.")
+    if sub.status == Status.ACCEPTED:
+        raise ValidationError("Hồ sơ đã được tiếp nhận; không cần gia hạn.")
+    if until <= sub.round.deadline:
+        raise ValidationError("Hạn mới phải muộn hơn hạn chung của đợt "
+                              f"({timezone.localtime(sub.round.deadline):%d/%m/%Y %H:%M}).")
+    old = timezone.localtime(sub.effective_deadline)
+    sub.extended_until = until
+    if sub.submitted_at is not None:
+        sub.is_late = sub.submitted_at > until
+    sub.version += 1
+    sub.save()
+    new = timezone.localtime(until)
+    _event(sub, Action.EXTEND, by, comment=f"Hạn gửi: {old:%d/%m/%Y %H:%M} → {new:%d/%m/%Y %H:%M}. Lý do: {reason}")
+    notify.notify(kind=NotifyKind.OTHER, users=notify.members([sub.unit_id]), by=by, submission=sub,
+                  url=_sub_url(sub), text=f"{sub.round.issuer.name} gia hạn gửi “{sub.round.title}” cho "
+                                          f"{sub.unit.name} đến {new:%H:%M} ngày {new:%d/%m/%Y}: {reason}")
+    return sub
 
 
 def _parent_submission(sub: Submission) -> Submission | None:
@@ -475,7 +510,7 @@ def _notify_unit(sub: Submission, text: str, by) -> list[str]:
 
 def reminder_text(sub: Submission, extra: str = "") -> str:
     rnd = sub.round
-    deadline = timezone.localtime(rnd.deadline)
+    deadline = timezone.localtime(sub.effective_deadline)
     text = (f"Đề nghị {sub.unit.name} khẩn trương hoàn thành đăng ký “{rnd.title}” ({rnd.quota_text()}), "
             f"gửi trước {deadline:%H:%M} ngày {deadline:%d/%m/%Y}. Tình trạng hiện tại: {sub.display_status()}.")
     return f"{text} {extra.strip()}".strip()
@@ -526,7 +561,9 @@ def auto_remind(now: datetime.datetime | None = None, days_before: list[int] | N
     sent: list[Reminder] = []
     due_keys = [(today + datetime.timedelta(days=d), f"before-{d}") for d in days] + [(today, "due")]
     for day, key in due_keys:
-        subs = Submission.objects.filter(round__deadline__date=day).exclude(
+        # A unit given an extension is reminded against its own deadline.
+        subs = Submission.objects.filter(Q(extended_until__isnull=True, round__deadline__date=day)
+                                         | Q(extended_until__date=day)).exclude(
             status__in=[Status.SUBMITTED, Status.ACCEPTED]).exclude(reminders__key=key).select_related("round", "unit")
         for sub in subs:
             kind = ReminderKind.DUE_DAY if key == "due" else ReminderKind.BEFORE

@@ -20,6 +20,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/tong-hop/", views.submission_consolidate, name="consolidate"),
     path("ho-so/<int:pk>/tiep-nhan/", views.submission_accept, name="accept"),
     path("ho-so/<int:pk>/tra-lai/", views.submission_return, name="return"),
+    path("ho-so/<int:pk>/gia-han/", views.submission_extend, name="extend"),
     path("ho-so/<int:pk>/tep/<str:which>/", views.submission_file, name="file"),
     path("thong-bao/", views.notifications, name="notifications"),
     path("tai-khoan/nhan-thu/", views.mail_preference, name="mail_preference"),

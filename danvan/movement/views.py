@@ -21,7 +21,15 @@ from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
 
 from . import notify, selectors, services
-from .forms import DT_FORMAT, DossierForm, LaunchForm, RelayForm, ReturnForm, default_deadline
+from .forms import (
+    DT_FORMAT,
+    DossierForm,
+    ExtendForm,
+    LaunchForm,
+    RelayForm,
+    ReturnForm,
+    default_deadline,
+)
 from .models import (
     Action,
     Digest,
@@ -229,6 +237,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dossier": DossierForm(initial={"launch_content": sub.launch_content, "signed_number": sub.signed_number,
                                         "signed_date": sub.signed_date, "version": sub.version}),
         "return_form": ReturnForm(),
+        "extend_form": ExtendForm(),
         # An officer hands the dossier to the leader; whoever may send it (the leader, a superior) sends it.
         "can_request_approval": can_edit and not sub.awaiting_approval and not services.can_submit(request.user, sub),
         "last_review": sub.events.filter(action__in=[Action.RETURN, Action.ACCEPT]).select_related("by").last()
@@ -334,6 +343,22 @@ def submission_consolidate(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_accept(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _sub(request, pk)
     return _act(request, sub, lambda: services.accept(submission=sub, by=request.user), "Đã tiếp nhận hồ sơ.")
+
+
+@login_required
+@require_POST
+def submission_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = _sub(request, pk)
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, str(e))
+        return redirect("movement:submission", pk=sub.pk)
+    d = form.cleaned_data
+    return _act(request, sub, lambda: services.extend_deadline(submission=sub, by=request.user, until=d["until"],
+                                                               reason=d["reason"]),
+                f"Đã gia hạn cho {sub.unit.name} đến {timezone.localtime(d['until']):%d/%m/%Y %H:%M}.")
 
 
 @login_required

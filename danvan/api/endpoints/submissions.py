@@ -15,6 +15,7 @@ from ..pagination import page
 from ..schemas import (
     AttachIn,
     DetachIn,
+    ExtendIn,
     RemindIn,
     RemindOut,
     ReturnIn,
@@ -43,7 +44,7 @@ def submission_out(s: Submission) -> dict:
         "n_collective": s.n_collective, "n_individual": s.n_individual, "below_quota": s.below_quota,
         "is_late": s.is_late, "on_behalf": s.on_behalf, "submitted_at": s.submitted_at,
         "reviewed_at": s.reviewed_at, "awaiting_approval": s.awaiting_approval,
-        "approval_requested_at": s.approval_requested_at,
+        "approval_requested_at": s.approval_requested_at, "extended_until": s.extended_until,
     }
 
 
@@ -129,6 +130,13 @@ def request_approval(request: HttpRequest, pk: int, body: VersionIn):
 @router.post("/submissions/{pk}/accept", response=ok(SubmissionSaved), summary="Tiếp nhận hồ sơ")
 def accept(request: HttpRequest, pk: int):
     services.accept(submission=_sub(request, pk), by=request.user)
+    return _saved(request, pk)
+
+
+@router.post("/submissions/{pk}/extend", response=ok(SubmissionSaved),
+             summary="Gia hạn cho riêng đơn vị này (gửi trong hạn mới là đúng hạn)")
+def extend(request: HttpRequest, pk: int, body: ExtendIn):
+    services.extend_deadline(submission=_sub(request, pk), by=request.user, until=body.until, reason=body.reason)
     return _saved(request, pk)
 
 

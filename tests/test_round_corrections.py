@@ -1,0 +1,80 @@
+"""Issue 16 item 3 (part): a deadline extended for one unit is recorded, told to the unit, and a submission
+within it counts as on time, the same on the page, in the API and in `danvan round status`."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from danvan.movement.models import Notification, Submission
+
+
+def _cc_2022() -> Submission:
+    return Submission.objects.get(unit__code="CCTDC-QNG", round__year=2022)
+
+
+def _until(days: int) -> str:
+    return (timezone.localtime() + datetime.timedelta(days=days)).strftime("%d/%m/%Y 17:00")
+
+
+def _cli_status(round_id: int, unit: str) -> dict:
+    out = io.StringIO()
+    call_command("round", "status", str(round_id), "--unit", unit, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_extension_for_one_unit_counts_as_on_time(login, api, seed_exemplars):
+    sub = _cc_2022()
+    assert sub.round.deadline < timezone.now()  # the Chi cục is past the Sở's internal deadline
+    office = login("vp.skhcn")
+    # A reason is required; the unit may not extend its own deadline.
+    resp = office.post(f"/ho-so/{sub.pk}/gia-han/", {"until": _until(7), "reason": " "}, follow=True)
+    assert "Lý do gia hạn" in resp.content.decode() or "Hãy ghi lý do" in resp.content.decode()
+    login("cc.tdc").post(f"/ho-so/{sub.pk}/gia-han/", {"until": _until(7), "reason": "Tự gia hạn"})
+    sub.refresh_from_db()
+    assert sub.extended_until is None
+    resp = office.post(f"/ho-so/{sub.pk}/gia-han/", {"until": _until(7), "reason": "Chi cục đang kiện toàn nhân sự"},
+                       follow=True)
+    html = resp.content.decode()
+    assert "Đã gia hạn cho Chi cục" in html and "được gia hạn" in html
+    sub.refresh_from_db()
+    event = sub.events.get(action="extend")
+    assert event.by.username == "vp.skhcn" and "Chi cục đang kiện toàn nhân sự" in event.comment
+    assert Notification.objects.filter(user__username="cc.tdc", text__contains="gia hạn").exists()
+
+    # The Chi cục registers and its leader sends within the extension: on time.
+    ex = seed_exemplars["Vận động tổ chức, doanh nghiệp tham gia Giải thưởng chất lượng Quốc gia"]
+    login("cc.tdc").post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": ex.pk, "version": sub.version})
+    sub.refresh_from_db()
+    login("ld.cc").post(f"/ho-so/{sub.pk}/gui/", {"version": sub.version})
+    sub.refresh_from_db()
+    assert sub.status == "submitted" and sub.is_late is False
+
+    page = login("vp.skhcn").get(f"/dot-dang-ky/{sub.round_id}/?don_vi=SKHCN-QNG")
+    total = page.context["c"].total
+    from_api = api("vp.skhcn").get(f"/api/rounds/{sub.round_id}/completeness?unit=SKHCN-QNG").json()
+    cli = _cli_status(sub.round_id, "SKHCN-QNG")
+    assert total["late"] == from_api["total"]["late"] == cli["total"]["late"] == 0
+    assert total["on_time"] == from_api["total"]["on_time"] == cli["total"]["on_time"] == 3
+    assert api("vp.skhcn").get(f"/api/submissions/{sub.pk}").json()["extended_until"] is not None
+
+
+def test_extension_through_the_api_and_its_refusals(api, demo):
+    sub = _cc_2022()
+    token = api("vp.skhcn")
+    early = (sub.round.deadline - datetime.timedelta(days=1)).isoformat()
+    resp = token.post(f"/api/submissions/{sub.pk}/extend", json.dumps({"until": early, "reason": "x"}),
+                      content_type="application/json")
+    assert resp.status_code == 400 and "muộn hơn hạn chung" in resp.json()["message"]
+    later = (timezone.now() + datetime.timedelta(days=3)).isoformat()
+    assert api("cc.tdc").post(f"/api/submissions/{sub.pk}/extend", json.dumps({"until": later, "reason": "x"}),
+                              content_type="application/json").status_code == 403
+    resp = token.post(f"/api/submissions/{sub.pk}/extend", json.dumps({"until": later, "reason": "Bổ sung hồ sơ"}),
+                      content_type="application/json")
+    assert resp.status_code == 200
+    sub.refresh_from_db()
+    assert sub.extended_until is not None and sub.events.filter(action="extend").count() == 1
