@@ -64,6 +64,21 @@ def test_a_unit_cannot_send_a_report_it_has_not_written(login):
     assert sub.status == "not_started"
 
 
+def test_the_answer_is_a_draft_as_soon_as_its_report_is_saved(login):
+    sub = _request_2022().submissions.get(unit__code="SNV-QNG")
+    office = login("vp.snv")
+    assert office.post("/bao-cao/SNV-QNG/2022/", {"action": "open"}).status_code == 302
+    report = AnnualReport.objects.get(unit__code="SNV-QNG", year=2022)
+    sub.refresh_from_db()
+    assert sub.status == "not_started"  # opening is not yet work
+    data = {"version": report.version, "number": "", **{f"s_{k}": v for k, v in report.sections.items()},
+            "s_1": "Tình hình chung của Sở Nội vụ."}
+    assert office.post("/bao-cao/SNV-QNG/2022/", data).status_code == 302
+    sub.refresh_from_db()
+    assert sub.status == "draft" and sub.display_status() == "Đang soạn"
+    assert sub.events.filter(action="dossier", by__username="vp.snv").exists()
+
+
 def test_skhcn_writes_introduces_and_sends_its_2022_report(login):
     office = login("vp.skhcn")
     report = AnnualReport.objects.get(unit__code="SKHCN-QNG", year=2022)

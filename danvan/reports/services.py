@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from danvan.core.html import strip_control_chars
 from danvan.exemplars.models import Exemplar, Movement, Status
-from danvan.movement.models import RegistrationRound, Reminder, RoundKind, Submission
+from danvan.movement.models import (
+    Action,
+    RegistrationRound,
+    Reminder,
+    RoundKind,
+    Submission,
+    SubmissionEvent,
+)
+from danvan.movement.models import Status as SubmissionStatus
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
@@ -145,6 +153,15 @@ def _touch(report: AnnualReport, by) -> None:
     report.updated_by = by
     report._history_user = by  # type: ignore[attr-defined]
     report.save()
+    # The answer's status follows its work: a report being written is a draft, not "not started".
+    sub = report.submission
+    if sub is not None and sub.status == SubmissionStatus.NOT_STARTED:
+        sub = Submission.objects.select_for_update().get(pk=sub.pk)
+        if sub.status == SubmissionStatus.NOT_STARTED:
+            sub.edit()
+            sub.version += 1
+            sub.save(update_fields=["status", "version", "updated_at"])
+            SubmissionEvent.objects.create(submission=sub, action=Action.DOSSIER, by=by, comment="Lập báo cáo năm")
 
 
 @transaction.atomic
