@@ -78,3 +78,58 @@ def test_extension_through_the_api_and_its_refusals(api, demo):
     assert resp.status_code == 200
     sub.refresh_from_db()
     assert sub.extended_until is not None and sub.events.filter(action="extend").count() == 1
+
+
+def _relay_2023(login, units):
+    from danvan.movement.models import RegistrationRound
+
+    board = login("bdv.quangngai")
+    board.post("/dot-dang-ky/phat-dong/", {
+        "issuer": units["BDVTU-QNG"].pk, "movement": RegistrationRound.objects.first().movement_id, "year": 2023,
+        "title": "Đăng ký năm 2023", "deadline": _until(30), "target_mode": "children",
+        "min_total": 1, "min_collective": 0, "min_individual": 0})
+    rnd = RegistrationRound.objects.get(year=2023, parent_round__isnull=True)
+    login("vp.skhcn").post(f"/dot-dang-ky/{rnd.pk}/chuyen-tiep/SKHCN-QNG/", {
+        "title": "Đăng ký năm 2023 (Sở)", "deadline": _until(10), "min_total": 1, "min_collective": 0,
+        "min_individual": 0})
+    return rnd, RegistrationRound.objects.get(parent_round=rnd)
+
+
+def test_a_relay_made_by_mistake_is_cancelled_while_nothing_was_sent_then_relayed_again(login, units):
+    from danvan.movement.models import RegistrationRound
+
+    rnd, relay = _relay_2023(login, units)
+    office = login("vp.skhcn")
+    page = office.get(f"/dot-dang-ky/{relay.pk}/").content.decode()
+    assert "Hủy chuyển tiếp" in page and 'data-confirm="Hủy chuyển tiếp đợt này?' in page
+    # A reason is required; the unit's officer may not cancel it.
+    office.post(f"/dot-dang-ky/{relay.pk}/huy-chuyen-tiep/", {"reason": ""})
+    assert login("cc.tdc").post(f"/dot-dang-ky/{relay.pk}/huy-chuyen-tiep/", {"reason": "x"}).status_code == 404
+    assert RegistrationRound.objects.filter(pk=relay.pk).exists()
+    resp = office.post(f"/dot-dang-ky/{relay.pk}/huy-chuyen-tiep/", {"reason": "Nhầm hạn nội bộ"}, follow=True)
+    assert "Đã hủy chuyển tiếp" in resp.content.decode()
+    assert not RegistrationRound.objects.filter(pk=relay.pk).exists()
+    own = rnd.submissions.get(unit__code="SKHCN-QNG")
+    assert "Nhầm hạn nội bộ" in own.events.get(action="cancel_relay").comment
+    assert Notification.objects.filter(user__username="cc.tdc", text__contains="hủy chuyển tiếp").exists()
+    # Relayed again, correctly.
+    assert "Chuyển tiếp cho các đơn vị thuộc Sở Khoa học và Công nghệ" in office.get(
+        f"/dot-dang-ky/{rnd.pk}/").content.decode()
+    office.post(f"/dot-dang-ky/{rnd.pk}/chuyen-tiep/SKHCN-QNG/", {
+        "title": "Đăng ký năm 2023 (Sở)", "deadline": _until(12), "min_total": 1, "min_collective": 0,
+        "min_individual": 0})
+    assert RegistrationRound.objects.filter(parent_round=rnd, issuer__code="SKHCN-QNG").count() == 1
+
+
+def test_a_relay_with_a_sent_dossier_under_it_is_not_cancelled(login, units, seed_exemplars):
+    from danvan.movement.models import RegistrationRound
+
+    _, relay = _relay_2023(login, units)
+    sub = relay.submissions.get(unit__code="VP-SKHCN-QNG")
+    ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    login("vp.skhcn").post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": ex.pk, "version": sub.version})
+    sub.refresh_from_db()
+    login("ld.vp").post(f"/ho-so/{sub.pk}/gui/", {"version": sub.version})
+    resp = login("vp.skhcn").post(f"/dot-dang-ky/{relay.pk}/huy-chuyen-tiep/", {"reason": "Nhầm"}, follow=True)
+    assert "Không hủy được: đã có đơn vị gửi hồ sơ" in resp.content.decode()
+    assert RegistrationRound.objects.filter(pk=relay.pk).exists()

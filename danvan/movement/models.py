@@ -248,6 +248,7 @@ class Action(models.TextChoices):
     CONSOLIDATE = "consolidate", "Tổng hợp từ đơn vị cấp dưới"
     REMIND = "remind", "Nhắc nhở"
     EXTEND = "extend", "Gia hạn"
+    CANCEL_RELAY = "cancel_relay", "Hủy chuyển tiếp"
 
 
 class SubmissionEvent(models.Model):

@@ -210,6 +210,39 @@ def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline:
     return result
 
 
+@transaction.atomic
+def cancel_relay(*, relay: RegistrationRound, by, reason: str) -> RegistrationRound:
+    """Undo a relay made by mistake while nothing was sent under it (its relays below go with it).
+
+    The targets are told; the unit's models stay (only their attachment to the cancelled dossiers goes), and the
+    unit may relay again. Returns the parent round."""
+    if relay.parent_round_id is None:
+        raise ValidationError("Chỉ hủy được đợt chuyển tiếp; đợt phát động không hủy ở đây.")
+    _require_issue(by, relay.issuer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Hãy ghi lý do hủy chuyển tiếp để các đơn vị biết.")
+    rounds = list(RegistrationRound.objects.select_for_update().filter(
+        root_id=relay.root_id, issuer__path__startswith=relay.issuer.path, parent_round__isnull=False))
+    subs = Submission.objects.filter(round__in=rounds)
+    if sent := list(subs.filter(status__in=[Status.SUBMITTED, Status.ACCEPTED]).select_related("unit")[:5]):
+        raise ValidationError("Không hủy được: đã có đơn vị gửi hồ sơ theo đợt chuyển tiếp này ("
+                              + ", ".join(s.unit.name for s in sent) + "). Hãy trả lại các hồ sơ đó trước.")
+    people = notify.members(list(subs.values_list("unit_id", flat=True).distinct()))
+    notify.notify(kind=NotifyKind.OTHER, users=list(people), by=by,
+                  text=f"{relay.issuer.name} hủy chuyển tiếp đợt “{relay.title}”: {reason}. Hồ sơ theo đợt này "
+                       "không còn; các mô hình của đơn vị vẫn được giữ.")
+    parent = RegistrationRound.objects.get(pk=relay.parent_round_id)
+    for rnd in sorted(rounds, key=lambda r: -len(r.issuer.path)):  # the deepest relay first (PROTECT)
+        SubmissionItem.objects.filter(submission__round=rnd).delete()
+        rnd.submissions.all().delete()
+        rnd.delete()
+    own = submission_of(parent, relay.issuer)
+    if own is not None:
+        _event(own, Action.CANCEL_RELAY, by, comment=f"Hủy chuyển tiếp “{relay.title}”. Lý do: {reason}")
+    return parent
+
+
 # ---- registering -------------------------------------------------------------------------------
 
 def _event(sub: Submission, action: str, by, comment: str = "", on_behalf: bool = False) -> None:

@@ -118,6 +118,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": rnd, "root": root, "node": node, "c": data, "family_rounds": family_rounds,
         "relayable": relayable, "node_round": node_round,
         "can_remind": node_round is not None and services.can_issue(request.user, node),
+        "can_cancel": rnd.parent_round_id is not None and services.can_issue(request.user, rnd.issuer),
         "unsent": notify.failed_for(request.user, submission__round=rnd,
                                     kind__in=[NotifyKind.LAUNCH, NotifyKind.RELAY, NotifyKind.REPORT_REQUEST]),
         "unsent_reminders": notify.failed_reminders(request.user, rnd),
@@ -154,6 +155,21 @@ def round_relay(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             _warn(request, result.warnings)
             return redirect("movement:round", pk=result.obj.pk)
     return render(request, "movement/relay.html", {"form": form, "round": rnd, "unit": unit})
+
+
+@login_required
+@require_POST
+def round_cancel_relay(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    try:
+        parent = services.cancel_relay(relay=rnd, by=request.user, reason=request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("movement:round", pk=rnd.pk)
+    messages.success(request, f"Đã hủy chuyển tiếp “{rnd.title}”; có thể chuyển tiếp lại.")
+    return redirect(f"/dot-dang-ky/{parent.pk}/?don_vi={rnd.issuer.code}")
 
 
 @login_required
