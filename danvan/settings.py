@@ -162,17 +162,27 @@ AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend, reading the signed-in user from the shared cache (danvan/core/auth.py).
     "danvan.core.auth.ModelBackend",
 ]
-# Login throttling: 5 wrong passwords for one username from one address lock it for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("DANVAN_LOGIN_FAILURES", 5))
+# Login throttling (danvan/core/auth.py): 5 wrong passwords for one username from one address lock it for 15
+# minutes; 20 from one address, whatever the usernames, lock the address (one address trying a few passwords on
+# every account). Usernames are counted without case.
+LOGIN_FAILURES = int(os.environ.get("DANVAN_LOGIN_FAILURES", 5))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("DANVAN_LOGIN_FAILURES_PER_ADDRESS", 20))
+AXES_FAILURE_LIMIT = "danvan.core.auth.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DANVAN_LOCKOUT_MINUTES", 15)))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_USERNAME_CALLABLE = "danvan.core.auth.login_username"
+# A success forgets only that username's failures from that address (core/auth.py forget_failures): axes' own
+# reset would clear the whole address's count.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
 # Behind nginx the client address is in X-Forwarded-For (set DANVAN_PROXY_COUNT=1 there); without a
 # proxy the header is ignored, or a client could forge a new address for every guess.
 PROXY_COUNT = int(os.environ.get("DANVAN_PROXY_COUNT", 0))
 AXES_CLIENT_IP_CALLABLE = "danvan.core.clientip.client_ip"
+# The "forgot password" page: requests per hour for one address entered, and from one client address.
+RESET_PER_ACCOUNT = int(os.environ.get("DANVAN_RESET_PER_ACCOUNT", 3))
+RESET_PER_ADDRESS = int(os.environ.get("DANVAN_RESET_PER_ADDRESS", 10))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -16,10 +16,7 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     # Password reset from the login page and the invitation link (templates of danvan.onboarding, not admin's).
-    path("mat-khau/quen/", auth_views.PasswordResetView.as_view(
-        form_class=onboarding_views.InviteAwareResetForm, template_name="onboarding/password_reset_form.html",
-        email_template_name="onboarding/password_reset_email.txt",
-        subject_template_name="onboarding/password_reset_subject.txt"), name="password_reset"),
+    path("mat-khau/quen/", onboarding_views.ResetView.as_view(), name="password_reset"),
     path("mat-khau/quen/da-gui/", auth_views.PasswordResetDoneView.as_view(
         template_name="onboarding/password_reset_done.html"), name="password_reset_done"),
     path("mat-khau/dat/<uidb64>/<token>/", onboarding_views.SetPasswordView.as_view(),

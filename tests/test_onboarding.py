@@ -260,7 +260,7 @@ def test_people_import_creates_inactive_accounts_and_mails_a_one_time_link(login
     assert not get_user_model().objects.filter(username="cb.vp1").exists()
     with django_capture_on_commit_callbacks(execute=True):
         resp = c.post(page.wsgi_request.path, follow=True)
-    assert "Đã gửi thư kích hoạt cho 3 người." in _text(resp)
+    assert "Thư kích hoạt đang được gửi cho 3 người" in _text(resp)
     user = get_user_model().objects.get(username="cb.vp1")
     assert not user.is_active and not user.has_usable_password()
     assert user.get_full_name() == "Nguyễn Thị Hoa"
@@ -370,7 +370,8 @@ def test_unit_leader_manages_the_officers_of_their_own_unit(login, django_captur
     assert [v for v, _ in page.context["person_form"].fields["role"].choices] == [Role.OFFICER]
     with django_capture_on_commit_callbacks(execute=True):
         resp = c.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/", _person("officer"), follow=True)
-    assert "Đã tạo tài khoản «moi.cb» và gửi thư kích hoạt" in _text(resp)
+    assert "Đã tạo tài khoản «moi.cb»; thư kích hoạt đang được gửi" in _text(resp)
+    assert "Thư kích hoạt đã gửi" in _text(c.get("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/"))
     new = get_user_model().objects.get(username="moi.cb")
     assert not new.is_active and Membership.objects.get(user=new).unit.code == "TT-SKHCN-QNG"
     assert len(mail.outbox) == 1 and "/mat-khau/dat/" in mail.outbox[0].body

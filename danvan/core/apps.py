@@ -6,8 +6,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Hệ thống"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.backends.signals import connection_created
 
+        from .auth import forget_failures
         from .sharedcache import install
 
         connection_created.connect(install, dispatch_uid="danvan.sharedcache")
+        user_logged_in.connect(forget_failures, dispatch_uid="danvan.forget_failures")

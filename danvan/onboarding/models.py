@@ -92,3 +92,50 @@ class UnitChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.unit}"
+
+
+class MailState(models.TextChoices):
+    NONE = "", "chưa gửi thư nào"
+    QUEUED = "queued", "đang chờ gửi"
+    SENT = "sent", "đã gửi"
+    FAILED = "failed", "chưa gửi được"
+
+
+class AccountState(models.Model):
+    """What the user row does not keep (issue 21 §3): a deactivation — by whom, when — and the generation every
+    e-mailed link carries (a deactivation moves it, so no link made before works again), and what became of the
+    last invitation or reset e-mail, so a page never says "sent" of a mail the server refused."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="account_state", verbose_name="tài khoản")
+    generation = models.PositiveIntegerField("thế hệ liên kết", default=0)
+    deactivated_at = models.DateTimeField("khóa lúc", null=True, blank=True)
+    deactivated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name="người khóa")
+    mail_kind = models.CharField("thư gần nhất", max_length=10, blank=True, default="")
+    mail_state = models.CharField("tình trạng thư", max_length=10, choices=MailState.choices, blank=True, default="")
+    mail_at = models.DateTimeField("lúc", null=True, blank=True)
+    mail_error = models.CharField("lỗi gửi thư", max_length=300, blank=True, default="")
+
+    class Meta:
+        verbose_name = "tình trạng tài khoản"
+        verbose_name_plural = "tình trạng tài khoản"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'đã khóa' if self.deactivated_at else 'đang dùng'}"
+
+
+class PasswordResetRequest(models.Model):
+    """One accepted request of the "forgot password" page, counted per address entered and per client address
+    (`accounts.reset_throttled`); whether the address belongs to an account is never recorded here."""
+
+    email = models.CharField("thư điện tử đã nhập", max_length=254, db_index=True)
+    ip_address = models.CharField("địa chỉ mạng", max_length=45, db_index=True)
+    at = models.DateTimeField("lúc", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "yêu cầu đặt lại mật khẩu"
+        verbose_name_plural = "yêu cầu đặt lại mật khẩu"
+
+    def __str__(self) -> str:
+        return f"{self.email} từ {self.ip_address}"

@@ -17,23 +17,20 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from simple_history.utils import bulk_create_with_history
 
 from danvan.orgs import scoping
 from danvan.orgs.models import DocFamily, Level, Membership, OrgUnit, Role, UnitKind
 from danvan.reports import tally
 
+from . import accounts
 from .models import ImportKind, ImportRun, SuccessionKind, UnitChange, UnitSuccession
 from .tables import Table, TableError, read_table, write_csv, write_xlsx
 
@@ -652,11 +649,13 @@ def preview_people(data: bytes, filename: str, *, by) -> Preview:
     units: dict[str, OrgUnit] = {}
     for chunk in _chunks(unit_codes):
         units.update({u.code: u for u in OrgUnit.objects.filter(code__in=chunk).only("pk", "code", "path", "name")})
-    names = sorted({r.values["username"] for r in rows if r.values["username"]})
+    # Usernames are one name whatever their case: "VP.SKHCN" is the existing "vp.skhcn".
+    names = sorted({r.values["username"].lower() for r in rows if r.values["username"]})
     emails = sorted({r.values["email"] for r in rows if r.values["email"]})
     by_name: dict[str, tuple[int, str, str]] = {}
+    folded_names = User.objects.annotate(username_folded=Lower("username"))
     for chunk in _chunks(names):
-        for pk, un, em in User.objects.filter(username__in=chunk).values_list("pk", "username", "email"):
+        for pk, un, em in folded_names.filter(username_folded__in=chunk).values_list("pk", "username", "email"):
             by_name[un.lower()] = (pk, un, (em or "").lower())
     email_owner: dict[str, str] = {}
     by_email = User.objects.exclude(email="").annotate(email_folded=Lower("email"))
@@ -684,7 +683,10 @@ def preview_people(data: bytes, filename: str, *, by) -> Preview:
                 row.errors.append(f"Bạn không được cấp vai trò «{role_label(v['role'])}» tại «{unit.name}».")
         known = by_name.get(v["username"].lower())
         owner = email_owner.get(v["email"])
-        if known and known[2] != v["email"]:
+        if known and known[1] != v["username"]:
+            row.errors.append(f"Tên đăng nhập «{v['username']}» trùng với tài khoản «{known[1]}» đã có (tên đăng "
+                              f"nhập không phân biệt chữ hoa, chữ thường): hãy ghi đúng «{known[1]}».")
+        elif known and known[2] != v["email"]:
             row.errors.append(f"Tên đăng nhập «{v['username']}» đã có trong hệ thống với thư điện tử khác.")
         elif owner and owner.lower() != v["username"].lower():
             row.errors.append(f"Thư điện tử «{v['email']}» đã dùng cho tài khoản «{owner}».")
@@ -732,20 +734,14 @@ def apply_people(data: bytes, filename: str, *, by, run: ImportRun | None = None
         result.created, result.updated = len(creates), len(adds)
         new_ids = [user_ids[r.values["username"]] for r in creates]
         if send_invites and new_ids:
-            transaction.on_commit(lambda: send_invites_now(new_ids))
-            result.invited = len(new_ids)
+            result.invited = accounts.queue_invites(new_ids)
         _close_run(run, data, filename, by, ImportKind.PEOPLE, result)
     return result
 
 
-def invite_link(user) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return f"{settings.SITE_URL}/mat-khau/dat/{uid}/{token}/"
-
-
 def send_invite(user) -> int:
-    """The only way a new account gets a password: a one-time link that expires. No password in the mail."""
+    """The only way a new account gets a password: a one-time link that expires. No password in the mail.
+    1 when the mail server took it; its fate is recorded either way (`accounts.send_link`)."""
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
     units = ", ".join(f"{m.get_role_display()} — {m.unit.name}"
                       for m in Membership.objects.filter(user=user).select_related("unit"))
@@ -755,17 +751,10 @@ def send_invite(user) -> int:
         f"Tên đăng nhập: {user.username}\n"
         + (f"Vai trò: {units}\n" if units else "")
         + f"\nĐể kích hoạt tài khoản, đồng chí hãy mở liên kết sau và tự đặt mật khẩu "
-        f"(liên kết chỉ dùng được một lần, hết hạn sau {days} ngày):\n{invite_link(user)}\n\n"
+        f"(liên kết chỉ dùng được một lần, hết hạn sau {days} ngày):\n{accounts.link_for(user)}\n\n"
         "Hệ thống không bao giờ gửi mật khẩu qua thư. Nếu đồng chí không chờ thư này, hãy bỏ qua.\n"
     )
-    return send_mail("[Dân vận khéo] Kích hoạt tài khoản", body, None, [user.email])
-
-
-def send_invites_now(user_ids: list[int]) -> int:
-    from .tasks import send_invites
-
-    send_invites.enqueue(user_ids)
-    return len(user_ids)
+    return int(accounts.send_link(user, accounts.INVITE, "[Dân vận khéo] Kích hoạt tài khoản", body))
 
 
 # ---------------------------------------------------------------- delegated administration
@@ -814,7 +803,7 @@ def add_person(*, by, unit: OrgUnit, username: str, full_name: str, email: str, 
         user.set_unusable_password()
         user.save()
         grant_role(by=by, unit=unit, user=user, role=role, title=title)
-        transaction.on_commit(lambda: send_invites_now([user.pk]))
+        accounts.queue_invites([user.pk])
     return user
 
 

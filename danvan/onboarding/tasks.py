@@ -11,6 +11,8 @@ def send_invites(user_ids: list[int]) -> int:
     from .services import send_invite
 
     sent = 0
-    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=False).iterator():
+    waiting = get_user_model().objects.filter(pk__in=user_ids, is_active=False).exclude(
+        account_state__deactivated_at__isnull=False)
+    for user in waiting.iterator():
         sent += send_invite(user)
     return sent

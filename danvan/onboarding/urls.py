@@ -12,5 +12,6 @@ urlpatterns = [
     path("lich-su-sap-xep/", views.history, name="history"),
     path("don-vi/<str:code>/", views.unit_admin, name="unit"),
     path("don-vi/<str:code>/thanh-vien/<int:pk>/thu-hoi/", views.revoke, name="revoke"),
+    path("don-vi/<str:code>/tai-khoan/<int:pk>/<str:action>/", views.account_action, name="account"),
     path("don-vi/<str:code>/sap-xep/", views.restructure, name="restructure"),
 ]

@@ -7,18 +7,21 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
-from django.contrib.auth.views import PasswordResetConfirmView
+from django.contrib.auth.views import PasswordResetConfirmView, PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from danvan.core.actions import run_action
+from danvan.core.clientip import client_ip
 from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping
 from danvan.orgs.models import Membership, OrgUnit, Role
 
-from . import selectors, services
+from . import accounts, selectors, services
 from .models import ImportKind, ImportRun, UnitChange
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,8 +102,9 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             for m in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
                 messages.error(request, m)
             return redirect("onboarding:preview", pk=run.pk)
-        messages.success(request, result.message + (f" Đã gửi thư kích hoạt cho {result.invited} người."
-                                                    if result.invited else ""))
+        messages.success(request, result.message + (
+            f" Thư kích hoạt đang được gửi cho {result.invited} người; tình trạng từng thư ở trang quản trị đơn vị "
+            "của họ." if result.invited else ""))
         return redirect("onboarding:home")
     p = _preview(run, request.user) if not run.applied_at else None
     shown = []
@@ -123,27 +127,53 @@ def export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 
 class ActivatingSetPasswordForm(SetPasswordForm):
-    """Setting the password through the e-mailed link is what activates an invited account."""
+    """Setting the password through the e-mailed link is what activates an invited account — never a
+    deactivated one (`SetPasswordView` refuses its links before this form is shown)."""
 
     def save(self, commit=True):
-        self.user.is_active = True
+        if not accounts.is_deactivated(self.user):
+            self.user.is_active = True
         return super().save(commit)
 
 
 class InviteAwareResetForm(PasswordResetForm):
-    """Active users, and invited accounts never activated (their first link may have expired)."""
+    """Active users, and accounts waiting for their first password (their first link may have expired);
+    the mail's fate is recorded for the unit page (`accounts.send_link`)."""
 
     def get_users(self, email):
-        User = get_user_model()
-        for u in User._default_manager.filter(email__iexact=email):
-            if (u.is_active and u.has_usable_password()) or (not u.is_active and u.last_login is None
-                                                             and not u.has_usable_password()):
-                yield u
+        return accounts.users_awaiting_reset(email)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        accounts.send_link(context["user"], accounts.RESET, subject, render_to_string(email_template_name, context))
+
+
+class ResetView(PasswordResetView):
+    """The "forgot password" page, throttled per address entered and per client (`accounts.reset_throttled`)."""
+
+    form_class = InviteAwareResetForm
+    token_generator = accounts.links
+    template_name = "onboarding/password_reset_form.html"
+    email_template_name = "onboarding/password_reset_email.txt"
+    subject_template_name = "onboarding/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        refusal = accounts.reset_throttled(form.cleaned_data["email"], client_ip(self.request))
+        if refusal:
+            form.add_error(None, refusal)
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class SetPasswordView(PasswordResetConfirmView):
     form_class = ActivatingSetPasswordForm
+    token_generator = accounts.links
     template_name = "onboarding/password_set.html"
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return None if user is not None and accounts.is_deactivated(user) else user
 
 
 # ---------------------------------------------------------------- delegated administration
@@ -218,25 +248,65 @@ def unit_admin(request: HttpRequest, code: str) -> HttpResponse:
                 raise PermissionDenied("Bạn không có quyền thực hiện việc này.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    members = Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user__username")
+    members = (Membership.objects.filter(unit=unit).select_related("user", "user__account_state")
+               .order_by("role", "user__username"))
     return render(request, "onboarding/unit.html", {
         "unit": unit, "manage": manage, "roles": roles, "unit_form": unit_form, "child_form": child_form,
-        "person_form": person_form, "members": members,
+        "person_form": person_form, "members": [(m, _account(request.user, m.user, manage)) for m in members],
         "children": OrgUnit.objects.get_children(unit).select_related("level"),
         "parent": OrgUnit.objects.get_parent(unit),
         "changes": UnitChange.objects.filter(unit=unit).select_related("created_by")[:50] if manage else [],
     })
 
 
+def _account(viewer, user, manage: bool) -> dict:
+    """A member's account as the unit page shows it: state, the last e-mail's fate, what the viewer may do."""
+    st = getattr(user, "account_state", None) if hasattr(user, "account_state") else None
+    locked = bool(st and st.deactivated_at)
+    waiting = not user.is_active and not user.has_usable_password() and not locked
+    may_lock = accounts.can_deactivate(viewer, user)
+    return {"locked": locked, "locked_at": st.deactivated_at if st and locked else None, "waiting": waiting,
+            "mail": accounts.mail_label(st) if waiting or (st and st.mail_state == "failed") else "",
+            "mail_failed": bool(st and st.mail_state == "failed"),
+            "may_lock": may_lock and not locked, "may_unlock": may_lock and locked, "may_resend": (manage or may_lock) and waiting}
+
+
+ACCOUNT_ACTIONS = {"khoa": "lock", "mo-khoa": "unlock", "gui-lai": "resend"}
+
+
+@login_required
+@require_POST
+def account_action(request: HttpRequest, code: str, pk: int, action: str) -> HttpResponse:
+    """Lock, unlock a member's account, or send their invitation again (issue 21 §3)."""
+    unit, _, _ = _unit_for_admin(request, code)
+    if action not in ACCOUNT_ACTIONS:
+        raise Http404
+    member = get_object_or_404(Membership.objects.select_related("user"), unit=unit, user_id=pk).user
+    name = member.username
+    if ACCOUNT_ACTIONS[action] == "lock":
+        done = f"Đã khóa tài khoản «{name}»: không đăng nhập được, mọi phiên, khóa API và liên kết đã gửi đều hết hiệu lực."
+        run_action(request, lambda: accounts.deactivate(by=request.user, user=member), done)
+    elif ACCOUNT_ACTIONS[action] == "unlock":
+        run_action(request, lambda: accounts.reactivate(by=request.user, user=member),
+                   lambda signs_in: f"Đã mở khóa tài khoản «{name}»." + (
+                       " Người dùng đăng nhập lại bằng mật khẩu cũ." if signs_in
+                       else f" Tài khoản chưa có mật khẩu: thư kích hoạt mới đang được gửi đến {member.email}."))
+    else:
+        run_action(request, lambda: accounts.resend(by=request.user, user=member),
+                   f"Thư kích hoạt đang được gửi lại đến {member.email}; xem tình trạng thư ở bảng thành viên.")
+    return redirect("onboarding:unit", code=unit.code)
+
+
 def _add_person(request, unit: OrgUnit, d: dict) -> None:
     User = get_user_model()
-    user = User.objects.filter(username=d["username"]).first()
+    user = User.objects.filter(username__iexact=d["username"]).first()
     if user is None:
         if not d["full_name"] or not d["email"]:
             raise ValidationError("Tài khoản chưa có: hãy nhập họ và tên và thư điện tử để tạo mới.")
         services.add_person(by=request.user, unit=unit, username=d["username"], full_name=d["full_name"],
                             email=d["email"], role=d["role"], title=d["title"])
-        messages.success(request, f"Đã tạo tài khoản «{d['username']}» và gửi thư kích hoạt đến {d['email']}.")
+        messages.success(request, f"Đã tạo tài khoản «{d['username']}»; thư kích hoạt đang được gửi đến "
+                                  f"{d['email']} (tình trạng thư ở bảng thành viên).")
     else:
         services.grant_role(by=request.user, unit=unit, user=user, role=d["role"], title=d["title"])
         messages.success(request, f"Đã cấp vai trò «{services.role_label(d['role'])}» cho «{user.username}».")
