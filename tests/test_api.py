@@ -194,7 +194,7 @@ def test_launch_relay_attach_submit_twice_return_accept(api, demo):
     officer, leader = api("tt.skhcn"), api("ld.tt")
     detail = _json(_post(officer, f"/api/submissions/{sub.pk}/attach", {"exemplars": [ex.pk], "version": 1}), 200)
     assert detail["submission"]["n_total"] == 1 and detail["submission"]["timeline"][-1]["action"] == "attach"
-    err = _json(_post(officer, f"/api/submissions/{sub.pk}/submit", {}), 403)
+    err = _json(_post(officer, f"/api/submissions/{sub.pk}/submit", {"version": 2}), 403)
     assert "Chỉ lãnh đạo đơn vị" in err["message"]
     v = detail["submission"]["version"]
     # The officer hands it to the leader, who is told; a second hand-off is a 409.
@@ -213,7 +213,8 @@ def test_launch_relay_attach_submit_twice_return_accept(api, demo):
     assert "lý do trả lại" in err["message"]
     ret = _json(_post(office, f"/api/submissions/{sub.pk}/return", {"comment": "Bổ sung"}), 200)
     assert ret["submission"]["status"] == "returned"
-    _json(_post(leader, f"/api/submissions/{sub.pk}/submit", {}), 200)
+    _json(_post(leader, f"/api/submissions/{sub.pk}/submit", {"version": Submission.objects.get(pk=sub.pk).version}),
+          200)
     assert _json(office.post(f"/api/submissions/{sub.pk}/accept"), 200)["submission"]["status"] == Status.ACCEPTED
     parent = Submission.objects.get(round_id=rnd["id"], unit__code="SKHCN-QNG")
     cons = _json(office.post(f"/api/submissions/{parent.pk}/consolidate"), 200)
@@ -243,8 +244,8 @@ def test_nul_characters_are_refused_on_every_door(api, login, demo):
     err = _json(officer.get("/api/exemplars?unit=%00"), 400)
     assert err["code"] == "invalid_characters" and "NUL" in err["message"]
     assert login("tt.skhcn").get("/mo-hinh/?unit=%00").status_code == 400
-    err = _json(_post(officer, "/api/exemplars", _new(name="Tên\u0000lạ")), 422)
-    assert err["details"]["errors"][0]["type"] == "nul_character"
+    err = _json(_post(officer, "/api/exemplars", _new(name="Tên\u0000lạ")), 400)
+    assert err["code"] == "invalid_characters" and "NUL" in err["message"]
     assert not Exemplar.objects.filter(name__startswith="Tên").exists()
 
 
@@ -257,3 +258,24 @@ def test_deleted_exemplars_listed_only_for_admins(api, seed_exemplars, reopen):
     everything = _json(api("admin").get("/api/exemplars?include_deleted=true"), 200)["items"]
     assert [e["deleted"] for e in everything if e["id"] == ex.pk] == [True]
     assert ex.pk not in [e["id"] for e in _json(api("admin").get("/api/exemplars"), 200)["items"]]
+
+
+def test_nul_in_a_return_comment_or_a_reminder_is_refused_not_a_500(api, login, demo):
+    """Issue 21: the page's return comment and reminder message and the API's JSON bodies bypassed the NUL guard."""
+    from danvan.movement.models import Reminder
+
+    sub = Submission.objects.filter(unit__code="SKHCN-QNG", status=Status.SUBMITTED).first() or Submission.objects.get(
+        unit__code="SKHCN-QNG", round__year=2022, round__kind="registration", round__issuer__code="BDVTU-QNG")
+    before = (sub.status, sub.version, Reminder.objects.count())
+    board = login("bdv.quangngai")
+    page = board.post(f"/ho-so/{sub.pk}/tra-lai/", {"comment": "Bổ sung\x00hồ sơ"})
+    assert page.status_code == 400 and "NUL" in page.content.decode()
+    page = board.post(f"/dot-dang-ky/{sub.round_id}/nhac/", {"submission": [sub.pk], "message": "Nhắc\x00nhở"})
+    assert page.status_code == 400
+    token = api("bdv.quangngai")
+    for url, body in ((f"/api/submissions/{sub.pk}/return", {"comment": "Bổ sung\u0000"}),
+                      (f"/api/submissions/{sub.pk}/remind", {"message": "Nhắc\u0000nhở"})):
+        err = _json(_post(token, url, body), 400)
+        assert err["code"] == "invalid_characters", url
+    sub.refresh_from_db()
+    assert (sub.status, sub.version, Reminder.objects.count()) == before

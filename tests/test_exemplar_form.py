@@ -172,3 +172,28 @@ def test_list_filters(login, seed_exemplars):
     assert "Có <strong>3</strong>" in client.get("/mo-hinh/?unit=SKHCN-QNG&subtree=1").content.decode()
     assert "Có <strong>0</strong>" in client.get("/mo-hinh/?year=2022").content.decode()
     assert "Có <strong>3</strong>" in client.get("/mo-hinh/?year=abc&field=x").content.decode()
+
+
+def test_an_edit_without_version_is_refused_not_saved_blind(login, api, seed_exemplars):
+    """Issue 21: omitting `version` skipped the stale-edit check, on the pages and the API alike."""
+    from danvan.core.actions import MISSING_VERSION
+    from danvan.exemplars.forms import ExemplarForm
+    from danvan.movement.models import Submission
+
+    ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    form_data = {k: ("on" if v is True else v) for k, v in ExemplarForm.initial_from(ex).items()
+                 if v not in (None, False) and k != "version"}
+    resp = login("vp.skhcn").post(f"/mo-hinh/{ex.pk}/sua/", {**form_data, "name": "Sửa không kèm phiên bản"})
+    assert resp.status_code == 200 and MISSING_VERSION in resp.content.decode()
+    ex.refresh_from_db()
+    assert ex.name == "Thực hiện tiết kiệm điện trong cơ quan"
+    sub = Submission.objects.filter(unit__code="VP-SKHCN-QNG", status="draft").first() or Submission.objects.filter(
+        unit__code="VP-SKHCN-QNG").first()
+    before = (sub.version, sub.items.count())
+    page = login("vp.skhcn").post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk]}, follow=True)
+    assert MISSING_VERSION in page.content.decode()
+    refused = api("vp.skhcn").post(f"/api/submissions/{sub.pk}/attach", {"exemplars": [ex.pk]},
+                                   content_type="application/json")
+    assert refused.status_code == 422 and "version" in refused.content.decode()
+    sub.refresh_from_db()
+    assert (sub.version, sub.items.count()) == before

@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 FMT = "%d/%m/%Y %H:%M"
 
 
+def _v(sub) -> int:
+    """The submission's version now, as the page's hidden field carries it."""
+    return Submission.objects.get(pk=sub.pk).version
+
+
 def _future(days):
     return (timezone.localtime() + datetime.timedelta(days=days)).strftime(FMT)
 
@@ -99,18 +104,18 @@ def test_officer_cannot_submit_leader_can_once(login, units, round2023):
     resp = officer.post(f"/ho-so/{tt_sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk], "version": tt_sub.version},
                         follow=True)
     assert "Đã thêm 1 mô hình" in resp.content.decode()
-    resp = officer.post(f"/ho-so/{tt_sub.pk}/gui/", follow=True)
+    resp = officer.post(f"/ho-so/{tt_sub.pk}/gui/", {"version": _v(tt_sub)}, follow=True)
     assert "Chỉ lãnh đạo đơn vị" in resp.content.decode()
     assert Submission.objects.get(pk=tt_sub.pk).status == Status.DRAFT
     leader = login("ld.tt")
-    assert "Đã gửi đăng ký" in leader.post(f"/ho-so/{tt_sub.pk}/gui/", follow=True).content.decode()
-    again = leader.post(f"/ho-so/{tt_sub.pk}/gui/", follow=True).content.decode()
+    assert "Đã gửi đăng ký" in leader.post(f"/ho-so/{tt_sub.pk}/gui/", {"version": _v(tt_sub)}, follow=True).content.decode()
+    again = leader.post(f"/ho-so/{tt_sub.pk}/gui/", {"version": _v(tt_sub)}, follow=True).content.decode()
     assert "không gửi lại lần nữa" in again
     tt_sub.refresh_from_db()
     assert tt_sub.status == Status.SUBMITTED and not tt_sub.is_late
     assert tt_sub.events.filter(action="submit").count() == 1
     # Read-only until returned.
-    resp = officer.post(f"/ho-so/{tt_sub.pk}/bo-mo-hinh/{ex.pk}/", follow=True)
+    resp = officer.post(f"/ho-so/{tt_sub.pk}/bo-mo-hinh/{ex.pk}/", {"version": _v(tt_sub)}, follow=True)
     assert "không sửa được" in resp.content.decode()
     assert tt_sub.items.count() == 1
 
@@ -121,9 +126,9 @@ def test_quota_is_checked_with_a_message_naming_what_is_missing(login, units):
     rnd = RegistrationRound.objects.get(year=2023)
     sub = rnd.submissions.get(unit__code="SNV-QNG")
     ex = Exemplar.objects.get(unit__code="SNV-QNG", year=2021)  # a collective exemplar
-    resp = board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk]}, follow=True)
+    resp = board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk], "version": _v(sub)}, follow=True)
     assert "Đã thêm" in resp.content.decode()
-    resp = board.post(f"/ho-so/{sub.pk}/gui/", follow=True)
+    resp = board.post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)}, follow=True)
     assert "Còn thiếu 1 mô hình cá nhân" in resp.content.decode()
     assert Submission.objects.get(pk=sub.pk).status == Status.DRAFT
 
@@ -133,7 +138,7 @@ def test_return_needs_a_comment_then_resubmit_and_accept(login, units, round2023
     tt_sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
     services.attach_exemplars(submission=tt_sub, exemplars=[Exemplar.objects.get(unit__code="TT-SKHCN-QNG")],
                               by=tt_sub.unit.memberships.first().user)
-    login("ld.tt").post(f"/ho-so/{tt_sub.pk}/gui/")
+    login("ld.tt").post(f"/ho-so/{tt_sub.pk}/gui/", {"version": _v(tt_sub)})
     office = login("vp.skhcn")
     resp = office.post(f"/ho-so/{tt_sub.pk}/tra-lai/", {"comment": "  "}, follow=True)
     assert "Hãy ghi rõ lý do trả lại" in resp.content.decode()
@@ -143,7 +148,7 @@ def test_return_needs_a_comment_then_resubmit_and_accept(login, units, round2023
     assert Notification.objects.filter(user__username="tt.skhcn", text__contains="Bổ sung mô hình cá nhân").exists()
     timeline = login("tt.skhcn").get(f"/ho-so/{tt_sub.pk}/").content.decode()
     assert "Trả lại" in timeline and "Bổ sung mô hình cá nhân" in timeline
-    login("ld.tt").post(f"/ho-so/{tt_sub.pk}/gui/")
+    login("ld.tt").post(f"/ho-so/{tt_sub.pk}/gui/", {"version": _v(tt_sub)})
     assert "Đã tiếp nhận" in office.post(f"/ho-so/{tt_sub.pk}/tiep-nhan/", follow=True).content.decode()
     assert Submission.objects.get(pk=tt_sub.pk).status == Status.ACCEPTED
     # A unit cannot accept its own submission.
@@ -158,12 +163,12 @@ def test_consolidation_and_no_silent_drift(login, units, round2023):
         sub = relay.submissions.get(unit__code=code)
         services.attach_exemplars(submission=sub, exemplars=list(services.attachable_exemplars(sub)),
                                   by=login and sub.unit.memberships.first().user)
-        login(leader).post(f"/ho-so/{sub.pk}/gui/")
+        login(leader).post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)})
         office.post(f"/ho-so/{sub.pk}/tiep-nhan/")
     skhcn_sub = rnd.submissions.get(unit__code="SKHCN-QNG")
     resp = office.post(f"/ho-so/{skhcn_sub.pk}/tong-hop/", follow=True)
     assert "Chưa tiếp nhận hồ sơ của: Chi cục" in resp.content.decode()
-    login("ld.skhcn").post(f"/ho-so/{skhcn_sub.pk}/gui/")
+    login("ld.skhcn").post(f"/ho-so/{skhcn_sub.pk}/gui/", {"version": _v(skhcn_sub)})
     skhcn_sub.refresh_from_db()
     assert skhcn_sub.status == Status.SUBMITTED and skhcn_sub.n_total == 2
     assert set(skhcn_sub.items.values_list("via__unit__code", flat=True)) == {"TT-SKHCN-QNG", "VP-SKHCN-QNG"}
@@ -186,7 +191,7 @@ def test_completeness_per_level_drilldown_and_export(login, units, round2023):
     sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
     services.attach_exemplars(submission=sub, exemplars=list(services.attachable_exemplars(sub)),
                               by=sub.unit.memberships.first().user)
-    login("ld.tt").post(f"/ho-so/{sub.pk}/gui/")
+    login("ld.tt").post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)})
     board = login("bdv.quangngai")
     html = board.get(f"/dot-dang-ky/{rnd.pk}/").content.decode()
     assert "Đã gửi <strong>1</strong>/5 đơn vị (20,0%)" in html
@@ -252,7 +257,7 @@ def test_scoping_of_rounds(login, units, round2023):
     assert outsider.get(f"/dot-dang-ky/{rnd.pk}/").status_code == 404
     sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
     assert outsider.get(f"/ho-so/{sub.pk}/").status_code == 404
-    assert outsider.post(f"/ho-so/{sub.pk}/gui/").status_code == 404
+    assert outsider.post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)}).status_code == 404
     assert "năm 2023" not in outsider.get("/dot-dang-ky/").content.decode()
     # A sibling unit sees the round but not another unit's registration.
     cc = login("cc.tdc")
@@ -265,8 +270,9 @@ def test_late_submission_is_recorded(login, units):
     _launch(board, issuer=units["BDVTU-QNG"].pk, deadline="01/01/2023 17:00")
     rnd = RegistrationRound.objects.get(year=2023)
     sub = rnd.submissions.get(unit__code="SNV-QNG")
-    board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [Exemplar.objects.get(unit__code="SNV-QNG", year=2021).pk]})
-    resp = board.post(f"/ho-so/{sub.pk}/gui/", follow=True)
+    board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [Exemplar.objects.get(unit__code="SNV-QNG", year=2021).pk],
+                                              "version": _v(sub)})
+    resp = board.post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)}, follow=True)
     assert "gửi muộn" in resp.content.decode()
     sub.refresh_from_db()
     assert sub.is_late and sub.on_behalf  # the Board entered SNV's file on its behalf
@@ -304,7 +310,7 @@ def test_completeness_tables_equal_a_count_of_the_submissions(api, login, units,
     sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
     services.attach_exemplars(submission=sub, exemplars=list(services.attachable_exemplars(sub)),
                               by=sub.unit.memberships.first().user)
-    login("ld.tt").post(f"/ho-so/{sub.pk}/gui/")
+    login("ld.tt").post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)})
     for code in ("BDVTU-QNG", "SKHCN-QNG"):
         node = OrgUnit.objects.get(code=code)
         resp = api("bdv.quangngai").get(f"/api/rounds/{rnd.pk}/completeness?unit={code}")

@@ -97,7 +97,8 @@ def test_other_units_submissions_and_files_are_404_on_every_door(login, api, dos
         assert page.post(f"/ho-so/{sub.pk}/tra-lai/", {"comment": "x"}).status_code == 404
         assert token.get(f"/api/submissions/{sub.pk}").status_code == 404
         for action in ("submit", "accept", "consolidate"):
-            assert token.post(f"/api/submissions/{sub.pk}/{action}", "{}", content_type="application/json").status_code == 404
+            body = json.dumps({"version": sub.version} if action == "submit" else {})
+            assert token.post(f"/api/submissions/{sub.pk}/{action}", body, content_type="application/json").status_code == 404
         assert token.get(f"/api/submissions?unit={sub.unit.code}").json()["items"] == []
     assert before == {s.pk: (s.status, s.version) for s in Submission.objects.all()}
 

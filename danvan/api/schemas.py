@@ -272,7 +272,7 @@ class SubmissionSaved(Schema):
 
 
 class VersionIn(StrictIn):
-    version: int | None = Field(None, ge=1, le=2**31)
+    version: int = Field(ge=1, le=2**31, description="Phiên bản đã đọc (bắt buộc); lệch thì trả 409 (code stale)")
 
 
 Id = Annotated[int, Field(ge=1, le=2**62)]

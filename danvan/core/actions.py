@@ -28,9 +28,22 @@ def run_action(request: HttpRequest, action: Callable[[], Any], success: str | C
     return True
 
 
-def posted_version(request: HttpRequest) -> int | None:
-    """The object version the form was rendered with (optimistic locking); None when the form sent none."""
+MISSING_VERSION = ("Biểu mẫu thiếu số phiên bản của dữ liệu đã đọc, nên không kiểm tra được có ai sửa trước hay "
+                   "chưa: hãy tải lại trang rồi làm lại.")
+
+
+def required_version(value) -> int:
+    """The version an edit door received (optimistic locking); every edit must send one, or it is refused —
+    without it the stale-edit check would be skipped."""
     try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+        version = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(MISSING_VERSION, code="stale") from None
+    if version < 1:
+        raise ValidationError(MISSING_VERSION, code="stale")
+    return version
+
+
+def posted_version(request: HttpRequest) -> int:
+    """The object version the form was rendered with; a ValidationError when the form sent none."""
+    return required_version(request.POST.get("version"))

@@ -42,6 +42,7 @@ class Persona:
     movement: int = 0
     year: int = 0
     password: str = ""  # random, for this run only
+    sub_version: int = 0  # the submission's version read at prepare; a later write answers 409 (expected)
 
 
 class RealUsersError(RuntimeError):
@@ -113,7 +114,7 @@ def prepare(officers: int = 20, boards: int = 4, *, allow_real_users: bool = Fal
         ids = list(Exemplar.objects.alive().filter(unit__path__startswith=unit.path).values_list("pk", flat=True)[:50])
         personas.append(Persona(officer.username, "officer", create_token(user=officer, name="tải thử").secret,
                                 create_token(user=leader, name="tải thử").secret, unit.code, sub.pk, rnd.pk, ids,
-                                field_id, movement.pk, year, password=secret))
+                                field_id, movement.pk, year, password=secret, sub_version=sub.version))
     return personas
 
 
@@ -224,12 +225,12 @@ async def _officer_step(client, p: Persona, rng: random.Random) -> tuple[str, ob
                 "content_problem": "<p>Giải pháp</p>", "origin": "new"}
         return "officer: đăng ký mô hình (API)", client.post("/api/exemplars", json=body, headers=auth), set()
     if roll < 0.97 and p.exemplars:
-        body = {"exemplars": [rng.choice(p.exemplars)]}
+        body = {"exemplars": [rng.choice(p.exemplars)], "version": p.sub_version}
         # Already attached or already sent: a 400/409 refusal is the expected answer, not an error.
         return ("officer: thêm vào hồ sơ (API)", client.post(f"/api/submissions/{p.submission}/attach", json=body,
                                                              headers=auth), {400, 409})
     leader = {"Authorization": f"Bearer {p.leader_token}"}
-    return ("leader: gửi hồ sơ (API)", client.post(f"/api/submissions/{p.submission}/submit", json={},
+    return ("leader: gửi hồ sơ (API)", client.post(f"/api/submissions/{p.submission}/submit", json={"version": p.sub_version},
                                                   headers=leader), {400, 409})
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from danvan.core.actions import posted_version, run_action
+from danvan.core.actions import posted_version, required_version, run_action
 from danvan.orgs import scoping
 
 from . import lifecycle, services
@@ -324,7 +324,7 @@ def _save(request: HttpRequest, form: ExemplarForm, exemplar: Exemplar | None, d
             result = services.update_exemplar(
                 exemplar=exemplar,
                 by=request.user,
-                expected_version=form.cleaned_data.get("version"),
+                expected_version=required_version(form.cleaned_data.get("version")),
                 **form.service_kwargs(),
             )
             messages.success(request, "Đã lưu thay đổi.")
