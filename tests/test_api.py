@@ -200,7 +200,8 @@ def test_launch_relay_attach_submit_twice_return_accept(api, demo):
     # The officer hands it to the leader, who is told; a second hand-off is a 409.
     handed = _json(_post(officer, f"/api/submissions/{sub.pk}/request-approval", {"version": v}), 200)["submission"]
     assert handed["awaiting_approval"] and handed["timeline"][-1]["action"] == "request_approval"
-    assert _json(_post(officer, f"/api/submissions/{sub.pk}/request-approval", {}), 409)["code"] == "already_sent"
+    assert _json(_post(officer, f"/api/submissions/{sub.pk}/request-approval",
+                       {"version": Submission.objects.get(pk=sub.pk).version}), 409)["code"] == "already_sent"
     from danvan.movement.models import Notification
 
     assert Notification.objects.filter(user__username="ld.tt", kind="approval", submission=sub).count() == 1

@@ -180,13 +180,18 @@ def test_an_edit_without_version_is_refused_not_saved_blind(login, api, seed_exe
     from danvan.exemplars.forms import ExemplarForm
     from danvan.movement.models import Submission
 
-    ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    from danvan.exemplars import services
+
+    assert login("vp.skhcn").post("/mo-hinh/them/", _payload()).status_code == 302
+    ex = Exemplar.objects.get(name="Số hóa hồ sơ lưu trữ của cơ quan")
+    assert not services.edit_lock(ex)
+    name = ex.name
     form_data = {k: ("on" if v is True else v) for k, v in ExemplarForm.initial_from(ex).items()
                  if v not in (None, False) and k != "version"}
     resp = login("vp.skhcn").post(f"/mo-hinh/{ex.pk}/sua/", {**form_data, "name": "Sửa không kèm phiên bản"})
     assert resp.status_code == 200 and MISSING_VERSION in resp.content.decode()
     ex.refresh_from_db()
-    assert ex.name == "Thực hiện tiết kiệm điện trong cơ quan"
+    assert ex.name == name
     sub = Submission.objects.filter(unit__code="VP-SKHCN-QNG", status="draft").first() or Submission.objects.filter(
         unit__code="VP-SKHCN-QNG").first()
     before = (sub.version, sub.items.count())
