@@ -135,7 +135,7 @@ def test_report_downloads(api, demo):
     assert _json(board.get("/api/reports/BDVTU-QNG/2022/statistics?movement=999999"), 404)["code"] == "not_found"
 
 
-def test_large_submission_becomes_a_job(api, demo, settings):
+def test_large_submission_becomes_a_job(api, login, demo, settings):
     from danvan.documents.models import GeneratedDocument, JobStatus
 
     settings.DANVAN_BACKGROUND_DOCUMENT_ITEMS = 1  # the seed registration has 4 exemplars
@@ -155,6 +155,12 @@ def test_large_submission_becomes_a_job(api, demo, settings):
     board = api("bdv.quangngai")
     assert _json(board.get(job["status_url"]), 404)["code"] == "not_found"
     assert _json(board.get(state["file_url"]), 404)["code"] == "not_found"
+    # Issue 21: the requester's role revoked since, the file goes with it (page and API).
+    from danvan.orgs.models import Membership
+
+    Membership.objects.filter(user__username="vp.skhcn").delete()
+    assert _json(office.get(state["file_url"]), 404)["code"] == "not_found"
+    assert login("vp.skhcn").get(f"/van-ban/tao/{job['id']}/tai-ve/").status_code == 404
 
 
 def test_queued_job_has_no_file_yet(api, demo, settings):

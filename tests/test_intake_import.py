@@ -84,6 +84,15 @@ def test_seed001_round_trip_through_the_web(login, units, sub2023, seed_exemplar
     f = batch.files.get()
     assert office.get(f"/nhap-bieu-mau/tep/{f.pk}/").status_code == 200
     assert login("dangbo.stp").get(f"/nhap-bieu-mau/tep/{f.pk}/").status_code == 404
+    # Issue 21: seeing the unit is not enough; the original is for those who may edit the batch's unit.
+    from django.contrib.auth import get_user_model
+
+    from danvan.orgs.models import Membership
+
+    Membership.objects.create(user=get_user_model().objects.get(username="dangbo.stp"), unit=units["BDVTU-QNG"], role="officer")
+    viewer = login("dangbo.stp")
+    assert viewer.get(f"/ho-so/{sub2023.pk}/").status_code == 200  # sees the unit's dossier…
+    assert viewer.get(f"/nhap-bieu-mau/tep/{f.pk}/").status_code == 404  # …not the original file
     # Importing the same file again is recognised.
     before = _counts()
     resp = _upload(office, "lan-2.docx", emailed, unit=units["SKHCN-QNG"].pk)

@@ -193,12 +193,15 @@ def round_document(user, rnd: RegistrationRound, which: str, fmt: str,
 
 
 def requester_job(user, pk: int):
-    """A background document job, visible to the user who asked for it and nobody else."""
+    """A background document job, visible to the user who asked for it and nobody else — and only while they still
+    see its submission: a role revoked since the request takes the file away too."""
+    from danvan.movement.selectors import visible_submissions
+
     from .models import GeneratedDocument
 
     job = GeneratedDocument.objects.select_related("submission__unit", "submission__round").filter(
         pk=pk, requested_by_id=user.pk).first()
-    if job is None:
+    if job is None or not visible_submissions(user).filter(pk=job.submission_id).exists():
         raise NoSuchDocument(pk)
     return job
 

@@ -153,6 +153,7 @@ def row_similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def original(request: HttpRequest, pk: int) -> HttpResponseBase:
     f = get_object_or_404(ImportFile.objects.select_related("batch__unit"), pk=pk)
-    if not scoping.can_see_unit(request.user, f.batch.unit):
+    # The original file is the import's working material: for those who may edit the batch's unit, not its viewers.
+    if not scoping.can_edit_unit(request.user, f.batch.unit):
         raise Http404
     return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.filename)
