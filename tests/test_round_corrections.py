@@ -133,3 +133,30 @@ def test_a_relay_with_a_sent_dossier_under_it_is_not_cancelled(login, units, see
     resp = login("vp.skhcn").post(f"/dot-dang-ky/{relay.pk}/huy-chuyen-tiep/", {"reason": "Nhầm"}, follow=True)
     assert "Không hủy được: đã có đơn vị gửi hồ sơ" in resp.content.decode()
     assert RegistrationRound.objects.filter(pk=relay.pk).exists()
+
+
+def test_the_issuer_edits_a_round_recorded_in_each_dossier_and_told_to_the_targets(login, units, seed_exemplars):
+    rnd, relay = _relay_2023(login, units)
+    office = login("vp.skhcn")
+    assert f"/dot-dang-ky/{relay.pk}/sua/" in office.get(f"/dot-dang-ky/{relay.pk}/").content.decode()
+    assert login("cc.tdc").get(f"/dot-dang-ky/{relay.pk}/sua/").status_code == 404
+    form = {"title": "Đăng ký năm 2023 (Sở, sửa)", "guidance": "Kế hoạch số 38/KH-UBND", "deadline": _until(15),
+            "min_total": 2, "min_collective": 1, "min_individual": 1}
+    # Later than the Board's deadline: refused unless a reason confirms it.
+    late = office.post(f"/dot-dang-ky/{relay.pk}/sua/", {**form, "deadline": _until(40)})
+    assert late.status_code == 200 and "hoặc ghi lý do" in late.content.decode()
+    resp = office.post(f"/dot-dang-ky/{relay.pk}/sua/", form, follow=True)
+    assert "Đã sửa đợt" in resp.content.decode()
+    relay.refresh_from_db()
+    assert (relay.title, relay.min_total, relay.min_collective) == ("Đăng ký năm 2023 (Sở, sửa)", 2, 1)
+    sub = relay.submissions.get(unit__code="CCTDC-QNG")
+    event = sub.events.get(action="round_edit")
+    assert event.by.username == "vp.skhcn"
+    assert "Tiêu đề: Đăng ký năm 2023 (Sở) → Đăng ký năm 2023 (Sở, sửa)" in event.comment
+    assert "Tối thiểu số mô hình: 1 → 2" in event.comment and "Hạn gửi:" in event.comment
+    assert Notification.objects.filter(user__username="cc.tdc", text__contains="sửa đợt").exists()
+    dossier = login("cc.tdc").get(f"/ho-so/{sub.pk}/").content.decode()
+    assert "Sửa đợt đăng ký" in dossier and "tối thiểu 02 mô hình" in dossier
+    # Nothing changed: said so, nothing recorded.
+    again = office.post(f"/dot-dang-ky/{relay.pk}/sua/", form)
+    assert "Không có thay đổi nào" in again.content.decode() and sub.events.filter(action="round_edit").count() == 1

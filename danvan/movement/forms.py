@@ -88,6 +88,15 @@ class RelayForm(QuotaMixin):
                                   max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RoundEditForm(QuotaMixin):
+    title = forms.CharField(label="Tiêu đề", max_length=300)
+    guidance = forms.CharField(label="Căn cứ (kế hoạch, hướng dẫn)", required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = DeadlineField(label="Hạn gửi (dd/mm/yyyy hh:mm)")
+    late_reason = forms.CharField(label="Lý do (chỉ khi hạn muộn hơn hạn của cấp trên)", required=False,
+                                  max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ExtendForm(forms.Form):
     until = DeadlineField(label="Gia hạn đến (dd/mm/yyyy hh:mm)")
     reason = forms.CharField(label="Lý do gia hạn", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

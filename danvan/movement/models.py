@@ -249,6 +249,7 @@ class Action(models.TextChoices):
     REMIND = "remind", "Nhắc nhở"
     EXTEND = "extend", "Gia hạn"
     CANCEL_RELAY = "cancel_relay", "Hủy chuyển tiếp"
+    ROUND_EDIT = "round_edit", "Sửa đợt đăng ký"
 
 
 class SubmissionEvent(models.Model):

@@ -210,6 +210,62 @@ def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline:
     return result
 
 
+ROUND_FIELDS = {"title": "Tiêu đề", "guidance": "Căn cứ", "deadline": "Hạn gửi", "min_total": "Tối thiểu số mô hình",
+                "min_collective": "Tối thiểu tập thể", "min_individual": "Tối thiểu cá nhân"}
+
+
+def _shown(value) -> str:
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
+    return str(value) if value not in ("", None) else "(trống)"
+
+
+@transaction.atomic
+def edit_round(*, round: RegistrationRound, by, late_reason: str = "", **changes) -> Result[RegistrationRound]:
+    """The issuer corrects a round (title, guidance, deadline, quota): each target's dossier log records what
+    changed from what to what, and the targets are told. Lateness and quota follow the new values."""
+    rnd = RegistrationRound.objects.select_for_update(of=("self",)).select_related("issuer", "parent_round").get(
+        pk=round.pk)
+    _require_issue(by, rnd.issuer)
+    diffs = []
+    for key, label in ROUND_FIELDS.items():
+        new = changes.get(key)
+        if new is None:
+            continue
+        new = new.strip() if isinstance(new, str) else new
+        if new != getattr(rnd, key):
+            diffs.append(f"{label}: {_shown(getattr(rnd, key))} → {_shown(new)}")
+            setattr(rnd, key, new)
+    if not diffs:
+        raise ValidationError("Không có thay đổi nào so với đợt hiện tại.", code="unchanged")
+    if not rnd.title:
+        raise ValidationError("Tiêu đề không được để trống.")
+    warnings = _validate_quota(rnd.min_total, rnd.min_collective, rnd.min_individual)
+    parent = rnd.parent_round
+    if "deadline" in changes and parent is not None and rnd.deadline > parent.deadline:
+        if not (late_reason or "").strip():
+            raise ValidationError(f"Hạn nội bộ muộn hơn hạn của cấp trên ({_shown(parent.deadline)}). Hãy chọn hạn "
+                                  "sớm hơn, hoặc ghi lý do để xác nhận.", code="late_deadline")
+        diffs.append(f"Lý do hạn muộn hơn cấp trên: {late_reason.strip()}")
+    rnd.save()
+    subs = list(rnd.submissions.select_related("unit", "round"))
+    for sub in subs:
+        if sub.submitted_at is not None and sub.extended_until is None:
+            sub.is_late = sub.submitted_at > rnd.deadline
+        sub.round = rnd
+        recount(sub)
+    Submission.objects.bulk_update(subs, ["is_late", "below_quota"])
+    comment = "; ".join(diffs)
+    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=s, action=Action.ROUND_EDIT, by=by,
+                                                         comment=comment) for s in subs])
+    by_unit = {s.unit_id: s for s in subs}
+    people = Membership.objects.filter(unit_id__in=list(by_unit), user__is_active=True).select_related("user")
+    text = f"{rnd.issuer.name} sửa đợt “{rnd.title}”: {comment}."
+    notify.deliver(kind=NotifyKind.OTHER, by=by, rows=[
+        (m.user, text, _sub_url(by_unit[m.unit_id]), by_unit[m.unit_id], None) for m in people])
+    return Result(rnd, warnings)
+
+
 @transaction.atomic
 def cancel_relay(*, relay: RegistrationRound, by, reason: str) -> RegistrationRound:
     """Undo a relay made by mistake while nothing was sent under it (its relays below go with it).

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dot-dang-ky/<int:pk>/", views.round_detail, name="round"),
     path("dot-dang-ky/<int:pk>/chuyen-tiep/<str:code>/", views.round_relay, name="relay"),
     path("dot-dang-ky/<int:pk>/nhac/", views.round_remind, name="remind"),
+    path("dot-dang-ky/<int:pk>/sua/", views.round_edit, name="edit"),
     path("dot-dang-ky/<int:pk>/huy-chuyen-tiep/", views.round_cancel_relay, name="cancel_relay"),
     path("nhac-nho/<int:pk>/gui-lai/", views.reminder_resend, name="reminder_resend"),
     path("dot-dang-ky/<int:pk>/tien-do.xlsx", views.round_export, name="export"),

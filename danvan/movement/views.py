@@ -28,6 +28,7 @@ from .forms import (
     LaunchForm,
     RelayForm,
     ReturnForm,
+    RoundEditForm,
     default_deadline,
 )
 from .models import (
@@ -119,6 +120,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "relayable": relayable, "node_round": node_round,
         "can_remind": node_round is not None and services.can_issue(request.user, node),
         "can_cancel": rnd.parent_round_id is not None and services.can_issue(request.user, rnd.issuer),
+        "can_edit_round": services.can_issue(request.user, rnd.issuer),
         "unsent": notify.failed_for(request.user, submission__round=rnd,
                                     kind__in=[NotifyKind.LAUNCH, NotifyKind.RELAY, NotifyKind.REPORT_REQUEST]),
         "unsent_reminders": notify.failed_reminders(request.user, rnd),
@@ -155,6 +157,27 @@ def round_relay(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             _warn(request, result.warnings)
             return redirect("movement:round", pk=result.obj.pk)
     return render(request, "movement/relay.html", {"form": form, "round": rnd, "unit": unit})
+
+
+@login_required
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    if not services.can_issue(request.user, rnd.issuer):
+        raise Http404
+    initial = {"title": rnd.title, "guidance": rnd.guidance, "min_total": rnd.min_total,
+               "min_collective": rnd.min_collective, "min_individual": rnd.min_individual,
+               "deadline": timezone.localtime(rnd.deadline).strftime(DT_FORMAT)}
+    form = RoundEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.edit_round(round=rnd, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "Đã sửa đợt; thay đổi được ghi vào nhật ký hồ sơ và báo cho các đơn vị.")
+            _warn(request, result.warnings)
+            return redirect("movement:round", pk=rnd.pk)
+    return render(request, "movement/round_edit.html", {"form": form, "round": rnd})
 
 
 @login_required
