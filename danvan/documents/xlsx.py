@@ -7,7 +7,6 @@ setup with the header rows repeated on every printed page.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from copy import copy
 
@@ -18,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from danvan.core.cells import workbook_bytes
 from danvan.documents import form_table as ft
 from danvan.documents._ooxml import FONT, clean
 
@@ -138,9 +138,7 @@ def _head_cell(sheet: Worksheet, row: int, column: int, value) -> None:
 
 
 def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)  # text that looks like a formula stays text
 
 
 # --- the registration form -----------------------------------------------------

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from danvan.core.cells import workbook_bytes
+
 from ._seed001 import SEED001_PAGES
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -235,9 +237,7 @@ def build_seed001_xlsx() -> bytes:
             ws.cell(r, 6).alignment = wrap
             if cells[0] and not any(cells[1:]) and not cells[0].isdigit():
                 ws.merge_cells(f"A{r}:H{r}")
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def build_xlsx(rows: list[list[object]], merges: tuple[str, ...] = ()) -> bytes:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -230,6 +228,8 @@ def _completeness_xlsx(data: selectors.Completeness) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from danvan.core.cells import workbook_bytes
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Theo cấp"
@@ -252,9 +252,7 @@ def _completeness_xlsx(data: selectors.Completeness) -> bytes:
             sheet.column_dimensions[col[0].column_letter].width = 22
             for cell in col:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 @login_required

@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+
+from danvan.core.cells import csv_bytes, csv_unquote, text_cell
 
 MAX_BYTES = 60 * 1024 * 1024
 
@@ -83,7 +84,7 @@ def read_table(data: bytes, filename: str) -> Table:
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(lines[0] if lines else ""))
     table: Table | None = None
     for line_no, cells in enumerate(reader, start=1):
-        values = [_nfc(c) for c in cells]
+        values = [csv_unquote(_nfc(c)) for c in cells]  # the quote our export put before "=…" goes
         if not any(values):
             continue
         if table is None:
@@ -122,32 +123,22 @@ def _read_xlsx(data: bytes) -> Table:
 
 def write_csv(headers: list[str], rows: list[list[str]]) -> bytes:
     """UTF-8 with BOM, so Excel opens the Vietnamese text correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _text_cell(ws, value: object) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=str(value))
-    cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
+    return csv_bytes(headers, rows)
 
 
 def write_xlsx(headers: list[str], rows: list[list[str]], *, title: str,
                notes: list[tuple[str, str]] | None = None) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    ws.append(headers)
+    ws.append([text_cell(ws, h) for h in headers])
     for r in rows:
         # Text cells only: a code like "001" or "=A1" stays what it is.
-        ws.append([_text_cell(ws, v) for v in r])
+        ws.append([text_cell(ws, v) for v in r])
     if notes:
         help_sheet = wb.create_sheet("Hướng dẫn")
         help_sheet.append(["Cột", "Ý nghĩa"])
         for k, v in notes:
-            help_sheet.append([k, v])
+            help_sheet.append([text_cell(help_sheet, k), text_cell(help_sheet, v)])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -9,14 +9,13 @@ and downloaded as CSV or XLSX with exactly the rows the page shows.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from danvan.core.cells import csv_bytes
 from danvan.core.charts import bar_chart
 from danvan.documents.services import DocumentError, NoSuchDocument, Rendered, need_format
 from danvan.exemplars.models import CommendationForm, Exemplar, Kind, Movement, Origin
@@ -267,12 +266,7 @@ def render_download(node: OrgUnit, p: Params, slug: str, fmt: str) -> Rendered:
 
 def to_csv(table: Table) -> bytes:
     """UTF-8 with BOM (Excel opens Vietnamese correctly), plain numbers, the total row last."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.headers)
-    for row in table.data():
-        writer.writerow(["" if v is None else v for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(table.headers, table.data())
 
 
 def to_xlsx(dash: Dashboard, tables: list[Table]) -> bytes:
