@@ -43,6 +43,9 @@ class Persona:
         self.ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
                                        accept_downloads=True, bypass_csp=True)  # lets axe-core be injected; pages keep their CSP
         self.page = self.ctx.new_page()
+        # Steps others will see ask first (data-confirm): the persona answers yes, and the questions are kept.
+        self.dialogs: list[str] = []
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.accept()))
         self.page.goto(f"{base_url}/dang-nhap/")
         self.page.get_by_label("Tên đăng nhập").fill(username)
         self.page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
