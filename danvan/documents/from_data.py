@@ -29,7 +29,7 @@ from . import (
     registration_list,
     subheading,
 )
-from .models import defaults_for
+from .models import LetterDefaults, defaults_for
 
 MOVEMENT = '"Dân vận khéo"'
 
@@ -45,7 +45,9 @@ def signature_of(unit: OrgUnit) -> Signature:
 
 
 def address_name(unit: OrgUnit) -> str:
-    return defaults_for(unit).address_name or unit.name
+    # Only the stored name: the proposals of defaults_for (its leader as signer) are not needed to address it.
+    stored = LetterDefaults.objects.filter(unit=unit).values_list("address_name", flat=True).first()
+    return stored or unit.name
 
 
 def _italic_movement(text: str) -> str:

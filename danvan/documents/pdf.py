@@ -107,18 +107,26 @@ def to_pdf(data: bytes, suffix: str, *, timeout: float = DEFAULT_TIMEOUT) -> byt
     return convert_once(data, suffix, timeout=timeout)
 
 
+def split_address(server: str) -> tuple[str, int] | None:
+    """"host:port" (or ":port") → (host, port), the host 127.0.0.1 when left out; None when it is not one."""
+    host, _, port = server.strip().rpartition(":")
+    return (host or "127.0.0.1", int(port)) if port.isdigit() else None
+
+
 def convert_on_server(data: bytes, suffix: str, server: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes | None:
     """One conversion on a running `danvan pdf-server`; None when it does not answer (the caller
     then converts by itself), PdfUnavailable when it answered but could not convert the file."""
     import xmlrpc.client
 
-    host, _, port = server.rpartition(":")
+    address = split_address(server)
+    if address is None:
+        return None
     try:
         from unoserver.client import UnoClient
     except ImportError:  # pragma: no cover - a declared dependency
         return None
     logging.getLogger("unoserver").setLevel(logging.WARNING)  # its "Connecting." on every call is noise
-    client = UnoClient(server=host or "127.0.0.1", port=port, host_location="remote")
+    client = UnoClient(server=address[0], port=str(address[1]), host_location="remote")
     # The server's own --conversion-timeout ends a conversion that hangs (it restarts LibreOffice).
     try:
         result = client.convert(indata=data, convert_to="pdf",
@@ -256,6 +264,22 @@ def server_command(host: str, port: int, var_dir: Path, *, timeout: float = DEFA
     return command, env
 
 
+def free_port() -> int:
+    """A loopback port that is free together with the next one (the server's LibreOffice listens there)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise PdfUnavailable(FAILED_MESSAGE)
+
+
 def start_server(host: str, port: int, var_dir: Path, *, wait: float = 60.0) -> subprocess.Popen:
     """Start a kept LibreOffice in its own process group and return once it answers."""
     import time
@@ -277,9 +301,11 @@ def start_server(host: str, port: int, var_dir: Path, *, wait: float = 60.0) -> 
 def server_answers(server: str) -> bool:
     import xmlrpc.client
 
-    host, _, port = server.rpartition(":")
+    address = split_address(server)
+    if address is None:
+        return False
     try:
-        xmlrpc.client.ServerProxy(f"http://{host or '127.0.0.1'}:{port}", allow_none=True).info()
+        xmlrpc.client.ServerProxy(f"http://{address[0]}:{address[1]}", allow_none=True).info()
     except (OSError, xmlrpc.client.Error):
         return False
     return True

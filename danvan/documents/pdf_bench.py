@@ -5,7 +5,6 @@ one of ``DANVAN_PDF_SERVER`` or one started for the bench and stopped after). Ta
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from pathlib import Path
 
@@ -15,12 +14,6 @@ from danvan.documents import services as documents
 from danvan.movement.models import Submission
 
 TARGET_SECONDS = 2.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def bench_pdf(repeat: int = 5, once_repeat: int = 3) -> dict:
@@ -43,7 +36,7 @@ def bench_pdf(repeat: int = 5, once_repeat: int = 3) -> dict:
                 result["kept_seconds"] = None
                 result["kept_note"] = pdf.NO_UNO_MESSAGE
                 return result
-            port = _free_port()
+            port = pdf.free_port()
             process = pdf.start_server("127.0.0.1", port, Path(scratch))
             server = f"127.0.0.1:{port}"
         try:

@@ -112,24 +112,9 @@ needs_server = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    import socket
-
-    for _ in range(50):
-        with socket.socket() as first, socket.socket() as second:
-            first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
-            try:
-                second.bind(("127.0.0.1", port + 1))  # the server's LibreOffice listens on the next one
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no two free ports in a row")
-
-
 @pytest.fixture(scope="module")
 def pdf_server(tmp_path_factory):
-    port = _free_port()
+    port = pdf.free_port()
     process = pdf.start_server("127.0.0.1", port, tmp_path_factory.mktemp("var"))
     yield f"127.0.0.1:{port}"
     pdf.stop_server(process)
@@ -159,5 +144,5 @@ def test_kept_libreoffice_gives_the_same_pdf_and_falls_back_when_gone(pdf_server
     assert len(calls) == 1 and calls[0][1] == "xlsx"
     calls.clear()
     # Nobody listening: the one-shot way answers.
-    monkeypatch.setenv("DANVAN_PDF_SERVER", f"127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("DANVAN_PDF_SERVER", f"127.0.0.1:{pdf.free_port()}")
     assert pdf.to_pdf(source, "docx") == once and len(calls) == 1

@@ -45,15 +45,15 @@ class Command(BaseCommand):
 
         from danvan.documents import pdf
 
-        host, _, port = listen.rpartition(":")
-        if listen.strip().lower() in ("", "khong", "không", "no") or not port.isdigit():
+        address = pdf.split_address(listen)
+        if address is None:  # "không" (or anything that is no address): PDFs the slow way
             return None
         if pdf.server_answers(listen):
             os.environ[pdf.SERVER_ENV] = listen
             self.stdout.write(f"PDF: dùng LibreOffice thường trực đang chạy tại {listen}.")
             return None
         try:
-            process = pdf.start_server(host or "127.0.0.1", int(port), settings.VAR_DIR)
+            process = pdf.start_server(*address, settings.VAR_DIR)
         except pdf.PdfUnavailable as error:
             self.stdout.write(f"PDF: {error.message}")
             return None

@@ -19,15 +19,15 @@ class Command(command.Command):
                             help="địa chỉ và cổng lắng nghe (mặc định 127.0.0.1:2003; cổng kế tiếp dành cho LibreOffice)")
 
     def handle(self, *args, **options):
-        host, _, port = options["listen"].rpartition(":")
-        if not port.isdigit():
+        address = pdf.split_address(options["listen"])
+        if address is None:
             raise CommandError(f"--listen cần dạng ĐỊA_CHỈ:CỔNG, không phải “{options['listen']}”.")
         try:
-            process = pdf.start_server(host or "127.0.0.1", int(port), settings.VAR_DIR)
+            process = pdf.start_server(*address, settings.VAR_DIR)
         except pdf.PdfUnavailable as error:
             raise CommandError(error.message) from error
-        self.stdout.write(f"LibreOffice thường trực đã chạy tại {host or '127.0.0.1'}:{port}; "
-                          f"đặt DANVAN_PDF_SERVER={host or '127.0.0.1'}:{port} cho ứng dụng.")
+        listen = f"{address[0]}:{address[1]}"
+        self.stdout.write(f"LibreOffice thường trực đã chạy tại {listen}; đặt DANVAN_PDF_SERVER={listen} cho ứng dụng.")
 
         def stop(signum, frame):
             raise KeyboardInterrupt
