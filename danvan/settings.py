@@ -14,7 +14,11 @@ import dj_database_url
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("DANVAN_VAR_DIR", Path.cwd() / "var")).resolve()
+# var/ of the project (a checkout, or an editable install) whatever the current folder; an installed package
+# without its project keeps it in the current folder. DANVAN_VAR_DIR puts it anywhere.
+_PROJECT_DIR = BASE_DIR.parent
+_DEFAULT_VAR = _PROJECT_DIR / "var" if (_PROJECT_DIR / "pyproject.toml").is_file() else Path.cwd() / "var"
+VAR_DIR = Path(os.environ.get("DANVAN_VAR_DIR") or _DEFAULT_VAR).resolve()
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -264,6 +268,9 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DANVAN_FROM_EMAIL", "danvan@localhost")
+# Set by `danvan demo` when it catches the mail itself (core/mailbox.py): the folder of the caught .eml files,
+# readable by a superuser at /thu-demo/. Empty (the page is off) everywhere else.
+DEMO_MAIL_DIR = os.environ.get("DANVAN_DEMO_MAIL_DIR", "")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Strict CSP: everything from our own origin, no inline script or style, no framing. The pages'
@@ -308,7 +315,10 @@ TASKS = {
 
 # Automatic reminders: days before a round's deadline (and on the day itself).
 REMINDER_DAYS_BEFORE = [int(x) for x in env_list("DANVAN_REMINDER_DAYS_BEFORE", "3")]
-SITE_URL = os.environ.get("DANVAN_SITE_URL", "http://127.0.0.1:8000")
+# The start of every link in an e-mail; `danvan demo` sets it from --addrport when it is not given.
+# A mail the server refused is tried again by the worker after these many minutes, one delay per attempt.
+MAIL_RETRY_MINUTES = [int(x) for x in env_list("DANVAN_MAIL_RETRY_MINUTES", "1,5,30,120")]
+SITE_URL = os.environ.get("DANVAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Exemplars per page in lists.
 PAGE_SIZE = 25

@@ -34,6 +34,8 @@ urlpatterns = [
     path("", include("danvan.intake.urls")),
     path("", include("danvan.reports.urls")),
     path("quan-tri-he-thong/nhat-ky/", core_views.audit_log, name="audit"),
+    path("thu-demo/", core_views.demo_mail, name="demo_mail"),
+    path("thu-demo/<str:name>/", core_views.demo_mail_one, name="demo_mail_one"),
     path("tai-khoan/", api_views.profile, name="profile"),
     path("tai-khoan/khoa/<int:pk>/thu-hoi/", api_views.revoke, name="token_revoke"),
     path("api/", api.urls),

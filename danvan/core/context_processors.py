@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
 from danvan.orgs import scoping
@@ -24,4 +25,5 @@ def navigation(request):
     from .audit import can_audit
 
     return {"my_units": scoping.home_units(user), "unread_notifications": unread_count(user),
-            "can_audit": can_audit(user), "can_onboard": can_onboard(user)}
+            "can_audit": can_audit(user), "can_onboard": can_onboard(user),
+            "demo_mail": bool(user.is_superuser and getattr(settings, "DEMO_MAIL_DIR", ""))}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from danvan.exemplars.selectors import visible_exemplars
@@ -68,6 +68,34 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     rows = audit.entries(request.user, form.to_filter())
     return render(request, "core/audit.html", {"form": form, "rows": rows, "kinds": audit.KINDS,
                                                "limit": audit.LIMIT})
+
+
+def _demo_mail_folder(request: HttpRequest):
+    """The demo's caught mails, for a superuser (the demo's `admin`), only while `danvan demo` catches them."""
+    from . import mailbox
+
+    where = mailbox.folder()
+    if where is None or not request.user.is_superuser:
+        raise Http404
+    return where
+
+
+@login_required
+def demo_mail(request: HttpRequest) -> HttpResponse:
+    from . import mailbox
+
+    where = _demo_mail_folder(request)
+    return render(request, "core/demo_mail.html", {"mails": mailbox.mails(where), "folder": where})
+
+
+@login_required
+def demo_mail_one(request: HttpRequest, name: str) -> HttpResponse:
+    from . import mailbox
+
+    mail = mailbox.one(_demo_mail_folder(request), name)
+    if mail is None:
+        raise Http404
+    return render(request, "core/demo_mail_one.html", {"mail": mail})
 
 
 def _api_error(request, status: int, code: str, message: str) -> HttpResponse | None:

@@ -10,11 +10,11 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
+from danvan.core.mailretry import MAIL_ERRORS, retry
+
 from .models import Digest, MailStatus, Notification, Reminder
 
 SUBJECT = "[Dân vận khéo]"
-# What a mail server or the network can answer instead of accepting a message.
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 class MailNotSent(Exception):
@@ -22,11 +22,14 @@ class MailNotSent(Exception):
 
 
 @task()
-def send_reminder_email(reminder_id: int) -> int:
-    """One e-mail to the unit's people; sent or not (with the server's error) is kept on the Reminder."""
+def send_reminder_email(reminder_id: int, attempt: int = 0) -> int:
+    """One e-mail to the unit's people; sent or not (with the server's error) is kept on the Reminder. A failure
+    is tried again later by the worker (`mailretry.retry`)."""
     reminder = Reminder.objects.select_related("submission__round", "submission__unit").get(pk=reminder_id)
     recipients = [e.strip() for e in reminder.recipients.split(",") if e.strip()]
     if not recipients or reminder.email_status == MailStatus.SENT:
+        return 0
+    if attempt and reminder.email_status != MailStatus.FAILED:
         return 0
     subject = f"{SUBJECT} Nhắc hoàn thành đăng ký: {reminder.submission.round.title}"
     body = f"{reminder.message}\n\nXem hồ sơ: {settings.SITE_URL}/ho-so/{reminder.submission_id}/"
@@ -34,10 +37,11 @@ def send_reminder_email(reminder_id: int) -> int:
         sent = send_mail(subject, body, None, recipients)
     except MAIL_ERRORS as exc:
         Reminder.objects.filter(pk=reminder.pk).update(email_status=MailStatus.FAILED,
-                                                       email_error=str(exc)[:500] or type(exc).__name__)
+                                                       email_error=str(exc)[:500] or type(exc).__name__,
+                                                       email_retry_at=retry(send_reminder_email, attempt, reminder.pk))
         raise MailNotSent(f"Chưa gửi được thư nhắc {reminder.pk}") from exc
     Reminder.objects.filter(pk=reminder.pk).update(email_status=MailStatus.SENT, emailed_at=timezone.now(),
-                                                   email_error="")
+                                                   email_error="", email_retry_at=None)
     return sent
 
 
@@ -51,8 +55,9 @@ def _link(url: str) -> str:
 
 
 @task()
-def send_notification_emails(notification_ids: list[int]) -> int:
-    """One e-mail per notification waiting to be sent (or that failed); each one's outcome is kept on its row."""
+def send_notification_emails(notification_ids: list[int], attempt: int = 0) -> int:
+    """One e-mail per notification waiting to be sent (or that failed); each one's outcome is kept on its row;
+    the failed ones are tried again later by the worker (`mailretry.retry`)."""
     todo = Notification.objects.filter(
         Q(email_status=MailStatus.PENDING) | Q(email_status=MailStatus.FAILED), pk__in=notification_ids,
     ).select_related("user")
@@ -70,12 +75,13 @@ def send_notification_emails(notification_ids: list[int]) -> int:
             Notification.objects.filter(pk=n.pk).update(email_status=MailStatus.SENT, emailed_at=timezone.now(),
                                                          email_error="")
     if failed:
+        retry(send_notification_emails, attempt, failed)
         raise MailNotSent(f"Chưa gửi được {len(failed)} thư thông báo: {failed}")
     return sent
 
 
 @task()
-def send_digest_email(digest_id: int) -> int:
+def send_digest_email(digest_id: int, attempt: int = 0) -> int:
     """The day's digest: every notification it gathered, newest last, each with its link."""
     digest = Digest.objects.select_related("user").get(pk=digest_id)
     if digest.status == MailStatus.SENT:
@@ -95,6 +101,8 @@ def send_digest_email(digest_id: int) -> int:
     except MAIL_ERRORS as exc:
         error = "Tài khoản chưa có địa chỉ e-mail." if not digest.email else (str(exc)[:500] or type(exc).__name__)
         Digest.objects.filter(pk=digest.pk).update(status=MailStatus.FAILED, error=error)
+        if digest.email:
+            retry(send_digest_email, attempt, digest.pk)
         raise MailNotSent(f"Chưa gửi được thư tổng hợp {digest.pk}: {error}") from exc
     now = timezone.now()
     Digest.objects.filter(pk=digest.pk).update(status=MailStatus.SENT, sent_at=now, error="", count=len(items))

@@ -153,7 +153,8 @@ def queue_invites(user_ids: list[int]) -> int:
     now = timezone.now()
     for pk in user_ids:
         AccountState.objects.update_or_create(user_id=pk, defaults={
-            "mail_kind": INVITE, "mail_state": MailState.QUEUED, "mail_at": now, "mail_error": ""})
+            "mail_kind": INVITE, "mail_state": MailState.QUEUED, "mail_at": now, "mail_error": "",
+            "mail_retry_at": None})
     transaction.on_commit(lambda: send_invites.enqueue(user_ids))
     return len(user_ids)
 
@@ -161,7 +162,7 @@ def queue_invites(user_ids: list[int]) -> int:
 def record_mail(user, kind: str, error: Exception | None) -> None:
     AccountState.objects.update_or_create(user_id=user.pk, defaults={
         "mail_kind": kind, "mail_state": MailState.FAILED if error else MailState.SENT, "mail_at": timezone.now(),
-        "mail_error": f"{type(error).__name__}: {error}"[:300] if error else ""})
+        "mail_error": f"{type(error).__name__}: {error}"[:300] if error else "", "mail_retry_at": None})
 
 
 def send_link(user, kind: str, subject: str, body: str) -> bool:
@@ -181,7 +182,9 @@ def mail_label(s: AccountState | None) -> str:
     what = "Thư kích hoạt" if s.mail_kind == INVITE else "Thư đặt lại mật khẩu"
     when = timezone.localtime(s.mail_at).strftime("%d/%m/%Y %H:%M") if s.mail_at else ""
     if s.mail_state == MailState.FAILED:
-        return f"{what} chưa gửi được ({when}): {s.mail_error}"
+        from danvan.core.mailretry import label
+
+        return f"{what} chưa gửi được ({when}): {s.mail_error}{label(s.mail_retry_at)}"
     return f"{what} {s.get_mail_state_display()} ({when})"
 
 
