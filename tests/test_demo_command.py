@@ -71,46 +71,68 @@ def _post(client, url: str, data: dict):
 
 
 @pytest.fixture
-def demo_process(tmp_path):
-    """`danvan demo --addrport 0.0.0.0:<port>` started from an unrelated folder, with its var/ in tmp_path."""
+def start_demo(tmp_path):
+    """start_demo(*options): `danvan demo --addrport 0.0.0.0:<port> *options` started from an unrelated folder,
+    with its var/ in tmp_path, once /healthz answers. Whatever is left running at the end is killed."""
     if not Path("/proc/self/stat").exists():
         pytest.skip("cần /proc để theo dõi các tiến trình con")
     var, elsewhere = tmp_path / "var", tmp_path / "elsewhere"
     elsewhere.mkdir()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DANVAN_", "DJANGO_"))}
-    env.update(DANVAN_VAR_DIR=str(var), DANVAN_SECRET_KEY="kiem-thu-demo")
     log = open(tmp_path / "demo.log", "w+b")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "danvan.cli", "demo", "--addrport", f"0.0.0.0:{port}", "--pdf-server", "không"],
-        cwd=elsewhere, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    started: list[subprocess.Popen] = []
 
     def output() -> str:
         log.flush()
         return (tmp_path / "demo.log").read_text(encoding="utf-8", errors="replace")
 
-    deadline = time.monotonic() + STARTUP
-    while True:
-        assert process.poll() is None, output()
-        try:
-            if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, output()
-        time.sleep(1)
+    def start(*options: str) -> dict:
+        port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DANVAN_", "DJANGO_"))}
+        env.update(DANVAN_VAR_DIR=str(var), DANVAN_SECRET_KEY="kiem-thu-demo")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "danvan.cli", "demo", "--addrport", f"0.0.0.0:{port}", *options],
+            cwd=elsewhere, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP
+        while True:
+            assert process.poll() is None, output()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, output()
+            time.sleep(1)
+        return {"process": process, "base": base, "var": var, "elsewhere": elsewhere, "output": output}
+
     try:
-        yield {"process": process, "base": base, "var": var, "elsewhere": elsewhere, "output": output}
+        yield start
     finally:
-        if process.poll() is None:  # the test failed: leave nothing running (the worker has its own group)
-            for pid in _children(process.pid):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
+        for process in started:
+            if process.poll() is None:  # the test failed: leave nothing running (the worker has its own group)
+                for pid in _children(process.pid):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
         log.close()
+
+
+def _stops_cleanly(demo: dict, signum: int) -> set[int]:
+    """Send `signum` to the demo: it exits 0 and every process it started is gone."""
+    process = demo["process"]
+    children = _children(process.pid)
+    process.send_signal(signum)
+    assert process.wait(timeout=60) == 0, demo["output"]()
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in children if _alive(pid)], demo["output"]()
+    assert "Đã dừng" in demo["output"]()
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{demo['base']}/healthz", timeout=3)
+    return children
 
 
 def _wait_for_mail(folder: Path, to: str, timeout: float = 60) -> email.message.EmailMessage:
@@ -124,9 +146,10 @@ def _wait_for_mail(folder: Path, to: str, timeout: float = 60) -> email.message.
     raise AssertionError(f"không có thư nào gửi {to} trong {folder}")
 
 
-def test_demo_journey_reads_a_sent_invitation_and_stops_cleanly(demo_process):
-    base, var, process = demo_process["base"], demo_process["var"], demo_process["process"]
-    printed = demo_process["output"]()
+def test_demo_journey_reads_a_sent_invitation_and_stops_cleanly(start_demo):
+    demo = start_demo("--pdf-server", "không")
+    base, var = demo["base"], demo["var"]
+    printed = demo["output"]()
     assert str(var / "mail") in printed and "/thu-demo/" in printed, printed
     assert f"Mở trình duyệt: {base}/" in printed, printed
 
@@ -164,16 +187,20 @@ def test_demo_journey_reads_a_sent_invitation_and_stops_cleanly(demo_process):
     assert 'lang="vi"' in page.text
 
     # SIGTERM stops the server, the worker and the catcher, and the demo exits 0.
-    children = _children(process.pid)
-    assert children, "bản chạy thử phải có tiến trình nền (db_worker)"
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 0, demo_process["output"]()
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not [pid for pid in children if _alive(pid)], demo_process["output"]()
-    assert "Đã dừng" in demo_process["output"]()
-    with pytest.raises(httpx.HTTPError):
-        httpx.get(f"{base}/healthz", timeout=3)
+    assert _stops_cleanly(demo, signal.SIGTERM), "bản chạy thử phải có tiến trình nền (db_worker)"
     # Run from another folder: nothing was written there.
-    assert not any(demo_process["elsewhere"].iterdir())
+    assert not any(demo["elsewhere"].iterdir())
+
+
+def test_ctrl_c_stops_the_pdf_server_too(start_demo):
+    """SIGINT (Ctrl-C) of a demo with its kept LibreOffice: the worker, unoserver and soffice all go."""
+    from danvan.documents import pdf
+
+    if pdf.find_soffice() is None or pdf.find_uno_python() is None:
+        pytest.skip("không có LibreOffice hoặc Python của nó (python3-uno)")
+    port = pdf.free_port()
+    demo = start_demo("--pdf-server", f"127.0.0.1:{port}")
+    assert f"LibreOffice thường trực đã chạy tại 127.0.0.1:{port}" in demo["output"](), demo["output"]()
+    children = _stops_cleanly(demo, signal.SIGINT)
+    assert len(children) >= 3, children  # db_worker, unoserver, soffice
+    assert not pdf.server_answers(f"127.0.0.1:{port}")
