@@ -106,3 +106,24 @@ def test_a_failed_reminder_is_retried_and_listed_as_failed_until_sent(queue, log
     assert reminder.email_status == "sent" and reminder.email_retry_at is None
     assert "Thư nhắc chưa gửi được" not in _text(office.get(f"/dot-dang-ky/{r22.pk}/?don_vi=SKHCN-QNG"))
     assert len(inbox.messages) == 1
+
+
+def test_failed_hand_off_emails_are_retried_together_and_leave_the_list_once_sent(queue, login, units, smtp_down):
+    from danvan.movement.models import MailStatus, Notification, RegistrationRound
+    from tests.test_rounds import _launch
+
+    board = login("bdv.quangngai")
+    _launch(board, issuer=units["BDVTU-QNG"].pk)
+    queue()
+    rnd = RegistrationRound.objects.get(year=2023, issuer__code="BDVTU-QNG")
+    failed = Notification.objects.filter(kind="launch", email_status=MailStatus.FAILED)
+    assert failed.count() == 3
+    assert "Thư báo chưa gửi được" in _text(board.get(f"/dot-dang-ky/{rnd.pk}/"))
+    assert [r["kwargs"] for r in _waiting_retries()] == [{"attempt": 1}]
+    inbox = smtp_down()
+    _due_now()
+    queue()
+    assert not failed.exists()
+    assert {m["To"] for m in inbox.messages} == {"vp.skhcn@danvan.local", "ld.skhcn@danvan.local",
+                                                 "vp.snv@danvan.local"}
+    assert "Thư báo chưa gửi được" not in _text(board.get(f"/dot-dang-ky/{rnd.pk}/"))

@@ -2,8 +2,9 @@
 
 A mail task that could not send queues itself again with `attempt + 1`, `run_after` the next delay of
 DANVAN_MAIL_RETRY_MINUTES (1, 5, 30, 120 minutes by default); after the last one it stays failed, shown where it
-was asked for with its "Gửi lại" button. A backend that runs tasks at once (the tests, a person's own "Gửi lại")
-does not defer: the failure is recorded and shown, nothing is retried behind the person's back.
+was asked for with its "Gửi lại" button (a "Gửi lại" that fails starts its own retries). Each retry sends only
+what is still failed, so a mail sent in between is not sent twice. A backend that cannot defer (the tests'
+immediate one) retries nothing: the failure is recorded and shown.
 """
 
 from __future__ import annotations
