@@ -201,3 +201,20 @@ def test_an_edit_without_version_is_refused_not_saved_blind(login, api, seed_exe
     assert refused.status_code == 422 and "version" in refused.content.decode()
     sub.refresh_from_db()
     assert (sub.version, sub.items.count()) == before
+
+
+def test_the_pickers_own_parameter_finds_sources_for_a_unit_officer(login, seed_exemplars):
+    """The form's search box sends `source_q` (issue 16 §5): a unit officer finds the recognized model of a
+    sibling unit and the models of their own unit, and the chosen source is shown by its name, not its id."""
+    source = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
+    own = seed_exemplars["Vận động tổ chức, doanh nghiệp tham gia Giải thưởng chất lượng Quốc gia"]
+    client = login("cc.tdc")
+    assert f'value="{source.pk}"' in client.get("/mo-hinh/tim-nguon/", {"source_q": "tiết kiệm điện"}).content.decode()
+    assert f'value="{own.pk}"' in client.get("/mo-hinh/tim-nguon/", {"source_q": "giải thưởng"}).content.decode()
+    form = client.get("/mo-hinh/them/").content.decode()
+    assert 'name="source_q"' in form and 'data-enter="tim"' in form
+    resp = client.post("/mo-hinh/them/", {**_payload(new=None, replication="on", source=source.pk),
+                                          "unit": OrgUnit.objects.get(code="CCTDC-QNG").pk, "name": ""})
+    page = resp.content.decode()
+    assert resp.status_code == 200 and f"{source.name} — {source.unit.name} (2021) (đang chọn)" in page
+    assert "Mô hình số" not in page

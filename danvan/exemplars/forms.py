@@ -63,8 +63,32 @@ class ExemplarForm(forms.Form):
         self.fields["field"].queryset = Field.objects.filter(owner__path__in=owner_paths).select_related(
             "owner"
         ).order_by("owner__path", "name")
-        if not self.is_bound and "year" not in self.initial:
-            self.initial["year"] = datetime.date.today().year
+        if not self.is_bound:
+            self._default_year_and_movement()
+
+    def _default_year_and_movement(self) -> None:
+        """A new form proposes a year and a movement that agree: this year's movement if there is one, else the
+        latest movement with its last year (in a year between two periods the form is never wrong by default)."""
+        year = self.initial.get("year") or datetime.date.today().year
+        if "movement" in self.initial:
+            self.initial.setdefault("year", year)
+            return
+        movements = list(Movement.objects.order_by("-period_start")[:50])
+        covering = next((m for m in movements if m.covers(int(year))), None)
+        if covering is None and movements and "year" not in self.initial:
+            covering = movements[0]
+            year = min(int(year), covering.period_end)
+        self.initial.setdefault("year", year)
+        if covering is not None:
+            self.initial["movement"] = covering.pk
+
+    def chosen_source(self) -> Exemplar | None:
+        """The source already picked (the form came back with errors, or an edit): shown by its name."""
+        value = self["source"].value()
+        try:
+            return visible_source(self.user, int(value)) if value else None
+        except (TypeError, ValueError):
+            return None
 
     def clean(self):
         data = super().clean()

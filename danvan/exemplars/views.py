@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -189,6 +190,7 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
             "changes": changes,
             "spread": sp,
             "visible_replicas": visible_ids,
+            "source_link": _source_link(request.user, ex),
             "lineage": lineage(ex),
             "events": ex.events.select_related("by"),
             "progress": ex.progress.prefetch_related("evidence").select_related("created_by"),
@@ -437,12 +439,27 @@ def exemplar_trash(request: HttpRequest) -> HttpResponse:
     return render(request, "exemplars/trash.html", {"page": page})
 
 
+def _source_link(user, ex: Exemplar) -> str | None:
+    """Where the source's name leads: its page if the user sees it, else its public showcase page if its
+    recognition was published, else nowhere (a recognized model of another province is named, not opened)."""
+    from .selectors import published_exemplars
+
+    if ex.source_id is None:
+        return None
+    if visible_exemplars(user).filter(pk=ex.source_id).exists():
+        return reverse("exemplars:detail", args=[ex.source_id])
+    if published_exemplars().filter(pk=ex.source_id).exists():
+        return reverse("showcase:detail", args=[ex.source_id])
+    return None
+
+
 @login_required
 def source_search(request: HttpRequest) -> HttpResponse:
     """htmx: pick the source of a replication among visible exemplars."""
     from danvan.search.services import search
 
-    q = (request.GET.get("q") or "").strip()[:200]
+    # The form's search box is `source_q` (it must not collide with the form's own fields); `q` for links.
+    q = (request.GET.get("source_q") or request.GET.get("q") or "").strip()[:200]
     results = []
     if len(q) >= 2:
         qs, words = search(request.user, q, base=source_candidates(request.user))

@@ -23,3 +23,27 @@ document.addEventListener("submit", function (event) {
     }, 0);
   }
 });
+
+// data-enter="event" (on a text input inside a form): Enter runs that event (e.g. the htmx search it
+// triggers) instead of submitting the whole form half-filled.
+document.addEventListener("keydown", function (event) {
+  var input = event.target;
+  if (event.key !== "Enter" || !(input instanceof HTMLInputElement)) return;
+  var name = input.getAttribute("data-enter");
+  if (!name) return;
+  event.preventDefault();
+  input.dispatchEvent(new Event(name, { bubbles: true }));
+});
+
+// data-check="id" / data-uncheck="id" (on a radio or checkbox): choosing it ticks / unticks those boxes,
+// e.g. picking a source model marks the model as a replication.
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (!(el instanceof HTMLInputElement) || !el.checked) return;
+  ["data-check", "data-uncheck"].forEach(function (attr) {
+    (el.getAttribute(attr) || "").split(" ").forEach(function (id) {
+      var box = id && document.getElementById(id);
+      if (box) { box.checked = attr === "data-check"; }
+    });
+  });
+});
