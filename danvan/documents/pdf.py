@@ -23,12 +23,13 @@ import logging
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
-BINARIES = ("soffice", "libreoffice")
+from danvan.core import soffice as runner
+
+BINARIES = runner.BINARIES
 DEFAULT_TIMEOUT = 120
 UNAVAILABLE_MESSAGE = "Máy chủ chưa cài LibreOffice nên không tạo được PDF; hãy tải bản Word."
 FAILED_MESSAGE = "Không chuyển được tài liệu sang PDF; hãy tải bản Word."
@@ -82,14 +83,7 @@ def seed_profile(profile: Path) -> None:
 
 
 def find_soffice() -> str | None:
-    configured = os.environ.get("DANVAN_SOFFICE")
-    if configured and shutil.which(configured):
-        return shutil.which(configured)
-    for name in BINARIES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    return runner.find()
 
 
 def pdf_available() -> bool:
@@ -185,19 +179,10 @@ def convert_once(data: bytes, suffix: str, *, timeout: float = DEFAULT_TIMEOUT) 
 
 
 def _run(command: list[str], *, timeout: float, home: str) -> None:
-    """Run soffice in its own process group so a timeout kills all of it."""
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env={**os.environ, "HOME": home},
-    )
+    """Through `core/soffice.run`: its own process group, killed whole on timeout or when this process dies."""
     try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired as error:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        runner.run(command, timeout=timeout, env={**os.environ, "HOME": home})
+    except runner.Timeout as error:
         raise PdfUnavailable(FAILED_MESSAGE) from error
 
 
@@ -280,13 +265,13 @@ def free_port() -> int:
     raise PdfUnavailable(FAILED_MESSAGE)
 
 
-def start_server(host: str, port: int, var_dir: Path, *, wait: float = 60.0) -> subprocess.Popen:
-    """Start a kept LibreOffice in its own process group and return once it answers."""
+def start_server(host: str, port: int, var_dir: Path, *, wait: float = 60.0) -> runner.Spawned:
+    """Start a kept LibreOffice in its own process group (`core/soffice.spawn`: gone with this process, however it
+    ends) and return once it answers."""
     import time
 
     command, env = server_command(host, port, var_dir)
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = runner.spawn(command, env=env)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -311,13 +296,6 @@ def server_answers(server: str) -> bool:
     return True
 
 
-def stop_server(process: subprocess.Popen) -> None:
+def stop_server(process: runner.Spawned) -> None:
     """Stop the server and the LibreOffice it started (the whole process group)."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    process.stop()

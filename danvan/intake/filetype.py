@@ -7,17 +7,15 @@ the old binary formats (optionally converted with LibreOffice).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Literal
+
+from danvan.core import soffice
 
 from .model import (
     CORRUPT,
@@ -213,7 +211,7 @@ def count_xlsx_cells(zf: zipfile.ZipFile, filename: str, limits: Limits) -> int:
 
 
 def soffice_path() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    return soffice.find()
 
 
 def _convert_or_refuse(
@@ -250,17 +248,9 @@ def convert_with_libreoffice(
             tmp,
             str(src),
         ]
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
         try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+            soffice.run(cmd, timeout=timeout)
+        except soffice.Timeout:
             return None
         out = Path(tmp) / f"input.{target}"
         return out.read_bytes() if out.is_file() else None
