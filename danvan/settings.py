@@ -207,6 +207,9 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("DANVAN_MEDIA_ROOT", VAR_DIR / "media"))
 # Submissions with at least this many exemplars get their documents built by the task worker (issue 4 §8).
 DANVAN_BACKGROUND_DOCUMENT_ITEMS = int(os.environ.get("DANVAN_BACKGROUND_DOCUMENT_ITEMS", 1000))
+# A running document job whose worker has sent no heartbeat for this long is dead: marked failed, built anew on the
+# next request, and counted by /healthz/chi-tiet (issue 21 §5). The worker beats every quarter of it (at most 30 s).
+DANVAN_DOCUMENT_JOB_STALE_SECONDS = int(os.environ.get("DANVAN_DOCUMENT_JOB_STALE_SECONDS", 300))
 # Search ranks at most this many matches; past it the pages say "hơn 1.000" (issue 7 §5, danvan/search/services.py).
 DANVAN_SEARCH_CAP = int(os.environ.get("DANVAN_SEARCH_CAP", 1000))
 # Exemplar counts are kept per unit for this many top levels of the tree (the country, the provinces), so their
@@ -249,6 +252,8 @@ DANVAN_SHARED_CACHE = bool(cache_url)
 
 # /healthz reports the task worker down when a ready task has waited longer than this.
 HEALTH_TASK_MAX_AGE = int(os.environ.get("DANVAN_HEALTH_TASK_MAX_AGE", 900))
+# /healthz/chi-tiet counts a worker task still "running" after this long as stuck (its worker likely died).
+HEALTH_TASK_MAX_RUNNING = int(os.environ.get("DANVAN_HEALTH_TASK_MAX_RUNNING", 3600))
 
 _MAIL_BACKEND = os.environ.get(
     "DANVAN_EMAIL_BACKEND",

@@ -72,7 +72,7 @@ def test_healthz_reports_each_part_and_503_when_the_worker_is_stuck(client, sett
     settings.MEDIA_ROOT = tmp_path
     health._last_storage.clear()
     data = client.get("/healthz/chi-tiet").json()  # the test client comes from 127.0.0.1: this machine
-    assert data["status"] == "ok" and set(data["checks"]) == {"database", "tasks", "storage"}
+    assert data["status"] == "ok" and set(data["checks"]) == {"database", "tasks", "storage", "jobs"}
     assert data["checks"]["tasks"]["pending"] == 0
     from django_tasks_db.models import DBTaskResult
 

@@ -2,13 +2,16 @@
 
 /healthz/chi-tiet is the same check with every part's figures and errors (database, task worker queue, storage),
 answered only to this machine (the monitoring agent) or a superuser: an error names the database's host, port and
-role. The storage is written at most once a minute (`STORAGE_EVERY` seconds) per process; between probes the last
+role. It also counts stuck jobs — document jobs whose worker stopped beating (`documents.services.stale_jobs`) and
+worker tasks "running" longer than ``DANVAN_HEALTH_TASK_MAX_RUNNING`` — and then says "degraded" (still 200: a dead
+job is no reason to take the site out of the load balancer, so the public answer stays "ok"). The storage is written at most once a minute (`STORAGE_EVERY` seconds) per process; between probes the last
 answer is reported again. /healthz/bare is a fixed response through the same stack, the baseline of the capacity
 table.
 """
 
 from __future__ import annotations
 
+import datetime
 import time
 import uuid
 
@@ -58,6 +61,22 @@ def _tasks() -> dict:
     return info
 
 
+def _jobs() -> dict:
+    from django_tasks_db.models import DBTaskResult
+
+    from danvan.documents.services import stale_jobs
+
+    since = timezone.now() - datetime.timedelta(seconds=settings.HEALTH_TASK_MAX_RUNNING)
+    info = {"stuck_documents": stale_jobs().count(),
+            "stuck_tasks": DBTaskResult.objects.filter(status="RUNNING", started_at__lt=since).count(),
+            "document_stale_seconds": settings.DANVAN_DOCUMENT_JOB_STALE_SECONDS,
+            "task_max_running_seconds": settings.HEALTH_TASK_MAX_RUNNING}
+    if info["stuck_documents"] or info["stuck_tasks"]:
+        info["warning"] = (f"{info['stuck_documents']} văn bản tạo nền và {info['stuck_tasks']} tác vụ nền bị treo: "
+                           "tiến trình nền đã dừng giữa chừng")
+    return info
+
+
 def _write_storage() -> dict:
     name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     default_storage.delete(name)
@@ -89,8 +108,10 @@ def details(request: HttpRequest) -> JsonResponse:
     if client_ip(request) not in LOOPBACK and not (user and user.is_superuser):
         raise Http404
     ok, checks = report()
-    return JsonResponse({"status": "ok" if ok else "down", "time": timezone.now().isoformat(), "checks": checks},
-                        status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
+    checks["jobs"] = _timed(_jobs)
+    stuck = "warning" in checks["jobs"]
+    return JsonResponse({"status": ("degraded" if stuck else "ok") if ok else "down", "time": timezone.now().isoformat(),
+                         "checks": checks}, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
 
 
 def bare(request: HttpRequest) -> HttpResponse:

@@ -97,6 +97,8 @@ class GeneratedDocument(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written by the worker while it builds (tasks._Heartbeat): a running job without a recent one has lost its worker.
+    heartbeat_at = models.DateTimeField("tín hiệu gần nhất", null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 
@@ -158,6 +159,8 @@ def submission_document(user, sub: Submission, which: str, fmt: str):
         job = GeneratedDocument.objects.filter(
             submission=sub, which=which, fmt=fmt, requested_by_id=user.pk,
             status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+        if job is not None and expire_if_stale(job):
+            job = None  # its worker died: this request builds it anew
         if job is None:
             job = GeneratedDocument.objects.create(submission=sub, which=which, fmt=fmt, requested_by=user,
                                                    stage="Đang chờ đến lượt")
@@ -203,7 +206,42 @@ def requester_job(user, pk: int):
         pk=pk, requested_by_id=user.pk).first()
     if job is None or not visible_submissions(user).filter(pk=job.submission_id).exists():
         raise NoSuchDocument(pk)
+    expire_if_stale(job)
     return job
+
+
+def stale_message() -> str:
+    minutes = max(1, round(settings.DANVAN_DOCUMENT_JOB_STALE_SECONDS / 60))
+    return (f"Tiến trình nền đã dừng giữa chừng khi tạo văn bản này (quá {minutes} phút không có tín hiệu). "
+            "Hãy tải lại văn bản: hệ thống sẽ tạo lại từ đầu.")
+
+
+def stale_jobs():
+    """Running document jobs whose worker sent no heartbeat for ``DANVAN_DOCUMENT_JOB_STALE_SECONDS``: dead."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import GeneratedDocument, JobStatus
+
+    cutoff = timezone.now() - timedelta(seconds=settings.DANVAN_DOCUMENT_JOB_STALE_SECONDS)
+    return GeneratedDocument.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff), status=JobStatus.RUNNING)
+
+
+def expire_if_stale(job) -> bool:
+    """Mark `job` failed with a Vietnamese message when its worker died (one conditional UPDATE: a job that beats
+    again in between is left alone); True when it was."""
+    from django.utils import timezone
+
+    from .models import JobStatus
+
+    if job.status != JobStatus.RUNNING:
+        return False
+    if not stale_jobs().filter(pk=job.pk).update(status=JobStatus.FAILED, error=stale_message(),
+                                                 stage="Đã dừng", finished_at=timezone.now()):
+        return False
+    job.refresh_from_db()
+    return True
 
 
 def job_ready(job) -> bool:
