@@ -167,3 +167,39 @@ def reopen(demo):
             services.return_submission(submission=sub, by=by, comment="Mở lại để sửa mô hình.")
 
     return _reopen
+
+
+# ---- the red-team matrix's counts (tests/test_redteam_matrix.py) ------------------------------------------------
+
+_REDTEAM_FROM_WORKERS: list[dict] = []
+
+
+def _redteam_stats() -> dict | None:
+    import sys
+
+    mod = sys.modules.get("tests.redteam_world")
+    if mod is None or not mod.STATS["doors"]:
+        return None
+    s = mod.STATS
+    return {"doors": len(s["doors"]), "personas": s["personas"], "pairs": s["pairs"], "reads": s["reads"],
+            "writes": s["writes"], "leaks": s["leaks"]}
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its counts to the controller."""
+    if hasattr(session.config, "workeroutput") and (stats := _redteam_stats()):
+        session.config.workeroutput["redteam"] = stats
+
+
+def pytest_testnodedown(node, error):
+    if stats := getattr(node, "workeroutput", {}).get("redteam"):
+        _REDTEAM_FROM_WORKERS.append(stats)
+
+
+def pytest_terminal_summary(terminalreporter):
+    runs = list(_REDTEAM_FROM_WORKERS) + ([s] if (s := _redteam_stats()) else [])
+    for s in runs:
+        verdict = "không rò rỉ" if not s["leaks"] else f"{s['leaks']} chỗ rò rỉ hoặc sai"
+        terminalreporter.write_line(
+            f"Ma trận đỏ: {s['doors']} cửa × {s['personas']} vai = {s['pairs']} cặp; "
+            f"{s['reads']} lần đọc, {s['writes']} lần ghi; {verdict}")
