@@ -18,7 +18,7 @@ from danvan.core.demo import DEMO_PASSWORD
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # What the matrix tried, for the terminal summary (tests/conftest.py).
 STATS: dict = {"doors": set(), "personas": 0, "pairs": 0, "reads": 0, "writes": 0, "leaks": 0}
-TREE_CSV = "ma_don_vi,ten_don_vi,ma_don_vi_cap_tren,cap,loai\n".encode()
+TREE_CSV = b"ma_don_vi,ten_don_vi,ma_don_vi_cap_tren,cap,loai\n"
 
 
 @dataclass
