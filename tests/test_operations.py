@@ -88,6 +88,14 @@ def test_healthz_reports_each_part_and_503_when_the_worker_is_stuck(client, sett
     public = client.get("/healthz", REMOTE_ADDR="203.0.113.7")
     assert public.status_code == 503 and public.json() == {"status": "down"}
     assert client.get("/healthz/bare").content == b"ok\n"
+    # Waiting counts from the enqueueing for a task to run at once, from the time it was due for one put off
+    # (a mail's retry): a retry due just now after two hours is no stopped worker; a mail queued two hours ago is.
+    from django_tasks_db.models import get_date_max
+
+    DBTaskResult.objects.update(run_after=timezone.now())
+    assert client.get("/healthz/chi-tiet").json()["status"] == "ok"
+    DBTaskResult.objects.update(run_after=get_date_max())
+    assert client.get("/healthz/chi-tiet").status_code == 503
 
 
 @pytest.mark.django_db

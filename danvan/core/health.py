@@ -48,11 +48,17 @@ def _database() -> dict:
 
 
 def _tasks() -> dict:
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
-    ready = DBTaskResult.objects.filter(status="READY", run_after__lte=timezone.now())
-    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-    age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    now = timezone.now()
+    ready = DBTaskResult.objects.ready()
+    # A task waits from its enqueueing, or, when it was put off (a mail's retry, core/mailretry.py), from the
+    # time it was due: a retry due now after two hours' wait is no sign of a stopped worker.
+    due = [ready.filter(run_after=get_date_max()).order_by("enqueued_at").values_list("enqueued_at", flat=True)
+           .first(),
+           ready.exclude(run_after=get_date_max()).order_by("run_after").values_list("run_after", flat=True).first()]
+    oldest = min((d for d in due if d is not None), default=None)
+    age = (now - oldest).total_seconds() if oldest else 0.0
     limit = settings.HEALTH_TASK_MAX_AGE
     info = {"pending": ready.count(), "oldest_pending_seconds": round(age, 1), "max_age_seconds": limit}
     if age > limit:
