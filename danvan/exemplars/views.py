@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from danvan.core.actions import posted_version, required_version, run_action
 from danvan.orgs import scoping
 
-from . import lifecycle, services
+from . import history, lifecycle, services
 from .forms import AssessForm, CommendForm, DecisionForm, ExemplarForm, ProgressForm, StopForm
 from .models import DECIDED_STATUSES, Evidence, Exemplar, Kind, Origin, Recognition, Status
 from .selectors import (
@@ -172,10 +172,8 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
     ex = _get_visible(request, pk, include_deleted=True)
     if not sees_deleted(request.user, ex):
         raise Http404
-    # One query for the timeline: each record is compared with the next older one already fetched.
-    history = list(ex.history.select_related("history_user").order_by("-history_date", "-history_id")[:51])
-    changes = [{"rec": rec, "diff": rec.diff_against(older).changes if older is not None else []}
-               for rec, older in zip(history[:50], [*history[1:], None], strict=False)]
+    # One query for the timeline (each record compared with the next older one), one per related model named.
+    changes = history.timeline(ex)
     sp = spread(ex)
     can_edit = scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted
     lock = services.edit_lock(ex) if can_edit else None
