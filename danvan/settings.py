@@ -217,7 +217,10 @@ DANVAN_SEARCH_CAP = int(os.environ.get("DANVAN_SEARCH_CAP", 1000))
 DANVAN_TALLY_DEPTH = int(os.environ.get("DANVAN_TALLY_DEPTH", 2))
 # Rows per page of the exemplar list.
 DANVAN_LIST_PAGE_SIZE = int(os.environ.get("DANVAN_LIST_PAGE_SIZE", 25))
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 2_621_440))
+# A form or JSON body (files apart). The largest is the confirm of an import's preview: 10 fields a row, up to
+# 2,000 rows (intake Limits.max_exemplars), ~1.8 KB a row of text — 20,000 fields, ~3.6 MB (issue 21 §7).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 8 * 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DANVAN_MAX_FORM_FIELDS", 25_000))
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

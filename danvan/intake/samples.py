@@ -323,3 +323,39 @@ def typical_form_tables(per_form: int, seed: int = 0, rows_per_page: int = 4) ->
 
 def build_typical_form_docx(per_form: int = 10, seed: int = 0) -> bytes:
     return build_docx(["Biểu số 2", *typical_form_tables(per_form, seed)])
+
+
+def build_typical_form_xlsx(per_form: int = 10, seed: int = 0) -> bytes:
+    """A typical filled form as one Excel sheet (the shape of seed 001's): a header, group rows merged
+    across, one row per exemplar with its wrapped content. ``per_form`` up to the parser's 2,000."""
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=False)
+    ws = wb.active
+    ws.title = "Biểu số 2"
+    ws.append([TITLE])
+    ws.append(["Biểu số 2"])
+    ws.append(["STT", NAME_HEADER, "HÌNH THỨC", None, "Địa chỉ", CONTENT_HEADER, "TRONG ĐÓ"])
+    ws.append([None, None, "Mô hình tập thể", "Mô hình cá nhân", None, None, "Xây dựng mới", "Nhân rộng"])
+    for col in "ABEF":
+        ws.merge_cells(f"{col}3:{col}4")
+    ws.merge_cells("C3:D3")
+    ws.merge_cells("G3:H3")
+    ws.append(list(range(1, 9)))
+    merges = []
+    rnd = random.Random(seed)
+    for n in range(per_form):
+        if n % 50 == 0:
+            ws.append([f"{['I', 'II', 'III', 'IV'][(n // 50) % 4]}. {_FIELDS[(n // 50) % 4]}"])
+            merges.append(f"A{ws.max_row}:H{ws.max_row}")
+        topic = rnd.choice(_TOPICS)
+        kind = ("X", None) if rnd.random() < 0.6 else (None, "X")
+        origin = ("X", None) if rnd.random() < 0.8 else (None, "X")
+        content = (f"{_SENTENCE} về {topic}.\n+ Giải pháp: {_SENTENCE}, tổ chức thực hiện theo kế hoạch và "
+                   "đánh giá định kỳ hằng quý.\n- Tổ chức, cá nhân thực hiện: Công chức Văn phòng Sở\n"
+                   "- Dự kiến kết quả mô hình đem lại: Tiết kiệm chi phí, nâng cao hiệu quả công việc.")
+        ws.append([n % 50 + 1, f"Thực hiện {topic} (mẫu {seed}, số {n + 1})", *kind,
+                   "202A, đường Trường Chinh, Thành phố Quảng Ngãi, tỉnh Quảng Ngãi", content, *origin])
+    for rng in merges:
+        ws.merge_cells(rng)
+    return workbook_bytes(wb)

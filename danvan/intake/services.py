@@ -1,8 +1,10 @@
 """Importing filled forms: upload → preview (with proposals and warnings) → confirm.
 
-One code path for the page and `danvan import-forms`: `start_import` parses and keeps the
+One code path for the page, the API and `danvan import-forms`: `start_import` parses and keeps the
 files; `confirm_import` saves every included row through the exemplar service (all or none)
-and attaches them to the unit's registration when the import belongs to one.
+and attaches them to the unit's registration when the import belongs to one. Both do their slow
+work before a short write transaction, so an import of 2,000 rows holds SQLite's one write lock
+for a moment only (issue 21 §7).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 
+from danvan.core.writes import write_transaction
 from danvan.exemplars import services as exemplar_services
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
 from danvan.exemplars.selectors import visible_source
@@ -45,23 +48,80 @@ class StartResult:
     rows: int = 0
 
 
+class Previewer:
+    """What the preview proposes for the rows of one unit and year: the closest field to each form's label and
+    the possible duplicates among the unit's exemplars of the year and the one before. The unit's fields and
+    those exemplars are read once, however many rows there are (a form holds up to 2,000)."""
+
+    def __init__(self, unit: OrgUnit, year: int):
+        self.unit, self.year = unit, year
+        self.fields = [(f, fold(f.name)) for f in exemplar_services.fields_for_unit(unit)]
+        self._proposals: dict[str, tuple[Field | None, float]] = {}
+        self._existing: list[tuple[str, Exemplar]] | None = None
+
+    def propose_field(self, label: str) -> tuple[Field | None, float]:
+        """The unit's (or an ancestor's) field closest to a form's "Lĩnh vực ..." label."""
+        if label not in self._proposals:
+            target = fold(label)
+            best: tuple[Field | None, float] = (None, 0.0)
+            for f, folded in self.fields:
+                score = difflib.SequenceMatcher(None, target, folded).ratio()
+                if score > best[1]:
+                    best = (f, score)
+            self._proposals[label] = best if best[1] >= 0.75 else (None, best[1])
+        return self._proposals[label]
+
+    def duplicates(self, names: list[str]) -> list[Exemplar | None]:
+        """For each name, the first existing exemplar (in the list's order) whose name is at least 90% alike."""
+        if self._existing is None:
+            self._existing = [(fold(ex.name), ex) for ex in Exemplar.objects.alive().filter(
+                unit=self.unit, year__in=[self.year - 1, self.year]).only("pk", "name", "year")]
+        found: list[Exemplar | None] = [None] * len(names)
+        todo = {i: fold(n) for i, n in enumerate(names)}
+        matcher = difflib.SequenceMatcher(None)
+        for folded_ex, ex in self._existing:
+            if not todo:
+                break
+            matcher.set_seq2(folded_ex)  # difflib caches what it learns about the second sequence
+            for i, folded in list(todo.items()):
+                matcher.set_seq1(folded)
+                if matcher.real_quick_ratio() >= 0.9 and matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9:
+                    found[i] = ex
+                    del todo[i]
+        return found
+
+    def rows(self, parsed_rows: list) -> list[tuple[dict, list[dict]]]:
+        """Each parsed row as the preview holds it (values, proposed field, include) and its warnings."""
+        dups = self.duplicates([p.name for p in parsed_rows])
+        return [self._row(parsed, dup) for parsed, dup in zip(parsed_rows, dups, strict=True)]
+
+    def _row(self, parsed, dup: Exemplar | None) -> tuple[dict, list[dict]]:
+        proposal, score = self.propose_field(parsed.field_label)
+        data = {
+            "row_no": parsed.row_no, "field_label": parsed.field_label, "name": parsed.name, "kind": parsed.kind,
+            "origin": parsed.origin, "address": parsed.address, "content_problem": parsed.problem_html,
+            "content_actors": parsed.actors_html, "content_results": parsed.results_html,
+            "field_id": proposal.pk if proposal else None, "field_score": round(score, 2), "include": True,
+        }
+        warnings = [{"code": w.code, "message": w.message} for w in parsed.warnings]
+        if proposal is None:
+            warnings.append({"code": "field_unknown", "message": f"Lĩnh vực “{parsed.field_label or '(trống)'}” "
+                             "chưa có trong danh mục: hãy chọn lĩnh vực phù hợp hoặc tạo lĩnh vực mới."})
+        if dup is not None:
+            warnings.append({"code": "duplicate", "message": f"Có thể trùng với mô hình đã đăng ký “{dup.name}” "
+                             f"(năm {dup.year}, số {dup.pk})."})
+            data["include"] = False
+        return data, warnings
+
+
 def propose_field(unit: OrgUnit, label: str) -> tuple[Field | None, float]:
     """The unit's (or an ancestor's) field closest to a form's "Lĩnh vực ..." label."""
-    target = fold(label)
-    best: tuple[Field | None, float] = (None, 0.0)
-    for f in exemplar_services.fields_for_unit(unit):
-        score = difflib.SequenceMatcher(None, target, fold(f.name)).ratio()
-        if score > best[1]:
-            best = (f, score)
-    return best if best[1] >= 0.75 else (None, best[1])
+    return Previewer(unit, 0).propose_field(label)
 
 
-def _duplicate_of(unit: OrgUnit, year: int, name: str) -> Exemplar | None:
-    folded = fold(name)
-    for ex in Exemplar.objects.alive().filter(unit=unit, year__in=[year - 1, year]).only("pk", "name", "year"):
-        if difflib.SequenceMatcher(None, folded, fold(ex.name)).ratio() >= 0.9:
-            return ex
-    return None
+def row_preview(parsed, unit: OrgUnit, year: int) -> tuple[dict, list[dict]]:
+    """One parsed row as the preview holds it (see `Previewer.rows`, which reads the unit's data once)."""
+    return Previewer(unit, year).rows([parsed])[0]
 
 
 def _already_imported(unit: OrgUnit, sha: str) -> ImportFile | None:
@@ -70,28 +130,11 @@ def _already_imported(unit: OrgUnit, sha: str) -> ImportFile | None:
         "batch__confirmed_by").first()
 
 
-def row_preview(parsed, unit: OrgUnit, year: int) -> tuple[dict, list[dict]]:
-    """One parsed row as the preview holds it (values, proposed field, include) and its warnings."""
-    proposal, score = propose_field(unit, parsed.field_label)
-    data = {
-        "row_no": parsed.row_no, "field_label": parsed.field_label, "name": parsed.name, "kind": parsed.kind,
-        "origin": parsed.origin, "address": parsed.address, "content_problem": parsed.problem_html,
-        "content_actors": parsed.actors_html, "content_results": parsed.results_html,
-        "field_id": proposal.pk if proposal else None, "field_score": round(score, 2), "include": True,
-    }
-    warnings = [{"code": w.code, "message": w.message} for w in parsed.warnings]
-    if proposal is None:
-        warnings.append({"code": "field_unknown", "message": f"Lĩnh vực “{parsed.field_label or '(trống)'}” "
-                         "chưa có trong danh mục: hãy chọn lĩnh vực phù hợp hoặc tạo lĩnh vực mới."})
-    if dup := _duplicate_of(unit, year, parsed.name):
-        warnings.append({"code": "duplicate", "message": f"Có thể trùng với mô hình đã đăng ký “{dup.name}” "
-                         f"(năm {dup.year}, số {dup.pk})."})
-        data["include"] = False
-    return data, warnings
-
-
 def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, bytes]],
                  submission: Submission | None = None) -> StartResult:
+    """Parse the files and keep them with their rows as a preview. Parsing and the proposals (fields,
+    duplicates) are done first; the files are stored, then the batch and its rows written in one short
+    transaction (a few statements, whatever the number of rows)."""
     if not scoping.can_edit_unit(by, unit):
         raise PermissionDenied("Bạn không có quyền nhập biểu mẫu cho đơn vị này.")
     if submission is not None and submission.unit_id != unit.pk:
@@ -117,16 +160,29 @@ def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, bytes]]
         parsed_files.append((name, data, sha, parsed))
     if not parsed_files:
         return result
-    with transaction.atomic():
-        batch = ImportBatch.objects.create(unit=unit, year=year, submission=submission,
-                                           round=submission.round if submission else None, created_by=by)
-        for name, data, sha, parsed in parsed_files:
-            stored = ImportFile.objects.create(batch=batch, file=ContentFile(data, name=name), filename=name,
-                                               sha256=sha, size=len(data))
-            for pos, ex in enumerate(parsed.exemplars):
-                row, warnings = row_preview(ex, unit, year)
-                ImportRow.objects.create(file=stored, position=pos, data=row, warnings=warnings)
-                result.rows += 1
+    previewer = Previewer(unit, year)
+    prepared = [(name, data, sha, previewer.rows(parsed.exemplars)) for name, data, sha, parsed in parsed_files]
+    field_file = ImportFile._meta.get_field("file")
+    stored: list[str] = []
+    try:
+        for name, data, _sha, _rows in prepared:  # the files reach storage before the write lock is taken
+            path = field_file.generate_filename(None, name)  # type: ignore[arg-type]  # upload_to is a plain path
+            stored.append(field_file.storage.save(path, ContentFile(data)))
+        with write_transaction("intake.start_import"):
+            batch = ImportBatch.objects.create(unit=unit, year=year, submission=submission,
+                                               round=submission.round if submission else None, created_by=by)
+            files_made = ImportFile.objects.bulk_create([
+                ImportFile(batch=batch, file=path, filename=name, sha256=sha, size=len(data))
+                for path, (name, data, sha, _rows) in zip(stored, prepared, strict=True)])
+            ImportRow.objects.bulk_create([
+                ImportRow(file=f, position=pos, data=row, warnings=warnings)
+                for f, (_n, _d, _s, rows) in zip(files_made, prepared, strict=True)
+                for pos, (row, warnings) in enumerate(rows)], batch_size=exemplar_services.BULK_BATCH)
+    except BaseException:
+        for path in stored:
+            field_file.storage.delete(path)
+        raise
+    result.rows = sum(len(rows) for *_rest, rows in prepared)
     result.batch = batch
     return result
 
@@ -154,20 +210,45 @@ def left_out_summary(rows: list[dict]) -> str:
         f"mô hình thứ {r['position']} của tệp «{r['file']}» “{(r['name'] or '')[:60]}” — {r['reason']}" for r in rows)
 
 
-def _field_for(unit: OrgUnit, data: dict) -> Field:
-    value = str(data.get("field_id") or "")
-    if value.startswith("new:"):
-        category = FieldCategory.objects.filter(code=value[4:]).first()
-        if category is None:
-            raise ValidationError("Lĩnh vực toàn quốc không hợp lệ.")
-        found, _ = Field.objects.get_or_create(owner=unit, name=(data.get("field_label") or "Lĩnh vực khác").strip()[:255],
-                                               defaults={"category": category})
-        return found
-    if value.isdigit():
-        chosen = exemplar_services.fields_for_unit(unit).filter(pk=int(value)).first()
-        if chosen:
+class _Fields:
+    """The fields a confirm's rows choose: the unit's and its ancestors' (read once), and new fields of the
+    unit named after a form's label ("new:<national field>"), made in the write if they do not exist yet."""
+
+    def __init__(self, unit: OrgUnit):
+        self.unit = unit
+        self.usable = {f.pk: f for f in exemplar_services.fields_for_unit(unit)}
+        self.categories = {c.code: c for c in FieldCategory.objects.all()}
+        self.new: dict[str, Field] = {}  # name → the unit's field (unsaved when it does not exist yet)
+
+    def of(self, data: dict) -> Field:
+        value = str(data.get("field_id") or "")
+        if value.startswith("new:"):
+            category = self.categories.get(value[4:])
+            if category is None:
+                raise ValidationError("Lĩnh vực toàn quốc không hợp lệ.")
+            name = (data.get("field_label") or "Lĩnh vực khác").strip()[:255]
+            if name not in self.new:
+                self.new[name] = Field(owner=self.unit, name=name, category=category)
+            return self.new[name]
+        if value.isdigit() and (chosen := self.usable.get(int(value))):
             return chosen
-    raise ValidationError(f"Dòng “{data.get('name', '')[:60]}”: hãy chọn lĩnh vực.")
+        raise ValidationError(f"Dòng “{data.get('name', '')[:60]}”: hãy chọn lĩnh vực.")
+
+    def existing_new(self) -> None:
+        """Fields named like the new ones that the unit already has are used instead (read before the write)."""
+        if self.new:
+            for f in Field.objects.filter(owner=self.unit, name__in=list(self.new)):
+                self.new[f.name] = f
+
+    def save_new(self) -> None:
+        """In the write: the new fields that do not exist yet (one INSERT; one made meanwhile is kept)."""
+        missing = [f for f in self.new.values() if f.pk is None]
+        if not missing:
+            return
+        Field.objects.bulk_create(missing, ignore_conflicts=True)
+        made = {f.name: f.pk for f in Field.objects.filter(owner=self.unit, name__in=[f.name for f in missing])}
+        for f in missing:
+            f.pk = made[f.name]
 
 
 def _check_row(data: dict) -> None:
@@ -187,20 +268,49 @@ def _movement(year: int) -> Movement:
     return found
 
 
-@transaction.atomic
-def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = None) -> list[Exemplar]:
-    """Save every included row (all or none); edits map ImportRow.pk → corrected values."""
-    locked = ImportBatch.objects.select_for_update(of=("self",)).select_related("unit", "submission__round").get(pk=batch.pk)
-    if locked.state != ImportBatch.State.PREVIEW:
-        raise ValidationError("Lần nhập này đã được xác nhận hoặc hủy; không lưu lại lần nữa.", code="already_done")
-    if not scoping.can_edit_unit(by, locked.unit):
+def _mark_rows(marks: list[tuple[ImportRow, dict, int]]) -> None:
+    """Each saved row gets its exemplar, and keeps the values saved when the edits changed them: one statement
+    run for every row (executemany), not an UPDATE built row by row."""
+    table, data_field = ImportRow._meta.db_table, ImportRow._meta.get_field("data")
+    changed = [(data_field.get_db_prep_save(data, connection), ex_pk, row.pk)
+               for row, data, ex_pk in marks if data != row.data]
+    same = [(ex_pk, row.pk) for row, data, ex_pk in marks if data == row.data]
+    with connection.cursor() as cur:
+        if changed:
+            cur.executemany(f"UPDATE {table} SET data = %s, exemplar_id = %s WHERE id = %s", changed)
+        if same:
+            cur.executemany(f"UPDATE {table} SET exemplar_id = %s WHERE id = %s", same)
+
+
+ALREADY_DONE = "Lần nhập này đã được xác nhận hoặc hủy; không lưu lại lần nữa."
+
+
+def _check_batch(batch: ImportBatch, by) -> None:
+    if batch.state != ImportBatch.State.PREVIEW:
+        raise ValidationError(ALREADY_DONE, code="already_done")
+    if not scoping.can_edit_unit(by, batch.unit):
         raise PermissionDenied("Bạn không có quyền nhập biểu mẫu cho đơn vị này.")
-    sub = locked.submission
+    sub = batch.submission
     if sub is not None and not sub.is_editable:
         raise ValidationError(f"Hồ sơ đăng ký đang “{sub.display_status()}”: không thêm mô hình được.")
-    movement = _movement(locked.year)
-    created: list[Exemplar] = []
-    rows = list(ImportRow.objects.filter(file__batch=locked).select_for_update())
+
+
+def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = None) -> list[Exemplar]:
+    """Save every included row (all or none); edits map ImportRow.pk → corrected values.
+
+    Everything slow happens first, reading only: the rows with their edits, the sources chosen, the fields,
+    sanitizing and validating each exemplar as `create_exemplar` would. Then one short write transaction
+    (`write_transaction`): the batch locked and checked again, the exemplars inserted in bulk with their
+    history, search entries and tally counts, the rows marked, the exemplars attached to the registration.
+    The number of statements grows with rows / `BULK_BATCH`, not with rows."""
+    current = ImportBatch.objects.select_related("unit", "submission__round").get(pk=batch.pk)
+    _check_batch(current, by)
+    unit = current.unit
+    movement = _movement(current.year)
+    fields = _Fields(unit)
+    rows = list(ImportRow.objects.filter(file__batch=current))
+    chosen: list[tuple[ImportRow, dict]] = []
+    sources: dict[int, Exemplar | None] = {}
     for row in rows:
         data = {**row.data, **(edits or {}).get(row.pk, {})}
         if not data.get("include"):
@@ -208,27 +318,41 @@ def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = No
         source = None
         if data.get("source_id"):
             # Chosen among the row's similar exemplars: a replication of a model the user may replicate.
-            source = visible_source(by, int(data["source_id"])) if str(data["source_id"]).isdigit() else None
+            pk = int(data["source_id"]) if str(data["source_id"]).isdigit() else 0
+            if pk not in sources:
+                sources[pk] = visible_source(by, pk) if pk else None
+            source = sources[pk]
             if source is None:
                 raise ValidationError(f"Dòng “{(data.get('name') or '')[:60]}”: mô hình nguồn đã chọn không còn "
                                       "hoặc bạn không có quyền chọn.")
             data["origin"] = "replication"
         _check_row(data)
-        saved = exemplar_services.create_exemplar(
-            by=by, unit=locked.unit, year=locked.year, movement=movement, field=_field_for(locked.unit, data),
-            name=data["name"], kind=data["kind"], address=data.get("address", ""),
-            content_problem=data.get("content_problem", ""), content_actors=data.get("content_actors", ""),
-            content_results=data.get("content_results", ""), origin=data["origin"], source=source).exemplar
-        row.data, row.exemplar = data, saved
-        row.save(update_fields=["data", "exemplar"])
-        created.append(saved)
-    if not created:
+        data["_field"], data["_source"] = fields.of(data), source
+        chosen.append((row, data))
+    if not chosen:
         raise ValidationError("Không có dòng nào được chọn để nhập.")
-    if sub is not None:
-        round_services.attach_exemplars(submission=sub, exemplars=created, by=by)
-    locked.state, locked.confirmed_by, locked.confirmed_at = ImportBatch.State.CONFIRMED, by, timezone.now()
-    locked.save()
-    return created
+    fields.existing_new()
+    built = exemplar_services.build_new_exemplars(by=by, unit=unit, rows=[{
+        "year": current.year, "movement": movement, "field": data["_field"], "name": data["name"],
+        "kind": data["kind"], "address": data.get("address", ""), "content_problem": data.get("content_problem", ""),
+        "content_actors": data.get("content_actors", ""), "content_results": data.get("content_results", ""),
+        "origin": data["origin"], "source": data["_source"]} for _row, data in chosen])
+    exemplars = built.exemplars  # a new field's id is read from it when they are inserted
+    for _row, data in chosen:
+        data.pop("_field"), data.pop("_source")
+
+    with write_transaction("intake.confirm_import"):
+        locked = ImportBatch.objects.select_for_update(of=("self",)).select_related(
+            "unit", "submission__round").get(pk=current.pk)
+        _check_batch(locked, by)
+        fields.save_new()
+        exemplar_services.save_new_exemplars(built)
+        _mark_rows([(row, data, ex.pk) for (row, data), ex in zip(chosen, exemplars, strict=True)])
+        if locked.submission is not None:
+            round_services.attach_exemplars(submission=locked.submission, exemplars=exemplars, by=by)
+        locked.state, locked.confirmed_by, locked.confirmed_at = ImportBatch.State.CONFIRMED, by, timezone.now()
+        locked.save()
+    return exemplars
 
 
 def cancel_import(*, batch: ImportBatch, by) -> None:

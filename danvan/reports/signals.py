@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from treebeard.mp_tree import path_updated
 
 from danvan.exemplars.models import Exemplar
+from danvan.exemplars.services import created_in_bulk
 from danvan.orgs.models import OrgUnit
 
 from . import tally
@@ -20,6 +21,11 @@ def _before(sender, instance: Exemplar, raw: bool = False, **kwargs) -> None:
 def _after(sender, instance: Exemplar, raw: bool = False, **kwargs) -> None:
     if not raw:
         tally.apply(getattr(instance, "_tally_old", None), tally.key_of(instance))
+
+
+@receiver(created_in_bulk, sender=Exemplar, dispatch_uid="tally-bulk")
+def _created_in_bulk(sender, exemplars: list[Exemplar], **kwargs) -> None:
+    tally.add_new(exemplars)
 
 
 @receiver(post_delete, sender=Exemplar, dispatch_uid="tally-delete")

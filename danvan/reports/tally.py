@@ -19,6 +19,7 @@ computed by the scan, since the tally follows the tree as it is now.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -157,6 +158,19 @@ def apply(old: Key | None, new: Key | None) -> None:
         for k, sign in deltas:
             unit_id, movement_id, year, kind, origin, field_id, not_built = k
             cur.execute(sql, [movement_id, year, kind, origin, field_id, sign, sign * not_built, unit_id])
+
+
+def add_new(exemplars: Iterable[Exemplar]) -> None:
+    """Exemplars inserted in bulk: what `apply(None, key)` does for each, one upsert per distinct key (a unit,
+    movement, year, kind, origin, field and built-or-not) instead of one per exemplar."""
+    if depth() < 1:
+        return
+    keys = Counter(k for ex in exemplars if (k := key_of(ex)) is not None)
+    sql = _upsert_sql()
+    with connection.cursor() as cur:
+        for k, n in sorted(keys.items(), key=lambda item: repr(item[0])):  # apply's lock order
+            unit_id, movement_id, year, kind, origin, field_id, not_built = k
+            cur.execute(sql, [movement_id, year, kind, origin, field_id, n, n * not_built, unit_id])
 
 
 # ------------------------------------------------------------------ recounting

@@ -20,7 +20,7 @@ ISOLATION = "giao dịch riêng, hủy (rollback) khi đo xong: không để l�
 QUICK: dict[str, dict] = {
     "completeness": {"repeat": 1}, "api": {"repeat": 1}, "search": {"repeat": 1},
     "similarity": {"queries": 24, "corpus": 60}, "reports": {"repeat": 1}, "dashboard": {"repeat": 1},
-    "documents": {"n": 60}, "intake": {"n_forms": 2, "per_form": 2},
+    "documents": {"n": 60}, "intake": {"n_forms": 2, "per_form": 2}, "import": {"rows": 40},
     "onboarding": {"units": 120, "people": 60}, "pages": {"repeat": 1}, "pdf": {"repeat": 1, "once_repeat": 1},
 }
 
@@ -30,7 +30,7 @@ def _registry() -> dict[str, Callable[..., dict]]:
     from danvan.core.pages_bench import bench_pages
     from danvan.documents.bench import bench_documents
     from danvan.documents.pdf_bench import bench_pdf
-    from danvan.intake.bench import bench_intake
+    from danvan.intake.bench import bench_import, bench_intake
     from danvan.movement.bench import bench_completeness
     from danvan.onboarding.bench import bench_onboarding
     from danvan.reports.bench import bench_dashboard, bench_reports
@@ -39,7 +39,8 @@ def _registry() -> dict[str, Callable[..., dict]]:
 
     return {"completeness": bench_completeness, "api": bench_api, "search": bench_search,
             "similarity": bench_similarity, "reports": bench_reports, "dashboard": bench_dashboard,
-            "documents": bench_documents, "intake": bench_intake, "onboarding": bench_onboarding,
+            "documents": bench_documents, "intake": bench_intake, "import": bench_import,
+            "onboarding": bench_onboarding,
             "pages": bench_pages, "pdf": bench_pdf}
 
 

@@ -4,7 +4,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
-from django.db import transaction
 
 from danvan.core import command
 from danvan.exemplars.models import Kind, Origin
@@ -85,8 +84,8 @@ class Command(command.Command):
         except IntakeError as exc:
             return {**entry, "error": {"code": exc.code, "message": exc.message}}, False
         entry["exemplars"], entry["left_out"] = [], []
-        for position, e in enumerate(parsed.exemplars, start=1):
-            row, warnings = services.row_preview(e, unit, year)
+        previews = services.Previewer(unit, year).rows(parsed.exemplars)
+        for position, (e, (row, warnings)) in enumerate(zip(parsed.exemplars, previews, strict=True), start=1):
             entry["exemplars"].append({
                 "position": position, "row_no": e.row_no, "name": e.name, "field": e.field_label, "kind": e.kind, "origin": e.origin,
                 "address": e.address, "content_problem": e.problem_html, "content_actors": e.actors_html,
@@ -97,17 +96,20 @@ class Command(command.Command):
         entry["warnings"] = [{"code": w.code, "message": w.message} for w in parsed.warnings]
         if dry_run:
             return entry, True
+        # The page's two steps, each with its own short write (no transaction around both: a long one would
+        # hold SQLite's write lock); a confirm that fails leaves the preview cancelled, no exemplar saved.
+        started = None
         try:
-            with transaction.atomic():
-                started = services.start_import(by=user, unit=unit, year=year, files=[(path.name, data)],
-                                                submission=sub)
-                if started.problems or started.batch is None:
-                    p = started.problems[0] if started.problems else None
-                    return {**entry, "error": {"code": p.code if p else "empty_form",
-                                               "message": p.message if p else "Không có mô hình nào."}}, False
-                edits = self._unknown_fields_as_new(started.batch)
-                created = services.confirm_import(batch=started.batch, by=user, edits=edits)
+            started = services.start_import(by=user, unit=unit, year=year, files=[(path.name, data)], submission=sub)
+            if started.problems or started.batch is None:
+                p = started.problems[0] if started.problems else None
+                return {**entry, "error": {"code": p.code if p else "empty_form",
+                                           "message": p.message if p else "Không có mô hình nào."}}, False
+            edits = self._unknown_fields_as_new(started.batch)
+            created = services.confirm_import(batch=started.batch, by=user, edits=edits)
         except (ValidationError, PermissionDenied) as exc:
+            if started is not None and started.batch is not None:
+                services.cancel_import(batch=started.batch, by=user)
             msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             return {**entry, "error": {"code": "not_saved", "message": " ".join(msgs)}}, False
         entry["saved"] = [e.pk for e in created]
