@@ -168,6 +168,8 @@ class ProgressForm(_Versioned):
 class AssessForm(_Versioned):
     achieved = forms.TypedChoiceField(label="Kết quả", coerce=lambda v: v == "1",
                                       choices=[("1", "Đạt"), ("0", "Không đạt")], widget=forms.RadioSelect)
+    date = forms.DateField(label="Ngày đánh giá (dd/mm/yyyy)", input_formats=DATE_FORMATS, required=False,
+                           help_text="Ngày cuộc đánh giá diễn ra; để trống là hôm nay.")
     comment = forms.CharField(label="Nhận xét", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               max_length=MAX_CONTENT)
 
@@ -195,3 +197,5 @@ class CommendForm(DecisionForm):
 
 class StopForm(_Versioned):
     reason = forms.CharField(label="Lý do dừng", widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_CONTENT)
+    date = forms.DateField(label="Ngày dừng (dd/mm/yyyy)", input_formats=DATE_FORMATS, required=False,
+                           help_text="Để trống là hôm nay.")

@@ -90,7 +90,8 @@ def _lock(exemplar: Exemplar, expected_version: int | None) -> Exemplar:
     return locked
 
 
-def _step(ex: Exemplar, by, action: str, transition: str | None, comment: str = "") -> LifecycleEvent:
+def _step(ex: Exemplar, by, action: str, transition: str | None, comment: str = "",
+          happened_on: datetime.date | None = None) -> LifecycleEvent:
     before = ex.status
     if transition is not None:
         method: Callable[[], None] = getattr(ex, transition)
@@ -106,7 +107,7 @@ def _step(ex: Exemplar, by, action: str, transition: str | None, comment: str = 
     ex._change_reason = LifecycleAction(action).label  # type: ignore[attr-defined]
     ex.save()
     return LifecycleEvent.objects.create(exemplar=ex, action=action, from_status=before, to_status=ex.status,
-                                         comment=comment, by=by)
+                                         comment=comment, by=by, happened_on=happened_on or _today())
 
 
 def _clean_text(text: str, limit: int = 20000) -> str:
@@ -172,25 +173,28 @@ def add_progress(*, exemplar: Exemplar, by, date: datetime.date | None, text: st
         raise ValidationError(f"Mô hình đang “{ex.get_status_display()}”: không cập nhật tiến độ được nữa.",
                               code="transition")
     if ex.status == Status.REGISTERED:
-        _step(ex, by, LifecycleAction.START, "start_building")
+        _step(ex, by, LifecycleAction.START, "start_building", happened_on=day)
     update = ProgressUpdate.objects.create(exemplar=ex, date=day, text=text, created_by=by)
     for f in files:
         f.seek(0)
         digest = hashlib.sha256(f.read()).hexdigest()
         f.seek(0)
         Evidence.objects.create(update=update, file=f, original_name=(f.name or "tệp")[:255], size=f.size or 0, sha256=digest)
-    _step(ex, by, LifecycleAction.PROGRESS, None, f"{day:%d/%m/%Y}: {text[:200]}")
+    _step(ex, by, LifecycleAction.PROGRESS, None, text[:200], happened_on=day)
     return update
 
 
 @transaction.atomic
 def assess(*, exemplar: Exemplar, by, achieved: bool, comment: str = "",
-           expected_version: int | None = None) -> Exemplar:
+           expected_version: int | None = None, date: datetime.date | None = None) -> Exemplar:
+    """`date`: the day the assessment was made (today when not given; never after today, never before the
+    registration)."""
     ex = _lock(exemplar, expected_version)
     if not can_assess(by, ex):
         raise PermissionDenied("Chỉ lãnh đạo đơn vị hoặc cấp trên mới đánh giá kết quả mô hình.")
+    day = _check_date(date or _today(), ex, "ngày đánh giá")
     _step(ex, by, LifecycleAction.ASSESS, "assess_achieved" if achieved else "assess_not_achieved",
-          _clean_text(comment))
+          _clean_text(comment), happened_on=day)
     return ex
 
 
@@ -221,7 +225,7 @@ def recognize(*, exemplar: Exemplar, by, by_unit: OrgUnit, decision_number: str,
     # A second recognition (another level) keeps the status; the first one moves it on.
     transition = "recognize" if ex.status not in (Status.RECOGNIZED, Status.COMMENDED) else None
     _step(ex, by, LifecycleAction.RECOGNIZE, transition,
-          f"{by_unit.name} công nhận, Quyết định số {number} ngày {day:%d/%m/%Y}")
+          f"{by_unit.name} công nhận, Quyết định số {number} ngày {day:%d/%m/%Y}", happened_on=day)
     _tell_unit(ex, by, "recognition", f"Mô hình “{ex.name}” được {by_unit.name} công nhận "
                                       f"(Quyết định số {number} ngày {day:%d/%m/%Y}).")
     return rec
@@ -247,7 +251,8 @@ def commend(*, exemplar: Exemplar, by, by_unit: OrgUnit, form: str, decision_num
     com.save()
     transition = None if ex.status == Status.COMMENDED else "commend"
     _step(ex, by, LifecycleAction.COMMEND, transition,
-          f"{com.get_form_display()} của {by_unit.name}, Quyết định số {number} ngày {day:%d/%m/%Y}")
+          f"{com.get_form_display()} của {by_unit.name}, Quyết định số {number} ngày {day:%d/%m/%Y}",
+          happened_on=day)
     verb = "biểu dương" if com.form == "praise" else f"tặng {com.get_form_display()}"
     _tell_unit(ex, by, "commendation", f"Mô hình “{ex.name}” được {by_unit.name} {verb} "
                                        f"(Quyết định số {number} ngày {day:%d/%m/%Y}).")
@@ -255,14 +260,16 @@ def commend(*, exemplar: Exemplar, by, by_unit: OrgUnit, form: str, decision_num
 
 
 @transaction.atomic
-def stop(*, exemplar: Exemplar, by, reason: str, expected_version: int | None = None) -> Exemplar:
+def stop(*, exemplar: Exemplar, by, reason: str, expected_version: int | None = None,
+         date: datetime.date | None = None) -> Exemplar:
     ex = _lock(exemplar, expected_version)
     if not can_assess(by, ex):
         raise PermissionDenied("Chỉ lãnh đạo đơn vị hoặc cấp trên mới dừng thực hiện mô hình.")
     reason = _clean_text(reason)
     if not reason:
         raise ValidationError("Cần ghi lý do dừng thực hiện.")
-    _step(ex, by, LifecycleAction.STOP, "stop", reason)
+    day = _check_date(date or _today(), ex, "ngày dừng thực hiện")
+    _step(ex, by, LifecycleAction.STOP, "stop", reason, happened_on=day)
     return ex
 
 

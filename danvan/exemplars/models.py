@@ -245,7 +245,9 @@ class LifecycleEvent(models.Model):
     comment = models.TextField("ghi chú", blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                            verbose_name="người thực hiện")
-    at = models.DateTimeField("lúc", auto_now_add=True)
+    # The day it happened (an assessment held last week, a decision of last year), apart from when it was typed.
+    happened_on = models.DateField("ngày", null=True, blank=True)
+    at = models.DateTimeField("ghi lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["at", "pk"]

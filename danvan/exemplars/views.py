@@ -144,23 +144,29 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _form_ids(name: str) -> str:
+    """Each action form of the page names its inputs apart (several have a date and a version)."""
+    return f"id_{name}_%s"
+
+
 def _lifecycle_forms(request: HttpRequest, ex: Exemplar, bound: dict | None = None) -> dict:
     """The action forms the user may use on this exemplar now (a bound one keeps what was typed)."""
     user, v = request.user, {"version": ex.version}
     out: dict = {}
     if ex.is_deleted:
         return out
+    today = timezone.localdate().strftime("%d/%m/%Y")
     if lifecycle.can_record_progress(user, ex) and ex.status in (Status.REGISTERED, Status.BUILDING):
-        out["progress"] = ProgressForm(initial={**v, "date": timezone.localdate().strftime("%d/%m/%Y")})
+        out["progress"] = ProgressForm(initial={**v, "date": today}, auto_id=_form_ids("progress"))
     if lifecycle.can_assess(user, ex):
         if ex.status == Status.BUILDING:
-            out["assess"] = AssessForm(initial=v)
+            out["assess"] = AssessForm(initial={**v, "date": today}, auto_id=_form_ids("assess"))
         if ex.status in (Status.REGISTERED, Status.BUILDING):
-            out["stop"] = StopForm(initial=v)
+            out["stop"] = StopForm(initial={**v, "date": today}, auto_id=_form_ids("stop"))
     decided = ex.status in (Status.ASSESSED, Status.RECOGNIZED, Status.COMMENDED)
     if decided and (units := lifecycle.deciding_units(user, ex)):
-        out["recognize"] = DecisionForm(units=units, initial=v)
-        out["commend"] = CommendForm(units=units, initial=v)
+        out["recognize"] = DecisionForm(units=units, initial=v, auto_id=_form_ids("recognize"))
+        out["commend"] = CommendForm(units=units, initial=v, auto_id=_form_ids("commend"))
     out.update(bound or {})
     return out
 
@@ -190,7 +196,7 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
             "visible_replicas": visible_ids,
             "source_link": _source_link(request.user, ex),
             "lineage": lineage(ex),
-            "events": ex.events.select_related("by"),
+            "events": ex.events.select_related("by").order_by("happened_on", "at", "pk"),
             "progress": ex.progress.prefetch_related("evidence").select_related("created_by"),
             "recognitions": _recognitions(request, ex) if decided else [],
             "commendations": ex.commendations.select_related("by_unit", "level") if decided else [],
@@ -215,7 +221,7 @@ def _lifecycle_post(request: HttpRequest, pk: int, name: str, form_class, run) -
     """One door for every lifecycle step: validate the form, call the service, keep input on error."""
     ex = _get_visible(request, pk)
     kwargs = {"units": lifecycle.deciding_units(request.user, ex)} if name in ("recognize", "commend") else {}
-    form = form_class(request.POST, request.FILES, **kwargs)
+    form = form_class(request.POST, request.FILES, auto_id=_form_ids(name), **kwargs)
     if form.is_valid():
         try:
             message = run(ex, form.cleaned_data)
@@ -244,7 +250,7 @@ def exemplar_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def exemplar_assess(request: HttpRequest, pk: int) -> HttpResponse:
     def run(ex, d):
         ex = lifecycle.assess(exemplar=ex, by=request.user, achieved=d["achieved"], comment=d["comment"],
-                              expected_version=d["version"])
+                              expected_version=d["version"], date=d.get("date"))
         return f"Đã đánh giá: {ex.get_status_display()}."
     return _lifecycle_post(request, pk, "assess", AssessForm, run)
 
@@ -275,7 +281,8 @@ def exemplar_commend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def exemplar_stop(request: HttpRequest, pk: int) -> HttpResponse:
     def run(ex, d):
-        lifecycle.stop(exemplar=ex, by=request.user, reason=d["reason"], expected_version=d["version"])
+        lifecycle.stop(exemplar=ex, by=request.user, reason=d["reason"], expected_version=d["version"],
+                       date=d.get("date"))
         return "Đã ghi nhận dừng thực hiện mô hình."
     return _lifecycle_post(request, pk, "stop", StopForm, run)
 

@@ -48,7 +48,8 @@ class LifecycleEventOut(Schema):
     to_status: str
     comment: str
     by: str | None = None
-    at: datetime.datetime
+    happened_on: datetime.date | None = Field(None, description="Ngày việc diễn ra (ngày đánh giá, ngày quyết định…)")
+    at: datetime.datetime = Field(description="Lúc được ghi vào hệ thống")
 
 
 class EvidenceOut(Schema):
@@ -122,6 +123,7 @@ class AssessIn(StrictIn):
     version: int = Version
     achieved: bool = Field(description="true: đạt; false: không đạt")
     comment: str = Field("", max_length=20000)
+    date: datetime.date | None = Field(None, description="Ngày đánh giá (mặc định hôm nay; không sau hôm nay)")
 
 
 class DecisionIn(StrictIn):
@@ -139,6 +141,7 @@ class CommendIn(DecisionIn):
 class StopIn(StrictIn):
     version: int = Version
     reason: str = Field(min_length=1, max_length=20000, description="Lý do dừng thực hiện")
+    date: datetime.date | None = Field(None, description="Ngày dừng thực hiện (mặc định hôm nay)")
 
 
 class PublishIn(StrictIn):
@@ -153,7 +156,8 @@ def _name(user) -> str | None:
 
 def event_out(e: LifecycleEvent) -> dict:
     return {"id": e.pk, "action": e.action, "action_label": e.get_action_display(), "from_status": e.from_status,
-            "to_status": e.to_status, "comment": e.comment, "by": _name(e.by), "at": e.at}
+            "to_status": e.to_status, "comment": e.comment, "by": _name(e.by),
+            "happened_on": e.happened_on, "at": e.at}
 
 
 def progress_out(p: ProgressUpdate) -> dict:
@@ -247,7 +251,7 @@ def evidence_file(request: HttpRequest, pk: int, evidence_id: int):
 def assess(request: HttpRequest, pk: int, body: AssessIn):
     out, _ = _step(request, pk, lambda ex: lifecycle.assess(
         exemplar=ex, by=request.user, achieved=body.achieved, comment=body.comment,
-        expected_version=body.version))
+        expected_version=body.version, date=body.date))
     return out
 
 
@@ -279,7 +283,7 @@ def commend(request: HttpRequest, pk: int, body: CommendIn):
              summary="Dừng thực hiện mô hình đã đăng ký hoặc đang xây dựng (lãnh đạo đơn vị hoặc cấp trên)")
 def stop(request: HttpRequest, pk: int, body: StopIn):
     out, _ = _step(request, pk, lambda ex: lifecycle.stop(exemplar=ex, by=request.user, reason=body.reason,
-                                                          expected_version=body.version))
+                                                          expected_version=body.version, date=body.date))
     return out
 
 
