@@ -209,6 +209,24 @@ DOORS: dict[str, Door] = {
     "GET /api/reports/{unit_code}/period/{movement}/download.{fmt}": D("unit_code=unit movement=movement fmt==xlsx"),
 }
 
+# Doors that take two objects, tried by each world's admin with its own first object and the other world's second
+# (or a foreign reference in the body): door -> the parameters filled from the attacker's own world.
+MIXED: dict[str, frozenset[str]] = {name: frozenset(own.split()) for name, own in {
+    "exemplars:publish": "pk", "exemplars:evidence": "pk",
+    "similar:replication": "pk", "similar:flag": "pk",
+    "movement:relay": "pk", "movement:attach": "pk", "movement:detach": "pk", "movement:remind": "pk",
+    "onboarding:revoke": "code", "onboarding:account": "code",
+    "reports:intro_add": "code year", "reports:intro_edit": "code year", "reports:intro_remove": "code year",
+    "GET /api/exemplars/{pk}/evidence/{evidence_id}": "pk",
+    "POST /api/exemplars/{pk}/recognitions/{rid}/publish": "pk",
+    "POST /api/exemplars/{pk}/recognitions/{rid}/withdraw": "pk",
+    "POST /api/exemplars/{pk}/recognitions": "pk", "POST /api/exemplars/{pk}/commendations": "pk",
+    "GET /api/imports/{pk}/rows/{row_pk}/similar": "pk",
+    "POST /api/submissions/{pk}/attach": "pk", "POST /api/submissions/{pk}/detach": "pk",
+    "POST /api/rounds/{pk}/relay": "pk",
+}.items()}
+MIXED_REFUSALS = {400, 403, 404, 409, 422}
+
 # Doors with no object of anyone's in their address: what they show is the user's own (or public) by construction,
 # and the lists among them are filtered by scoping (tests/test_scoping.py, tests/test_security.py).
 NO_OBJECT: dict[str, str] = {
@@ -409,26 +427,39 @@ def value(kind: str, w):
     return w[kind].pk
 
 
-def _version(door: Door, w) -> int:
-    for kind in door.params.values():
-        obj = w.objs.get(kind)
+@dataclass(frozen=True)
+class Mix:
+    """Which world fills each parameter: the foreign one, except the names in `own`, filled from `home` (the
+    attacker's own objects, to reach a foreign one through them)."""
+
+    foreign: redteam_world.World
+    home: redteam_world.World | None = None
+    own: frozenset[str] = frozenset()
+
+    def __call__(self, name: str) -> redteam_world.World:
+        return self.home if name in self.own and self.home else self.foreign
+
+
+def _version(door: Door, m: Mix) -> int:
+    for k, kind in door.params.items():
+        obj = m(k).objs.get(kind)
         if obj is not None and hasattr(obj, "version"):
             obj.refresh_from_db(fields=["version"])
             return obj.version
     return 1
 
 
-def page_address(name: str, door: Door, w) -> str:
-    url = reverse(name, kwargs={k: value(v, w) for k, v in door.params.items()})
+def page_address(name: str, door: Door, m: Mix) -> str:
+    url = reverse(name, kwargs={k: value(v, m(k)) for k, v in door.params.items()})
     if door.query:
-        url += "?" + "&".join(f"{k}={value(v, w)}" for k, v in door.query.items())
+        url += "?" + "&".join(f"{k}={value(v, m(k))}" for k, v in door.query.items())
     return url
 
 
-def api_address(name: str, door: Door, w) -> tuple[str, str]:
+def api_address(name: str, door: Door, m: Mix) -> tuple[str, str]:
     method, path = name.split(" ", 1)
     for k, v in door.params.items():
-        path = path.replace("{" + k + "}", str(value(v, w)))
+        path = path.replace("{" + k + "}", str(value(v, m(k))))
     assert "{" not in path, f"{name}: a path parameter has no filler"
     return method, path
 
@@ -466,7 +497,7 @@ def _example(schema: dict, node: dict):
     return "Thử"
 
 
-def api_body(op: dict, door: Door, w) -> tuple[str, dict]:
+def api_body(op: dict, door: Door, m: Mix) -> tuple[str, dict]:
     """A plausible body from the operation's request schema: every required field, the version read, and the
     door's own fields (foreign references)."""
     content = op.get("requestBody", {}).get("content", {})
@@ -479,9 +510,9 @@ def api_body(op: dict, door: Door, w) -> tuple[str, dict]:
         body.pop(f, None)
     props = _props(op["_schema"], node)
     if "version" in props:
-        body["version"] = _version(door, w)
+        body["version"] = _version(door, m)
     for k, v in door.body.items():
-        body[k] = value(v, w)
+        body[k] = value(v, m(k))
     return ctype, body
 
 
@@ -494,10 +525,10 @@ def _props(schema: dict, node: dict) -> set[str]:
     return out
 
 
-def page_body(door: Door, w, csrf: str) -> dict:
+def page_body(door: Door, m: Mix, csrf: str) -> dict:
     body = {"csrfmiddlewaretoken": csrf}
     for k, v in door.body.items():
-        body[k] = _version(door, w) if v == "version" else value(v, w)
+        body[k] = _version(door, m) if v == "version" else value(v, m(k))
     for f in door.files:
         body[f] = _pdf()
     return body
@@ -511,8 +542,8 @@ def _pdf():
 
 # ---- asking ------------------------------------------------------------------------------------------------------
 
-def ask(who: Persona, name: str, door: Door, op: dict | None, write: bool):
-    w = who.world
+def ask(who: Persona, name: str, door: Door, op: dict | None, write: bool, mix: Mix | None = None):
+    w = mix or Mix(who.world)
     if op is None:  # a page, by session
         url = page_address(name, door, w)
         if write:
@@ -641,3 +672,32 @@ def test_the_csrf_token_is_real_so_refusals_are_the_scope_check(matrix):
         ok = who.page.post(url, {"mode": "immediate", "csrfmiddlewaretoken": who.csrf})
         transaction.set_rollback(True)
     assert ok.status_code in {200, 302}
+
+
+@pytest.mark.parametrize("name", sorted(MIXED))
+def test_a_foreign_object_is_not_reached_through_ones_own(matrix, name):
+    """Each world's admin, who may do everything with its own objects, names its own first object and the other
+    world's second (or a foreign id in the body): refused, nothing written."""
+    door, api = DOORS[name], _is_api(name)
+    op = api_doors()[name] if api else None
+    fingerprint, problems = matrix["fingerprint"], []
+    modes = [name.startswith(("POST", "PUT", "PATCH", "DELETE"))] if api else (
+        ([False] if door.read else []) + ([True] if door.write else []))
+    for home, foreign in (("QB", "SNV"), ("SNV", "QB")):
+        who = matrix["controls"][home, "owner"]
+        mix = Mix(matrix["worlds"][foreign], matrix["worlds"][home], MIXED[name])
+        for write in modes:
+            before = fingerprint() if write else None
+            resp = ask(who, name, door, op, write, mix)
+            STATS["writes" if write else "reads"] += 1
+            ok = (resp.status_code in MIXED_REFUSALS if api or not write
+                  else resp.status_code in MIXED_REFUSALS | {200, 302})
+            if not ok or (not write and resp.status_code not in {403, 404}):
+                problems.append(f"{who.name} {'ghi' if write else 'đọc'} {name} (của mình: {sorted(MIXED[name])}) "
+                                f"trên {mix.foreign.name}: {resp.status_code}")
+            if write and (diff := changed(before, fingerprint())):
+                problems.append(f"{who.name} ghi {name} (của mình: {sorted(MIXED[name])}) trên {mix.foreign.name}: "
+                                f"đổi {diff}")
+            _forget()
+    STATS["leaks"] += len(problems)
+    assert not problems, "\n".join(problems)
