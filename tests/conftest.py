@@ -197,9 +197,13 @@ def pytest_testnodedown(node, error):
 
 
 def pytest_terminal_summary(terminalreporter):
+    """One line for the whole run, the workers' counts added up."""
     runs = list(_REDTEAM_FROM_WORKERS) + ([s] if (s := _redteam_stats()) else [])
-    for s in runs:
-        verdict = "không rò rỉ" if not s["leaks"] else f"{s['leaks']} chỗ rò rỉ hoặc sai"
-        terminalreporter.write_line(
-            f"Ma trận đỏ: {s['doors']} cửa × {s['personas']} vai = {s['pairs']} cặp; "
-            f"{s['reads']} lần đọc, {s['writes']} lần ghi; {verdict}")
+    if not runs:
+        return
+    total = {k: sum(r[k] for r in runs) for k in ("doors", "pairs", "reads", "writes", "leaks")}
+    personas = max(r["personas"] for r in runs)
+    verdict = "không rò rỉ" if not total["leaks"] else f"{total['leaks']} chỗ rò rỉ hoặc sai"
+    terminalreporter.write_line(
+        f"Ma trận đỏ: {total['doors']} cửa × {personas} vai = {total['pairs']} cặp; "
+        f"{total['reads']} lần đọc, {total['writes']} lần ghi; {verdict}")
