@@ -1,4 +1,4 @@
-"""Charts drawn on the server as SVG (no JavaScript, nothing from the internet) and Vietnamese numbers.
+"""Charts drawn on the server as SVG (no JavaScript, nothing from the internet), numbers from `core/numbers.py`.
 
 `bar_chart` draws horizontal bars, one row per label, one stacked segment per series. The SVG is
 accessible: `role="img"`, an `aria-label` that reads the whole data, `<title>` and `<desc>`; every chart
@@ -12,25 +12,14 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from danvan.core.numbers import (
+    number,  # the one Vietnamese number format (re-exported for the charts' callers)
+)
+
 # Colours with enough contrast on white (WCAG 3:1 for graphics), told apart also by the legend order.
 COLOURS = ("#0b4f9c", "#c25e00", "#1f6f3a", "#7a3e9d", "#a3161a", "#00707a")
 ROW_H, BAR_H, LABEL_W, BAR_W, VALUE_W, TOP = 30, 20, 250, 360, 70, 8
 MAX_LABEL = 34
-
-
-def number(value) -> str:
-    """1234567 → "1.234.567"; 12.5 → "12,5"; None → "—" (Vietnamese grouping and decimal comma)."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    if isinstance(value, float):
-        whole, _, frac = f"{value:,.1f}".partition(".")
-        whole = whole.replace(",", ".")
-        return whole if frac in ("", "0") else f"{whole},{frac}"
-    return str(value)
 
 
 def _short(label: str) -> str:

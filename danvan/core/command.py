@@ -24,7 +24,7 @@ from django.core.management.base import (
     SystemCheckError,
     handle_default_options,
 )
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, OperationalError, connections
 
 # argparse's messages (Python 3.12-3.14) and their Vietnamese wording; %s keeps argparse's detail.
 _ERRORS = [
@@ -118,8 +118,8 @@ class Command(BaseCommand):
         base = self.add_base_argument
         base(parser, "--version", action="version", version=self.get_version(), help=_HELP["version"])
         base(parser, "-v", "--verbosity", default=1, type=int, choices=[0, 1, 2, 3], help=_HELP["verbosity"])
-        base(parser, "--settings", help=_HELP["settings"])
-        base(parser, "--pythonpath", help=_HELP["pythonpath"])
+        base(parser, "--settings", metavar="MÔ_ĐUN", help=_HELP["settings"])
+        base(parser, "--pythonpath", metavar="THƯ_MỤC", help=_HELP["pythonpath"])
         base(parser, "--traceback", action="store_true", help=_HELP["traceback"])
         base(parser, "--no-color", action="store_true", help=_HELP["no_color"])
         base(parser, "--force-color", action="store_true", help=_HELP["force_color"])
@@ -136,8 +136,11 @@ class Command(BaseCommand):
                 raise
             raise CommandError(f"Không đọc/ghi được tệp — {file_error(exc)}.") from exc
         except DatabaseError as exc:
-            if options.get("traceback") or not _unmigrated(exc):
+            if options.get("traceback") or not (_unmigrated(exc) or _unreachable(exc)):
                 raise
+            if _unreachable(exc):
+                raise CommandError("Không kết nối được cơ sở dữ liệu (DANVAN_DATABASE_URL): máy chủ cơ sở dữ liệu "
+                                   "chưa chạy, sai địa chỉ hoặc sai tài khoản.") from exc
             raise CommandError(
                 "Cơ sở dữ liệu chưa được tạo hoặc chưa cập nhật: hãy chạy `danvan loaddemo` (dữ liệu mẫu) "
                 "hoặc `danvan migrate` rồi chạy lại lệnh.") from exc
@@ -171,6 +174,31 @@ class Command(BaseCommand):
 def _unmigrated(exc: DatabaseError) -> bool:
     text = str(exc).lower()
     return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def _unreachable(exc: DatabaseError) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, OperationalError) and any(
+        w in text for w in ("connection refused", "could not connect", "connection failed", "does not exist",
+                            "password authentication failed", "unable to open database file"))
+
+
+def acting_user(username: str | None, option: str = "--as"):
+    """The account a command acts as: the one named, else the first active superuser (the operator running
+    the server); a Vietnamese message when there is none."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"Không có tài khoản «{username}».")
+        return user
+    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if user is None:
+        raise CommandError(f"Chưa có tài khoản quản trị hệ thống; hãy dùng {option} TÊN_ĐĂNG_NHẬP "
+                           "(hoặc tạo một tài khoản bằng `danvan createsuperuser`).")
+    return user
 
 
 def positive_int(value: str) -> int:

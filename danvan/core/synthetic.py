@@ -33,6 +33,9 @@ DEPARTMENTS = [
     "Sở Xây dựng", "Sở Công Thương", "Sở Nông nghiệp và Môi trường", "Sở Văn hóa, Thể thao và Du lịch",
     "Sở Dân tộc và Tôn giáo", "Thanh tra tỉnh", "Văn phòng UBND tỉnh", "Sở Ngoại vụ", "Ban Quản lý Khu kinh tế",
 ]
+# Centrally-run cities (DOMAIN.md §3b: 28 provinces, 6 cities): their Party committee is a Thành ủy, their
+# People's Committee the city's, their departments and mass organisations the city's.
+CITIES = {"Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Thành phố Hồ Chí Minh", "Cần Thơ"}
 DEPT_UNITS = ["Văn phòng", "Thanh tra", "Phòng Kế hoạch - Tài chính"]
 FRONT = [
     "Ủy ban MTTQ Việt Nam tỉnh", "Hội Liên hiệp Phụ nữ tỉnh", "Hội Nông dân tỉnh", "Tỉnh đoàn",
@@ -129,23 +132,29 @@ def _build_tree(prefix: str, provinces: int, districts: int, communes: int, ref:
     for p in range(provinces):
         pname = PROVINCES[p % len(PROVINCES)] + (f" {p // len(PROVINCES) + 1}" if p >= len(PROVINCES) else "")
         pc = f"{prefix}P{p:03d}"
-        board = make(root, p + 1, f"{pc}-BDV", f"Ban Dân vận Tỉnh ủy {pname}", "tinh", "ban-dang",
-                     PARTY, f"TỈNH ỦY {pname.upper()}", pname)
+        city = PROVINCES[p % len(PROVINCES)] in CITIES
+        committee = "Thành ủy" if city else "Tỉnh ủy"
+        # "thành phố Hà Nội" / "tỉnh Lai Châu"; Thành phố Hồ Chí Minh already says what it is.
+        place_full = pname if pname.startswith("Thành phố") else f"{'thành phố' if city else 'tỉnh'} {pname}"
+        board = make(root, p + 1, f"{pc}-BDV", f"Ban Dân vận {committee} {pname}", "tinh", "ban-dang",
+                     PARTY, f"{committee.upper()} {pname.upper()}", pname)
         i = 0
         for d, dname in enumerate(DEPARTMENTS):
             i += 1
+            dname = _of_city(dname) if city else dname
             dept = make(board, i, f"{pc}-S{d:02d}", dname, "tinh", "so-nganh", STATE,
-                        f"UBND TỈNH {pname.upper()}", pname)
+                        f"UBND {place_full.upper()}", pname)
             for k, uname in enumerate(DEPT_UNITS):
                 make(dept, k + 1, f"{pc}-S{d:02d}-U{k}", f"{uname} {dname}", "co-so", "phong-don-vi",
                      STATE, dname.upper(), pname)
         for f, fname in enumerate(FRONT):
             i += 1
-            make(board, i, f"{pc}-M{f}", fname, "tinh", "mttq", STATE, f"TỈNH {pname.upper()}", pname)
+            make(board, i, f"{pc}-M{f}", _of_city(fname) if city else fname, "tinh", "mttq", STATE,
+                 place_full.upper(), pname)
         for h in range(districts):
             i += 1
-            dist = make(board, i, f"{pc}-H{h:02d}", f"Huyện ủy số {h + 1} tỉnh {pname}", "huyen", "huyen-uy",
-                        PARTY, f"TỈNH ỦY {pname.upper()}", pname)
+            dist = make(board, i, f"{pc}-H{h:02d}", f"Huyện ủy số {h + 1} {place_full}", "huyen", "huyen-uy",
+                        PARTY, f"{committee.upper()} {pname.upper()}", pname)
             for x in range(communes):
                 commune = make(dist, x + 1, f"{pc}-H{h:02d}-X{x:02d}", f"Đảng ủy xã số {x + 1}, huyện {h + 1}",
                                "co-so", "xa", PARTY, f"HUYỆN ỦY SỐ {h + 1}", pname)
@@ -153,6 +162,13 @@ def _build_tree(prefix: str, provinces: int, districts: int, communes: int, ref:
                     make(commune, c + 1, f"{pc}-H{h:02d}-X{x:02d}-C{c}", f"Chi bộ thôn {c + 1}, xã {x + 1}",
                          "co-so", "chi-bo", PARTY, f"ĐẢNG ỦY XÃ SỐ {x + 1}", pname)
     return units
+
+
+def _of_city(name: str) -> str:
+    """A province's body named for a centrally-run city: "Thanh tra tỉnh" → "Thanh tra thành phố", "Tỉnh đoàn" →
+    "Thành đoàn"."""
+    name = name.replace("Tỉnh đoàn", "Thành đoàn")
+    return name.removesuffix(" tỉnh") + " thành phố" if name.endswith(" tỉnh") else name
 
 
 def _exemplar_text(rng: random.Random) -> tuple[str, str, str, str]:

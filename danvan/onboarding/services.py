@@ -126,6 +126,12 @@ PEOPLE_HELP = {
 }
 
 
+# Other ways offices (and the README) write a column's name.
+HEADER_ALIASES = {
+    "họ tên": "full_name", "email": "email", "e-mail": "email", "tên đơn vị": "name", "mã cấp trên": "parent_code",
+}
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).replace("_", " ").split())
@@ -133,7 +139,8 @@ def _fold(text: str) -> str:
 
 def _header_map(table: Table, columns: list[str], required: list[str], labels: dict[str, str]
                 ) -> tuple[dict[str, int], list[str]]:
-    aliases = {_fold(c): c for c in columns} | {_fold(v): k for k, v in labels.items()}
+    aliases = ({_fold(c): c for c in columns} | {_fold(v): k for k, v in labels.items()}
+               | {_fold(a): k for a, k in HEADER_ALIASES.items() if k in columns})
     found: dict[str, int] = {}
     errors: list[str] = []
     for i, h in enumerate(table.headers):

@@ -234,8 +234,10 @@ def _branch_candidates(qs: QuerySet[Exemplar], words: list[str], cap: int, branc
 
 def scope_branch(user) -> str | None:
     """The one province the user's scope lies in, None when it spans more than one (or the country)."""
+    if scoping.sees_everything(user):
+        return None
     paths = scoping.visible_paths(user)
-    if not paths or scoping.sees_everything(user):
+    if not paths:
         return None
     branches = {branch_of(p) for p in paths}
     if len(branches) == 1 and all(len(p) >= BRANCH_WIDTH for p in paths):

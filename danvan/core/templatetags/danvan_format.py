@@ -3,7 +3,7 @@ import html
 from django import template
 from django.utils.safestring import mark_safe
 
-from danvan.core.charts import number
+from danvan.core.numbers import number, percent
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 def so(value) -> str:
     """Vietnamese number: {{ 1234|so }} → 1.234; {{ 12.5|so }} → 12,5."""
     return number(value)
+
+
+@register.filter(name="phan_tram")
+def phan_tram(value) -> str:
+    """Vietnamese percentage: {{ 40|phan_tram }} → 40,0%."""
+    return percent(value)
 
 
 @register.simple_tag

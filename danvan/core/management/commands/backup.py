@@ -1,15 +1,17 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from danvan.core import command
 from danvan.core.backup import BackupError, backup
+from danvan.core.numbers import size
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = "Sao lưu toàn bộ cơ sở dữ liệu vào một tệp: `danvan backup -o danvan-2026-11-22.bak`."
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", required=True, help="tệp sao lưu sẽ ghi")
+        parser.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp sao lưu sẽ ghi")
 
     def handle(self, *args, **o):
         out = Path(o["output"])
@@ -17,4 +19,4 @@ class Command(BaseCommand):
             vendor = backup(out)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Đã sao lưu cơ sở dữ liệu ({vendor}) vào {out} ({out.stat().st_size:,} byte).")
+        self.stdout.write(f"Đã sao lưu cơ sở dữ liệu ({vendor}) vào {out} ({size(out.stat().st_size)}).")

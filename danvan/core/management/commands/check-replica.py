@@ -14,10 +14,12 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+from danvan.core import command
 
 
 def _in_recovery(alias: str) -> bool:
@@ -41,13 +43,14 @@ def _wait_replayed(timeout: float = 10.0) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = ("Kiểm tra định tuyến đọc sang máy chủ bản sao (replica): đọc → bản sao, ghi → máy chính, "
             "người vừa ghi đọc từ máy chính. Cần DANVAN_REPLICA_DATABASE_URL và dữ liệu mẫu.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", default="vp.skhcn")
-        parser.add_argument("--password", default=None, help="mặc định: mật khẩu dữ liệu mẫu")
+        parser.add_argument("--username", default="vp.skhcn", metavar="TÊN_ĐĂNG_NHẬP",
+                            help="tài khoản dùng để đọc và ghi qua các trang (mặc định: vp.skhcn của dữ liệu mẫu)")
+        parser.add_argument("--password", default=None, metavar="MẬT_KHẨU", help="mật khẩu của tài khoản đó (mặc định: mật khẩu dữ liệu mẫu)")
         parser.add_argument("--json", action="store_true", help="(mặc định) in JSON")
 
     def handle(self, *args, **o):
@@ -61,7 +64,7 @@ class Command(BaseCommand):
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         checks: dict[str, bool] = {}
         out: dict = {"primary_in_recovery": _in_recovery("default"), "replica_in_recovery": _in_recovery("replica")}
-        checks["replica is a standby"] = out["replica_in_recovery"] and not out["primary_in_recovery"]
+        checks["bản sao là máy dự phòng (standby)"] = out["replica_in_recovery"] and not out["primary_in_recovery"]
 
         def count(fn):
             with CaptureQueriesContext(connections["default"]) as p, CaptureQueriesContext(connections["replica"]) as r:
@@ -78,19 +81,19 @@ class Command(BaseCommand):
         writer.cookies.pop(settings.MULTIDB_PINNING_COOKIE, None)
         resp, on_primary, on_replica = count(lambda: writer.get("/mo-hinh/"))
         out["read_page"] = {"status": resp.status_code, "primary_queries": on_primary, "replica_queries": on_replica}
-        checks["plain reads go to the replica"] = resp.status_code == 200 and on_primary == 0 and on_replica > 0
+        checks["đọc thường đi tới bản sao"] = resp.status_code == 200 and on_primary == 0 and on_replica > 0
 
         name = f"Kiểm tra bản sao {uuid.uuid4().hex[:8]}"
         resp, on_primary, on_replica = count(lambda: writer.post("/tai-khoan/", {"name": name}))
         out["write"] = {"status": resp.status_code, "primary_queries": on_primary, "replica_queries": on_replica,
                         "pin_cookie": settings.MULTIDB_PINNING_COOKIE in resp.cookies}
-        checks["writes go to the primary"] = resp.status_code == 200 and on_primary > 0 and on_replica == 0
-        checks["the writer is pinned"] = out["write"]["pin_cookie"]
+        checks["ghi đi tới máy chính"] = resp.status_code == 200 and on_primary > 0 and on_replica == 0
+        checks["người vừa ghi được giữ ở máy chính"] = out["write"]["pin_cookie"]
 
         resp, on_primary, on_replica = count(lambda: writer.get("/tai-khoan/"))
         out["read_after_write"] = {"status": resp.status_code, "primary_queries": on_primary,
                                    "replica_queries": on_replica, "sees_own_write": name in resp.content.decode()}
-        checks["read-after-write from the primary"] = on_replica == 0 and out["read_after_write"]["sees_own_write"]
+        checks["đọc sau khi ghi từ máy chính"] = on_replica == 0 and out["read_after_write"]["sees_own_write"]
 
         from danvan.api.models import ApiToken
 
@@ -99,7 +102,7 @@ class Command(BaseCommand):
         resp, on_primary, on_replica = count(lambda: writer.get("/tai-khoan/"))
         out["read_later_unpinned"] = {"status": resp.status_code, "primary_queries": on_primary,
                                       "replica_queries": on_replica, "sees_write": name in resp.content.decode()}
-        checks["the replica caught up and serves the row"] = on_primary == 0 and out["read_later_unpinned"]["sees_write"]
+        checks["bản sao đã theo kịp và trả về dòng mới"] = on_primary == 0 and out["read_later_unpinned"]["sees_write"]
 
         token = ApiToken.objects.get(name=name)
         writer.post(f"/tai-khoan/khoa/{token.pk}/thu-hoi/")  # leave nothing usable behind

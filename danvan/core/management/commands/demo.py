@@ -5,7 +5,9 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from danvan.core import command
 
 ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
 
@@ -42,7 +44,7 @@ def _stop_signal(signum, frame):
     raise KeyboardInterrupt
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = ("Nạp dữ liệu mẫu rồi chạy ứng dụng tại http://127.0.0.1:8000 (kèm tiến trình nền gửi thư, tạo văn bản "
             "lớn, và hộp thư thử giữ mọi thư gửi đi trong var/mail); Ctrl-C hoặc SIGTERM dừng tất cả")
 
@@ -51,7 +53,7 @@ class Command(BaseCommand):
                             help="nơi máy chủ nghe (mặc định 127.0.0.1:8000); liên kết trong thư theo địa chỉ này "
                                  "trừ khi đặt DANVAN_SITE_URL")
         parser.add_argument("--no-worker", action="store_true",
-                            help="Không chạy tiến trình nền (db_worker) cùng máy chủ.")
+                            help="không chạy tiến trình nền (db_worker) cùng máy chủ")
         parser.add_argument("--pdf-server", default="127.0.0.1:2003", metavar="ĐỊA_CHỈ:CỔNG",
                             help="nơi chạy LibreOffice thường trực cho PDF nhanh (mặc định 127.0.0.1:2003; "
                                  "“không” để tạo PDF theo cách chậm)")

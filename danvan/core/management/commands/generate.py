@@ -1,25 +1,31 @@
 import json
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from danvan.core import command
+from danvan.core.numbers import number, seconds
 from danvan.core.synthetic import generate
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = "Sinh dữ liệu tổng hợp quy mô lớn (cây đơn vị và mô hình), tất định theo --seed."
 
     def add_arguments(self, parser):
-        parser.add_argument("--provinces", type=int, default=34)
-        parser.add_argument("--exemplars", type=int, default=100000)
-        parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--districts", type=int, default=12, help="số huyện mỗi tỉnh")
-        parser.add_argument("--communes", type=int, default=20, help="số xã mỗi huyện")
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--provinces", type=int, default=34, metavar="N", help="số tỉnh, thành phố (mặc định 34)")
+        parser.add_argument("--exemplars", type=int, default=100000, metavar="M",
+                            help="số mô hình (mặc định 100.000)")
+        parser.add_argument("--seed", type=int, default=1, metavar="S",
+                            help="hạt giống ngẫu nhiên: cùng hạt giống, cùng dữ liệu (mặc định 1)")
+        parser.add_argument("--districts", type=int, default=12, metavar="N", help="số huyện mỗi tỉnh (mặc định 12)")
+        parser.add_argument("--communes", type=int, default=20, metavar="N", help="số xã mỗi huyện (mặc định 20)")
+        parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
     def handle(self, *args, **o):
         if o["provinces"] < 1 or o["exemplars"] < 0:
             raise CommandError("Số tỉnh phải từ 1 trở lên và số mô hình không được âm.")
+        call_command("migrate", interactive=False, verbosity=0)  # a new database works at once
         t0 = time.perf_counter()
         try:
             s = generate(provinces=o["provinces"], exemplars=o["exemplars"], seed=o["seed"],
@@ -35,6 +41,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result))
         else:
             self.stdout.write(
-                f"Đã sinh {s.units} đơn vị và {s.exemplars} mô hình trong {total:.1f} giây "
-                f"(cây: {s.seconds_tree:.1f} s, mô hình: {s.seconds_exemplars:.1f} s)."
+                f"Đã sinh {number(s.units)} đơn vị và {number(s.exemplars)} mô hình trong {seconds(total)} "
+                f"(cây: {seconds(s.seconds_tree)}, mô hình: {seconds(s.seconds_exemplars)})."
             )

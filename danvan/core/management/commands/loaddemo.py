@@ -1,10 +1,10 @@
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 
+from danvan.core import command
 from danvan.core.demo import load_demo, logins
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = "Tạo cơ sở dữ liệu (migrate) và nạp dữ liệu mẫu từ các văn bản gốc; chạy lại nhiều lần vẫn an toàn."
 
     def handle(self, *args, **options):

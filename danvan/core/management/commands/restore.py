@@ -1,16 +1,17 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from danvan.core import command
 from danvan.core.backup import BackupError, restore
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = ("Khôi phục cơ sở dữ liệu từ tệp sao lưu: `danvan restore danvan-2026-11-22.bak`. "
             "Dữ liệu hiện có bị thay thế; hãy dừng ứng dụng và tiến trình nền trước.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", metavar="TỆP", help="tệp sao lưu (của `danvan backup`)")
         parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive",
                             help="không hỏi xác nhận")
 

@@ -1,33 +1,40 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from danvan.core import command
+from danvan.core.numbers import size
 from danvan.documents import services
 from danvan.movement.models import RegistrationRound, Submission
 from danvan.movement.services import lagging
 from danvan.orgs.models import OrgUnit
 
 
-class Command(BaseCommand):
-    help = ("Xuất văn bản: `export consolidated --unit CODE --year YYYY [--round ID] --format docx|xlsx|pdf -o FILE`, "
-            "`export blank-form --format docx|xlsx -o FILE`, `export reminder --round ID --unit CODE -o FILE`.")
+class Command(command.Command):
+    help = ("Xuất văn bản: `export consolidated --unit MÃ --year NĂM [--round SỐ] --format docx|xlsx|pdf -o TỆP`, "
+            "`export blank-form --format docx|xlsx -o TỆP`, `export reminder --round SỐ --unit MÃ [--format docx|pdf] "
+            "-o TỆP`.")
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="what", required=True)
-        c = sub.add_parser("consolidated", help="công văn đăng ký kèm Biểu số 2 của một đơn vị")
-        c.add_argument("--unit", required=True)
-        c.add_argument("--year", type=int, required=True)
-        c.add_argument("--round", type=int)
-        c.add_argument("--format", default="docx", choices=["docx", "xlsx", "pdf"])
-        c.add_argument("-o", "--output", required=True)
-        b = sub.add_parser("blank-form", help="biểu mẫu trống")
-        b.add_argument("--format", default="docx", choices=["docx", "xlsx"])
-        b.add_argument("-o", "--output", required=True)
-        r = sub.add_parser("reminder", help="công văn đôn đốc các đơn vị chưa gửi")
-        r.add_argument("--round", type=int, required=True)
-        r.add_argument("--unit", required=True, help="đơn vị phát động hoặc chuyển tiếp")
-        r.add_argument("--format", default="docx", choices=["docx", "pdf"])
-        r.add_argument("-o", "--output", required=True)
+        sub = parser.add_subparsers(dest="what", required=True, metavar="VĂN_BẢN")
+        c = sub.add_parser("consolidated", help="công văn đăng ký kèm Biểu số 2 của một đơn vị",
+                           description="Công văn đăng ký mô hình, điển hình của một đơn vị kèm Biểu số 2 "
+                                       "(như văn bản gốc số 001).")
+        c.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị gửi đăng ký")
+        c.add_argument("--year", type=int, required=True, metavar="NĂM", help="năm đăng ký")
+        c.add_argument("--round", type=int, metavar="SỐ",
+                       help="đợt đăng ký (mặc định: hồ sơ gửi gần nhất của năm; xem `danvan round list`)")
+        c.add_argument("--format", default="docx", choices=["docx", "xlsx", "pdf"], help="định dạng (mặc định docx)")
+        c.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp sẽ ghi")
+        b = sub.add_parser("blank-form", help="biểu mẫu trống", description="Biểu mẫu đăng ký trống (như văn bản gốc 000).")
+        b.add_argument("--format", default="docx", choices=["docx", "xlsx"], help="định dạng (mặc định docx)")
+        b.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp sẽ ghi")
+        r = sub.add_parser("reminder", help="công văn đôn đốc các đơn vị chưa gửi",
+                           description="Công văn đôn đốc, nêu tên các đơn vị chưa gửi đăng ký của một đợt.")
+        r.add_argument("--round", type=int, required=True, metavar="SỐ", help="đợt đăng ký (xem `danvan round list`)")
+        r.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị phát động hoặc chuyển tiếp đợt đó")
+        r.add_argument("--format", default="docx", choices=["docx", "pdf"], help="định dạng (mặc định docx)")
+        r.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp sẽ ghi")
 
     def handle(self, *args, **o):
         try:
@@ -35,7 +42,7 @@ class Command(BaseCommand):
         except services.DocumentError as exc:
             raise CommandError(str(exc)) from exc
         Path(o["output"]).write_bytes(doc.data)
-        self.stdout.write(f"Đã ghi {o['output']} ({len(doc.data):,} byte).".replace(",", "."))
+        self.stdout.write(f"Đã ghi {o['output']} ({size(len(doc.data))}).")
 
     def _unit(self, code: str) -> OrgUnit:
         unit = OrgUnit.objects.filter(code=code).first()

@@ -1,7 +1,6 @@
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
@@ -27,8 +26,8 @@ class Command(command.Command):
         parser.add_argument("--round", type=int, metavar="SỐ",
                             help="đợt đăng ký: thêm vào hồ sơ của đơn vị trong đợt đó (mặc định: đợt đang mở "
                                  "nếu đơn vị có đúng một; xem `danvan round list`)")
-        parser.add_argument("--as", dest="as_user", default="admin", metavar="TÊN_ĐĂNG_NHẬP",
-                            help="người thực hiện (mặc định: admin)")
+        parser.add_argument("--as", dest="as_user", metavar="TÊN_ĐĂNG_NHẬP",
+                            help="người thực hiện (mặc định: quản trị hệ thống đầu tiên)")
         parser.add_argument("--dry-run", action="store_true",
                             help="chỉ đọc và in, không lưu (cảnh báo và dòng sẽ bỏ qua vẫn được in)")
         parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
@@ -37,9 +36,7 @@ class Command(command.Command):
         unit = OrgUnit.objects.filter(code=o["unit"]).first()
         if unit is None:
             raise CommandError(f"Không có đơn vị mã {o['unit']}.")
-        user = get_user_model().objects.filter(username=o["as_user"]).first()
-        if user is None:
-            raise CommandError(f"Không có người dùng {o['as_user']}.")
+        user = command.acting_user(o["as_user"])
         sub = None
         if o.get("round"):
             sub = Submission.objects.filter(round_id=o["round"], unit=unit).select_related("round").first()

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from danvan.core import command
 from danvan.movement.services import auto_remind
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = ("Nhắc tự động các đơn vị chưa gửi trước hạn và đúng ngày hạn. Chạy định kỳ (cron/systemd timer); "
             "chạy nhiều lần cũng không gửi trùng. Thư được gửi bởi tiến trình `danvan db_worker`.")
 

@@ -1,24 +1,27 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from danvan.core import command
+from danvan.core.numbers import percent
 from danvan.movement import selectors
 from danvan.movement.models import RegistrationRound
 from danvan.orgs.models import OrgUnit
 
 
-class Command(BaseCommand):
-    help = "Đợt đăng ký: `round list` liệt kê các đợt; `round status ID` cho tiến độ theo cấp và theo đơn vị."
+class Command(command.Command):
+    help = "Đợt đăng ký: `round list` liệt kê các đợt; `round status SỐ [--unit MÃ]` cho tiến độ theo cấp và theo đơn vị."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
-        ls = sub.add_parser("list", help="liệt kê các đợt")
-        ls.add_argument("--json", action="store_true")
-        st = sub.add_parser("status", help="tiến độ của một đợt (cả các đợt chuyển tiếp)")
-        st.add_argument("round_id", type=int)
-        st.add_argument("--unit", help="mã đơn vị để xem nhánh (mặc định: đơn vị phát động)")
-        st.add_argument("--json", action="store_true")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="VIỆC")
+        ls = sub.add_parser("list", help="liệt kê các đợt", description="Liệt kê các đợt đăng ký và yêu cầu báo cáo.")
+        ls.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+        st = sub.add_parser("status", help="tiến độ của một đợt (cả các đợt chuyển tiếp)",
+                            description="Tiến độ của một đợt (cả các đợt chuyển tiếp) theo cấp và theo đơn vị.")
+        st.add_argument("round_id", type=int, metavar="SỐ", help="số của đợt (xem `danvan round list`)")
+        st.add_argument("--unit", metavar="MÃ", help="mã đơn vị để xem nhánh (mặc định: đơn vị phát động)")
+        st.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
     def handle(self, *args, **o):
         if o["action"] == "list":
@@ -49,6 +52,6 @@ class Command(BaseCommand):
         else:
             t = data["total"]
             self.stdout.write(f"{data['round']['title']} — {data['unit']['name']}: đã gửi {t['submitted']}/"
-                              f"{t['expected']} ({t['rate']}%), đúng hạn {t['on_time']}, muộn {t['late']}")
+                              f"{t['expected']} ({percent(t['rate'])}), đúng hạn {t['on_time']}, muộn {t['late']}")
             for ch in data["children"]:
                 self.stdout.write(f"  {ch['code']:<16} {ch['state']}")

@@ -4,20 +4,22 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from danvan.core import command
 
 from ._common import dumps, operator
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(command.Command):
     preview_fn: Any = None
     apply_fn: Any = None
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", metavar="TỆP", help="tệp Excel .xlsx hoặc CSV")
         parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
         parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-        parser.add_argument("--user", help="tên đăng nhập người thực hiện (mặc định: quản trị hệ thống đầu tiên)")
+        parser.add_argument("--user", metavar="TÊN_ĐĂNG_NHẬP", help="tên đăng nhập người thực hiện (mặc định: quản trị hệ thống đầu tiên)")
 
     def handle(self, *args, **o):
         path = Path(o["file"])

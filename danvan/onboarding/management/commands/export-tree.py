@@ -1,17 +1,18 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from danvan.core import command
 from danvan.onboarding import services
 from danvan.orgs.models import OrgUnit
 
 
-class Command(BaseCommand):
+class Command(command.Command):
     help = "Xuất cây con của một đơn vị ra Excel .xlsx hoặc CSV (theo đuôi tệp): `danvan export-tree --unit MÃ -o TỆP`."
 
     def add_arguments(self, parser):
-        parser.add_argument("--unit", required=True, help="mã đơn vị gốc của cây con")
-        parser.add_argument("-o", "--output", required=True, help="tệp .xlsx hoặc .csv")
+        parser.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị gốc của cây con")
+        parser.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .xlsx hoặc .csv")
 
     def handle(self, *args, **o):
         unit = OrgUnit.objects.filter(code=o["unit"]).first()

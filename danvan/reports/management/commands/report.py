@@ -1,8 +1,10 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from danvan.core import command
+from danvan.core.numbers import size
 from danvan.documents.services import DocumentError
 from danvan.exemplars.models import Movement
 from danvan.orgs.models import OrgUnit
@@ -10,25 +12,32 @@ from danvan.reports import documents, stats
 from danvan.reports.models import AnnualReport
 
 
-class Command(BaseCommand):
-    help = ("Báo cáo: `report annual --unit CODE --year YYYY --format docx|xlsx|json -o FILE` (docx: báo cáo đã lập "
-            "kèm phụ lục; xlsx: phụ lục số liệu; json: mọi số liệu mục 3.3 và phụ lục), "
-            "`report period --unit CODE --movement ID --format docx|xlsx|json -o FILE` (sơ kết, tổng kết theo năm).")
+class Command(command.Command):
+    help = ("Báo cáo: `report annual --unit MÃ --year NĂM [--movement SỐ] --format docx|xlsx|json|pdf -o TỆP` "
+            "(docx, pdf: báo cáo đã lập kèm phụ lục; xlsx: phụ lục số liệu; json: mọi số liệu mục 3.3 và phụ lục), "
+            "`report period --unit MÃ --movement SỐ [--up-to NĂM] --format docx|xlsx|json -o TỆP` (sơ kết, tổng kết "
+            "theo năm).")
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="what", required=True)
-        a = sub.add_parser("annual", help="báo cáo năm của một đơn vị (số liệu cho cả cây đơn vị cấp dưới)")
-        a.add_argument("--unit", required=True)
-        a.add_argument("--year", type=int, required=True)
-        a.add_argument("--movement", type=int, help="mã phong trào (mặc định: phong trào có giai đoạn chứa năm)")
-        a.add_argument("--format", default="docx", choices=["docx", "xlsx", "json", "pdf"])
-        a.add_argument("-o", "--output", required=True)
-        p = sub.add_parser("period", help="sơ kết, tổng kết: số liệu từng năm của giai đoạn")
-        p.add_argument("--unit", required=True)
-        p.add_argument("--movement", type=int, required=True)
-        p.add_argument("--up-to", type=int, help="chỉ tính đến năm này (sơ kết giữa kỳ)")
-        p.add_argument("--format", default="docx", choices=["docx", "xlsx", "json"])
-        p.add_argument("-o", "--output", required=True)
+        sub = parser.add_subparsers(dest="what", required=True, metavar="BÁO_CÁO")
+        a = sub.add_parser("annual", help="báo cáo năm của một đơn vị (số liệu cho cả cây đơn vị cấp dưới)",
+                           description="Báo cáo năm của một đơn vị theo đề cương văn bản 004; số liệu tính cho cả "
+                                       "cây đơn vị cấp dưới.")
+        a.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị lập báo cáo")
+        a.add_argument("--year", type=int, required=True, metavar="NĂM", help="năm báo cáo")
+        a.add_argument("--movement", type=int, metavar="SỐ",
+                       help="số phong trào (mặc định: phong trào có giai đoạn chứa năm; xem `danvan movement list`)")
+        a.add_argument("--format", default="docx", choices=["docx", "xlsx", "json", "pdf"],
+                       help="docx, pdf: báo cáo đã lập kèm phụ lục; xlsx: phụ lục số liệu; json: mọi số liệu")
+        a.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp sẽ ghi")
+        p = sub.add_parser("period", help="sơ kết, tổng kết: số liệu từng năm của giai đoạn",
+                           description="Sơ kết, tổng kết: cùng số liệu cho từng năm của giai đoạn, mỗi năm một cột.")
+        p.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị")
+        p.add_argument("--movement", type=int, required=True, metavar="SỐ",
+                       help="số phong trào (xem `danvan movement list`)")
+        p.add_argument("--up-to", type=int, metavar="NĂM", help="chỉ tính đến năm này (sơ kết giữa kỳ)")
+        p.add_argument("--format", default="docx", choices=["docx", "xlsx", "json"], help="định dạng (mặc định docx)")
+        p.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp sẽ ghi")
 
     def handle(self, *args, **o):
         unit = OrgUnit.objects.filter(code=o["unit"]).first()
@@ -39,7 +48,7 @@ class Command(BaseCommand):
         except DocumentError as exc:
             raise CommandError(str(exc)) from exc
         Path(o["output"]).write_bytes(data)
-        self.stdout.write(f"Đã ghi {o['output']} ({len(data):,} byte).".replace(",", "."))
+        self.stdout.write(f"Đã ghi {o['output']} ({size(len(data))}).")
 
     def _movement(self, pk: int | None, year: int | None) -> Movement:
         qs = Movement.objects.order_by("-period_start")
@@ -49,7 +58,8 @@ class Command(BaseCommand):
             qs = qs.filter(period_start__lte=year, period_end__gte=year)
         movement = qs.first()
         if movement is None:
-            raise CommandError("Không tìm thấy phong trào" + (f" mã {pk}." if pk else f" có giai đoạn chứa năm {year}."))
+            raise CommandError("Không tìm thấy phong trào" + (f" số {pk}." if pk else f" có giai đoạn chứa năm {year}.")
+                               + " Xem các phong trào bằng `danvan movement list`.")
         return movement
 
     def _annual(self, unit: OrgUnit, o) -> bytes:
