@@ -642,6 +642,15 @@ def test_cli_import_users(demo, tmp_path, django_capture_on_commit_callbacks):
         _cli("import-users", str(dup), "--json")
 
 
+def test_people_columns_as_the_readme_writes_them(demo, tmp_path):
+    """The README names the columns "tên đăng nhập, họ tên, thư điện tử, mã đơn vị, vai trò, chức danh"."""
+    f = tmp_path / "nguoi.csv"
+    f.write_text("tên đăng nhập,họ tên,thư điện tử,mã đơn vị,vai trò,chức danh\n"
+                 "nv.moi,Nguyễn Văn Mới,moi@example.vn,VP-SKHCN-QNG,officer,Chuyên viên\n", encoding="utf-8")
+    dry = json.loads(_cli("import-users", str(f), "--dry-run", "--json"))
+    assert dry["ok"] and dry["create"] == 1
+
+
 # ---------------------------------------------------------------- 6. bench (small size here; 50,000/100,000 by hand)
 
 

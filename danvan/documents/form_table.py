@@ -16,6 +16,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
 from danvan.core.html import html_to_paragraphs
+from danvan.core.numbers import number
 from danvan.documents import _ooxml as ox
 from danvan.documents import _tablexml as tx
 from danvan.documents._tablexml import Text
@@ -335,6 +336,8 @@ class SimpleTable:
     number_row: bool = False
     empty_text: str = "Không có dữ liệu."
     centered_columns: Sequence[int] = field(default_factory=tuple)
+    # Columns of counts: a whole number there is a number cell in Excel (summable) and "1.234" in Word.
+    numeric_columns: Sequence[int] = field(default_factory=tuple)
 
     def add_to(self, doc: DocxDocument) -> None:
         add_simple_section(doc, self)
@@ -359,6 +362,23 @@ def registration_list(rows: Sequence[Sequence[str]], **options) -> SimpleTable:
     return SimpleTable(REGISTRATION_LIST_TITLE, REGISTRATION_LIST_HEADERS, numbered, **options)
 
 
+def whole_number(value) -> int | None:
+    """A count written as text ("12") as a number; None for anything else ("3/5", "", "I")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def shown(value, numeric: bool) -> str:
+    """A table cell as Word shows it: counts the Vietnamese way (1.234)."""
+    count = whole_number(value) if numeric else None
+    if count is not None:
+        return number(count)
+    return "" if value is None else str(value)
+
+
 def add_simple_section(doc: DocxDocument, spec: SimpleTable) -> None:
     section = ox.start_section(doc, landscape=spec.landscape)
     _title_lines(doc, spec.label, spec.unit_line, spec.title, spec.attached_to)
@@ -374,7 +394,7 @@ def add_simple_section(doc: DocxDocument, spec: SimpleTable) -> None:
         rows.append(tx.row(numbers, header=True, cant_split=True))
     for values in spec.rows:
         cells = [
-            tx.cell(w, tx.para(str(v or ""), align="center" if i in spec.centered_columns else ""))
+            tx.cell(w, tx.para(shown(v, i in spec.numeric_columns), align="center" if i in spec.centered_columns else ""))
             for i, (w, v) in enumerate(zip(widths, values, strict=True))
         ]
         rows.append(tx.row(cells))

@@ -16,6 +16,8 @@ from django.db import connection, connections
 from django.tasks import task
 from django.utils import timezone
 
+from danvan.core.numbers import number
+
 from . import services
 from .models import GeneratedDocument, JobStatus
 
@@ -78,7 +80,7 @@ def build_document(job_id: int) -> str:
     if job.status in (JobStatus.DONE, JobStatus.FAILED):  # done, or given up as dead and built anew elsewhere
         return job.status
     sub = job.submission
-    _stage(job, JobStatus.RUNNING, 20, f"Đang đọc {sub.items.count():,} mô hình của hồ sơ".replace(",", "."))
+    _stage(job, JobStatus.RUNNING, 20, f"Đang đọc {number(sub.items.count())} mô hình của hồ sơ")
     with _Heartbeat(job.pk):
         try:
             _stage(job, JobStatus.RUNNING, 50, "Đang dựng văn bản")

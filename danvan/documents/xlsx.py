@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from danvan.core.cells import workbook_bytes
+from danvan.core.numbers import XLSX_DECIMAL, XLSX_INTEGER, xlsx_format
 from danvan.documents import form_table as ft
 from danvan.documents._ooxml import FONT, clean
 
@@ -261,10 +262,16 @@ def simple_table_workbook(spec: ft.SimpleTable) -> Workbook:
     styles = _Styles()
     for number, values in enumerate(spec.rows, start=last_header + 1):
         for column, value in enumerate(values, start=1):
-            text = excel_text(str(value)) if value not in (None, "") else None
-            cell = sheet.cell(row=number, column=column, value=text)
+            count = ft.whole_number(value) if (column - 1) in spec.numeric_columns else None
+            if count is not None:  # a number cell: Excel sums it; shown 1.234
+                cell = sheet.cell(row=number, column=column, value=count)
+            else:
+                text = excel_text(str(value)) if value not in (None, "") else None
+                cell = sheet.cell(row=number, column=column, value=text)
             centred = (column - 1) in spec.centered_columns
             styles.apply(cell, F_CELL, A_CENTER_TOP if centred else A_TOP)
+            if count is not None:
+                cell.number_format = XLSX_INTEGER
         _fit_height(sheet, number, values, weights)
     if not spec.rows:
         _merged_note(sheet, last_header + 1, spec.empty_text, ncols)
@@ -302,8 +309,8 @@ def data_tables_xlsx_bytes(tables: Sequence[tuple[str, str, Sequence[str], Seque
                 cell = sheet.cell(row=number, column=column, value=value)
                 cell.font, cell.border = F_CELL, BORDER
                 cell.alignment = A_TOP
-                if isinstance(value, float):
-                    cell.number_format = "0.0"
+                if fmt := xlsx_format(value):
+                    cell.number_format = XLSX_DECIMAL if fmt == XLSX_DECIMAL else XLSX_INTEGER
         if not rows:
             _merged_note(sheet, top + 1, "Không có dữ liệu.", ncols)
         _widths(sheet, weights)

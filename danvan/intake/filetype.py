@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from danvan.core import soffice
+from danvan.core.numbers import number
 
 from .model import (
     CORRUPT,
@@ -45,7 +46,7 @@ class Sniffed:
 
 
 def _mb(n: int) -> str:
-    return f"{n / _MB:.1f}".replace(".", ",")
+    return number(n / _MB, 1)
 
 
 def _utf16(name: str) -> bytes:
@@ -194,7 +195,7 @@ def _sniff_zip(data: bytes, filename: str, limits: Limits, convert: bool) -> Sni
 def count_xlsx_cells(zf: zipfile.ZipFile, filename: str, limits: Limits) -> int:
     """Count the cells of every sheet by streaming, before openpyxl loads them all."""
     total = 0
-    limit_text = f"{limits.max_cells:,}".replace(",", ".")
+    limit_text = number(limits.max_cells)
     for name in zf.namelist():
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
             continue

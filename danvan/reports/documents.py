@@ -78,7 +78,8 @@ def appendix_table(s: stats.Stats, attached_to: str = "") -> SimpleTable:
     return SimpleTable(
         title=f"PHỤ LỤC SỐ LIỆU\nKết quả xây dựng, nhân rộng, công nhận mô hình, điển hình \"Dân vận khéo\" "
               f"năm {s.years_label}", headers=APPENDIX_HEADERS, rows=appendix_rows(s), attached_to=attached_to,
-        unit_line=s.unit.name.upper(), weights=(16, 100, 24, 24, 24), landscape=False, centered_columns=(0, 2, 3, 4))
+        unit_line=s.unit.name.upper(), weights=(16, 100, 24, 24, 24), landscape=False, centered_columns=(0, 2, 3, 4),
+        numeric_columns=(2, 3, 4))
 
 
 def _paras(text: str) -> list[str | Para]:
@@ -164,7 +165,7 @@ def period_table(unit: OrgUnit, movement: Movement, up_to: int | None = None,
         title=f"KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA \"DÂN VẬN KHÉO\"\ngiai đoạn {movement.period_start} - "
               f"{movement.period_end} (số liệu theo từng năm)", headers=headers, rows=rows,
         unit_line=unit.name.upper(), weights=(12, 90, *([22] * len(columns))), landscape=True,
-        centered_columns=tuple(range(2, len(headers))))
+        centered_columns=tuple(range(2, len(headers))), numeric_columns=tuple(range(2, len(headers))))
 
 
 # ---- bytes, for pages and the CLI alike ----------------------------------------------------------

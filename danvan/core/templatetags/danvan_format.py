@@ -10,7 +10,10 @@ register = template.Library()
 
 @register.filter(name="so")
 def so(value) -> str:
-    """Vietnamese number: {{ 1234|so }} → 1.234; {{ 12.5|so }} → 12,5."""
+    """Vietnamese number: {{ 1234|so }} → 1.234; {{ 12.5|so }} → 12,5; a count kept as text ("1234") too;
+    other text ("3/5") as it is."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
     return number(value)
 
 
