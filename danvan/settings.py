@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from danvan.core.officefile import DEFAULTS as OFFICE_DEFAULTS
+
 BASE_DIR = Path(__file__).resolve().parent
 # var/ of the project (a checkout, or an editable install) whatever the current folder; an installed package
 # without its project keeps it in the current folder. DANVAN_VAR_DIR puts it anywhere.
@@ -221,6 +223,32 @@ DANVAN_LIST_PAGE_SIZE = int(os.environ.get("DANVAN_LIST_PAGE_SIZE", 25))
 # 2,000 rows (intake Limits.max_exemplars), ~1.8 KB a row of text — 20,000 fields, ~3.6 MB (issue 21 §7).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 8 * 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DANVAN_MAX_FORM_FIELDS", 25_000))
+# Bounds before work (issue 21 §7). Every uploaded file is counted while it streams in (danvan/core/uploads.py
+# BoundedUploadHandler): past DANVAN_UPLOAD_MAX_BYTES the file is dropped, past DANVAN_UPLOAD_MAX_TOTAL_BYTES for
+# one request the rest is not read, and the door refuses the upload in Vietnamese with nothing stored.
+DANVAN_UPLOAD_MAX_BYTES = int(os.environ.get("DANVAN_UPLOAD_MAX_BYTES", OFFICE_DEFAULTS["DANVAN_UPLOAD_MAX_BYTES"]))
+DANVAN_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("DANVAN_UPLOAD_MAX_TOTAL_BYTES", 100 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = [
+    "danvan.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# What a Word/Excel file may expand to before a reader opens it (danvan/core/officefile.py, shared by intake and
+# onboarding): zip entries, uncompressed bytes (all parts, one XML part), compression ratio; XLSX sheets, highest
+# row number, cells (written, merged, declared by <dimension>); DOCX table cells.
+DANVAN_OFFICE_MAX_ENTRIES = int(os.environ.get("DANVAN_OFFICE_MAX_ENTRIES", OFFICE_DEFAULTS["DANVAN_OFFICE_MAX_ENTRIES"]))
+DANVAN_OFFICE_MAX_UNCOMPRESSED = int(os.environ.get("DANVAN_OFFICE_MAX_UNCOMPRESSED", OFFICE_DEFAULTS["DANVAN_OFFICE_MAX_UNCOMPRESSED"]))
+DANVAN_OFFICE_MAX_PART_BYTES = int(os.environ.get("DANVAN_OFFICE_MAX_PART_BYTES", OFFICE_DEFAULTS["DANVAN_OFFICE_MAX_PART_BYTES"]))
+DANVAN_OFFICE_MAX_RATIO = int(os.environ.get("DANVAN_OFFICE_MAX_RATIO", OFFICE_DEFAULTS["DANVAN_OFFICE_MAX_RATIO"]))
+DANVAN_XLSX_MAX_SHEETS = int(os.environ.get("DANVAN_XLSX_MAX_SHEETS", OFFICE_DEFAULTS["DANVAN_XLSX_MAX_SHEETS"]))
+DANVAN_XLSX_MAX_ROWS = int(os.environ.get("DANVAN_XLSX_MAX_ROWS", OFFICE_DEFAULTS["DANVAN_XLSX_MAX_ROWS"]))
+DANVAN_XLSX_MAX_CELLS = int(os.environ.get("DANVAN_XLSX_MAX_CELLS", OFFICE_DEFAULTS["DANVAN_XLSX_MAX_CELLS"]))
+DANVAN_DOCX_MAX_CELLS = int(os.environ.get("DANVAN_DOCX_MAX_CELLS", OFFICE_DEFAULTS["DANVAN_DOCX_MAX_CELLS"]))
+# A registration form is read whole by openpyxl (merged cells included): its own, smaller cell bound.
+DANVAN_FORM_MAX_CELLS = int(os.environ.get("DANVAN_FORM_MAX_CELLS", OFFICE_DEFAULTS["DANVAN_FORM_MAX_CELLS"]))
+# Uploads never applied (an onboarding file not applied, an intake preview not confirmed) are deleted by
+# `danvan expire-uploads` after this many days.
+DANVAN_UPLOAD_EXPIRY_DAYS = int(os.environ.get("DANVAN_UPLOAD_EXPIRY_DAYS", 7))
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -175,14 +175,15 @@ def test_no_right_to_register(api, units):
     assert not Exemplar.objects.filter(year=2023).exists()
 
 
-@pytest.mark.parametrize("name, data, code, message", [
-    ("rac.docx", b"\x00\x01 day khong phai tep word" * 20, "not_office", "không phải tệp Word"),
-    ("rong.docx", b"", "empty", "rỗng"),
-    ("qua-lon.docx", b"PK\x03\x04" + b"\x00" * (21 * 1024 * 1024), "too_large", "vượt giới hạn 20,0 MB"),
+@pytest.mark.parametrize("name, data, code, message, status", [
+    ("rac.docx", b"\x00\x01 day khong phai tep word" * 20, "not_office", "không phải tệp Word", 400),
+    ("rong.docx", b"", "empty", "rỗng", 400),
+    # Refused while it streams in (issue 21 §7): 413, never read whole.
+    ("qua-lon.docx", b"PK\x03\x04" + b"\x00" * (21 * 1024 * 1024), "too_large", "vượt giới hạn 20,0 MB", 413),
 ])
-def test_bad_file_is_400_in_vietnamese_and_nothing_saved(api, units, name, data, code, message):
+def test_bad_file_is_400_in_vietnamese_and_nothing_saved(api, units, name, data, code, message, status):
     before = _counts()
-    err = _json(_upload(api("vp.skhcn"), "SKHCN-QNG", (name, data)), 400)
+    err = _json(_upload(api("vp.skhcn"), "SKHCN-QNG", (name, data)), status)
     assert err["code"] == code and message in err["message"]
     assert err["details"]["files"][0]["filename"] == name
     assert _counts() == before

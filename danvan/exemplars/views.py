@@ -6,7 +6,7 @@ from typing import overload
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from danvan.core import uploads
 from danvan.core.actions import posted_version, required_version, run_action
 from danvan.orgs import scoping
 
@@ -222,7 +223,9 @@ def _lifecycle_post(request: HttpRequest, pk: int, name: str, form_class, run) -
     ex = _get_visible(request, pk)
     kwargs = {"units": lifecycle.deciding_units(request.user, ex)} if name in ("recognize", "commend") else {}
     form = form_class(request.POST, request.FILES, auto_id=_form_ids(name), **kwargs)
-    if form.is_valid():
+    if refused := uploads.refusal(request):  # a file past the limit, found while it streamed in
+        form.errors[NON_FIELD_ERRORS] = form.error_class([refused], error_class="nonfield")
+    elif form.is_valid():
         try:
             message = run(ex, form.cleaned_data)
         except PermissionDenied:

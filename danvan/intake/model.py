@@ -62,16 +62,36 @@ class IntakeError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds that keep a hostile or absurd file from eating the server."""
+    """Bounds that keep a hostile or absurd file from eating the server.
 
-    max_bytes: int = 20 * 1024 * 1024
-    max_uncompressed: int = 200 * 1024 * 1024
-    max_part_bytes: int = 40 * 1024 * 1024  # one XML part (document.xml, a sheet)
-    max_ratio: int = 100
-    ratio_floor: int = 1024 * 1024  # parts smaller than this skip the ratio test
-    max_zip_entries: int = 5000
+    The ones left None come from settings (DANVAN_UPLOAD_MAX_BYTES, the Office guard's DANVAN_OFFICE_*,
+    DANVAN_XLSX_*, DANVAN_DOCX_*; cells: DANVAN_FORM_MAX_CELLS), see ``danvan.core.officefile``.
+    """
+
+    max_bytes: int | None = None
+    max_uncompressed: int | None = None
+    max_part_bytes: int | None = None
+    max_ratio: int | None = None
+    max_zip_entries: int | None = None
+    max_sheets: int | None = None
+    max_cells: int | None = None  # XLSX cells loaded by openpyxl (written and merged)
     max_exemplars: int = 2000
     max_rows: int = 10_000  # table rows (DOCX) or filled rows (XLSX), all tables together
-    max_cells: int = 200_000  # XLSX cells loaded by openpyxl
     max_columns: int = 60
     convert_timeout: float = 90.0
+
+    @property
+    def upload_bytes(self) -> int:
+        from danvan.core.officefile import setting
+
+        return self.max_bytes if self.max_bytes is not None else setting("DANVAN_UPLOAD_MAX_BYTES")
+
+    def bounds(self):
+        """The Office guard's bounds for a registration form."""
+        from danvan.core.officefile import Bounds, setting
+
+        cells = self.max_cells if self.max_cells is not None else setting("DANVAN_FORM_MAX_CELLS")
+        return Bounds.from_settings(
+            max_entries=self.max_zip_entries, max_uncompressed=self.max_uncompressed,
+            max_part_bytes=self.max_part_bytes, max_ratio=self.max_ratio, max_sheets=self.max_sheets,
+            max_cells=cells, max_docx_cells=cells)

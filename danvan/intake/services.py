@@ -12,10 +12,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.db import connection
+from django.core.files.base import ContentFile, File
+from django.db import connection, transaction
 from django.utils import timezone
 
 from danvan.core.writes import write_transaction
@@ -29,7 +31,10 @@ from danvan.orgs.models import OrgUnit
 
 from . import IntakeError, parse_form
 from .content import fold
+from .filetype import too_large
+from .model import TOO_LARGE
 from .models import ImportBatch, ImportFile, ImportRow
+from .parser import DEFAULT_LIMITS, display_name
 
 NEW_FIELD_CATEGORY = "he-thong-chinh-tri"  # where an unknown field goes until someone remaps it
 
@@ -130,18 +135,43 @@ def _already_imported(unit: OrgUnit, sha: str) -> ImportFile | None:
         "batch__confirmed_by").first()
 
 
-def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, bytes]],
+def _size(src) -> int:
+    return len(src) if isinstance(src, bytes | bytearray) else int(src.size or 0)
+
+
+def _read(src) -> bytes:
+    if isinstance(src, bytes | bytearray):
+        return bytes(src)
+    src.seek(0)
+    return src.read()
+
+
+def _stored(name: str, src, data: bytes):
+    """What storage keeps: the upload itself (streamed in chunks) or the bytes given."""
+    if isinstance(src, bytes | bytearray):
+        return ContentFile(data, name=name)
+    src.seek(0)
+    return File(src, name=name)
+
+
+def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, Any]],
                  submission: Submission | None = None) -> StartResult:
-    """Parse the files and keep them with their rows as a preview. Parsing and the proposals (fields,
-    duplicates) are done first; the files are stored, then the batch and its rows written in one short
-    transaction (a few statements, whatever the number of rows)."""
+    """Parse the files and keep them with their rows as a preview. ``files``: (name, bytes) or (name, uploaded
+    file); each file's size is checked before it is read and files are read one at a time, so 30 uploads never
+    sit in memory together. Parsing and the proposals (fields, duplicates) are done first; the files are stored,
+    then the batch and its rows written in one short transaction (a few statements, whatever the number of rows)."""
     if not scoping.can_edit_unit(by, unit):
         raise PermissionDenied("Bạn không có quyền nhập biểu mẫu cho đơn vị này.")
     if submission is not None and submission.unit_id != unit.pk:
         raise ValidationError("Hồ sơ đăng ký không thuộc đơn vị đã chọn.")
     result = StartResult(batch=None)
     parsed_files = []
-    for name, data in files:
+    limit = DEFAULT_LIMITS.upload_bytes
+    for name, src in files:
+        if (size := _size(src)) > limit:
+            result.problems.append(FileProblem(name, TOO_LARGE, too_large(display_name(name), size, limit).message))
+            continue
+        data = _read(src)
         sha = hashlib.sha256(data).hexdigest()
         if done := _already_imported(unit, sha):
             who = done.batch.confirmed_by.get_full_name() if done.batch.confirmed_by else "không rõ"
@@ -157,32 +187,35 @@ def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, bytes]]
         if not parsed.exemplars:
             result.problems.append(FileProblem(name, "empty_form", f"Không tìm thấy mô hình nào trong biểu mẫu “{name}”."))
             continue
-        parsed_files.append((name, data, sha, parsed))
+        # Bytes given are kept (they are the caller's); an upload is read again from its file when stored.
+        parsed_files.append((name, src, data if isinstance(src, bytes | bytearray) else b"", sha, size, parsed))
+        del data
     if not parsed_files:
         return result
     previewer = Previewer(unit, year)
-    prepared = [(name, data, sha, previewer.rows(parsed.exemplars)) for name, data, sha, parsed in parsed_files]
+    prepared = [(name, src, data, sha, size, previewer.rows(parsed.exemplars))
+                for name, src, data, sha, size, parsed in parsed_files]
     field_file = ImportFile._meta.get_field("file")
     stored: list[str] = []
     try:
-        for name, data, _sha, _rows in prepared:  # the files reach storage before the write lock is taken
+        for name, src, data, *_rest in prepared:  # the files reach storage before the write lock
             path = field_file.generate_filename(None, name)  # type: ignore[arg-type]  # upload_to is a plain path
-            stored.append(field_file.storage.save(path, ContentFile(data)))
+            stored.append(field_file.storage.save(path, _stored(name, src, data)))
         with write_transaction("intake.start_import"):
             batch = ImportBatch.objects.create(unit=unit, year=year, submission=submission,
                                                round=submission.round if submission else None, created_by=by)
             files_made = ImportFile.objects.bulk_create([
-                ImportFile(batch=batch, file=path, filename=name, sha256=sha, size=len(data))
-                for path, (name, data, sha, _rows) in zip(stored, prepared, strict=True)])
+                ImportFile(batch=batch, file=path, filename=name, sha256=sha, size=size)
+                for path, (name, _src, _data, sha, size, _rows) in zip(stored, prepared, strict=True)])
             ImportRow.objects.bulk_create([
                 ImportRow(file=f, position=pos, data=row, warnings=warnings)
-                for f, (_n, _d, _s, rows) in zip(files_made, prepared, strict=True)
+                for f, (*_rest, rows) in zip(files_made, prepared, strict=True)
                 for pos, (row, warnings) in enumerate(rows)], batch_size=exemplar_services.BULK_BATCH)
     except BaseException:
         for path in stored:
             field_file.storage.delete(path)
         raise
-    result.rows = sum(len(rows) for *_rest, rows in prepared)
+    result.rows = sum(len(p[-1]) for p in prepared)
     result.batch = batch
     return result
 
@@ -359,3 +392,23 @@ def cancel_import(*, batch: ImportBatch, by) -> None:
     if not scoping.can_edit_unit(by, batch.unit):
         raise PermissionDenied("Bạn không có quyền với lần nhập này.")
     ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.PREVIEW).update(state=ImportBatch.State.CANCELLED)
+
+
+def _delete_stored(storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
+def expire_batches(*, before) -> tuple[int, int]:
+    """Delete the imports never confirmed (previewed or cancelled) uploaded before ``before``: their rows, their
+    files and the stored bytes (once the deletion is committed). (batches, files) deleted."""
+    stale = ImportBatch.objects.filter(created_at__lt=before).exclude(state=ImportBatch.State.CONFIRMED)
+    storage = ImportFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    batches = files = 0
+    for batch in stale.iterator():
+        with transaction.atomic():
+            stored = [f.file.name for f in batch.files.all() if f.file.name]
+            batch.delete()
+            transaction.on_commit(partial(_delete_stored, storage, stored))
+        batches, files = batches + 1, files + len(stored)
+    return batches, files

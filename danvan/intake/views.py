@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from danvan.core import uploads
 from danvan.core.forms import MultipleFileField, MultipleFileInput
 from danvan.exemplars.models import FieldCategory
 from danvan.exemplars.services import fields_for_unit
@@ -41,7 +42,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         files = form.cleaned_data["uploads"]
-        if not files:
+        if refused := uploads.refusal(request):  # a file past the limit, found while it streamed in
+            form.add_error("uploads", refused)
+        elif not files:
             form.add_error("uploads", "Hãy chọn ít nhất một tệp biểu mẫu.")
         elif len(files) > MAX_FILES:
             form.add_error("uploads", f"Mỗi lần chỉ nhập tối đa {MAX_FILES} tệp.")
@@ -50,7 +53,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             target = sub if sub and sub.unit_id == unit.pk else None
             try:
                 result = services.start_import(by=request.user, unit=unit, year=form.cleaned_data["year"],
-                                               files=[(f.name, f.read()) for f in files], submission=target)
+                                               files=[(f.name, f) for f in files], submission=target)
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
             else:

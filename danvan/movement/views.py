@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from multidb import db_write
 
-from danvan.core import sharedcache
+from danvan.core import sharedcache, uploads
 from danvan.core.actions import posted_version
 from danvan.documents import models as documents_models
 from danvan.documents import services as documents_services
@@ -334,6 +334,9 @@ def submission_detach(request: HttpRequest, pk: int, exemplar_pk: int) -> HttpRe
 def submission_dossier(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _sub(request, pk)
     form = DossierForm(request.POST, request.FILES)
+    if refused := uploads.refusal(request):  # a file past the limit, found while it streamed in
+        messages.error(request, refused)
+        return redirect("movement:submission", pk=sub.pk)
     if not form.is_valid():
         for errs in form.errors.values():
             for e in errs:

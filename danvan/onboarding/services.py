@@ -32,7 +32,7 @@ from danvan.reports import tally
 
 from . import accounts
 from .models import ImportKind, ImportRun, SuccessionKind, UnitChange, UnitSuccession
-from .tables import Table, TableError, read_table, write_csv, write_xlsx
+from .tables import Table, TableError, check_file, read_table, write_csv, write_xlsx
 
 CHUNK = 900  # SQLite's bound on query parameters, with room to spare
 
@@ -451,6 +451,10 @@ def _refuse(preview: Preview) -> ValidationError:
 def start_import(*, by, kind: str, data: bytes, filename: str, under: OrgUnit | None = None) -> ImportRun:
     if not can_onboard(by):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên mới nhập được danh sách.")
+    try:  # size and the Office guard before the bytes are kept (issue 21 §7)
+        check_file(data, filename)
+    except TableError as exc:
+        raise ValidationError(str(exc), code="invalid") from exc
     return ImportRun.objects.create(kind=kind, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
                                     content=data, under=under, created_by=by)
 
@@ -975,3 +979,9 @@ def retire_unit(*, by, unit: OrgUnit, on: date, note: str = "") -> UnitSuccessio
         OrgUnit.objects.filter(pk=unit.pk).update(valid_to=on)
         return UnitSuccession.objects.create(predecessor=unit, successor=None, kind=SuccessionKind.RETIRE,
                                              date=on, note=note, created_by=by)
+
+
+def expire_runs(*, before) -> int:
+    """Delete the tree and people files uploaded before ``before`` and never applied (their bytes with them)."""
+    deleted, _ = ImportRun.objects.filter(applied_at__isnull=True, created_at__lt=before).delete()
+    return deleted

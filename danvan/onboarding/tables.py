@@ -12,11 +12,13 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from openpyxl import Workbook, load_workbook
 
+from danvan.core import officefile
 from danvan.core.cells import csv_bytes, csv_unquote, text_cell
 
-MAX_BYTES = 60 * 1024 * 1024
+BROKEN_XLSX = "Tệp Excel bị hỏng hoặc không phải .xlsx."
 
 
 class TableError(ValueError):
@@ -67,11 +69,31 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_table(data: bytes, filename: str) -> Table:
+def too_large(size: int) -> str | None:
+    """The Vietnamese refusal of a list file of ``size`` bytes (DANVAN_UPLOAD_MAX_BYTES), None when it fits."""
+    from danvan.core.uploads import size_text
+
+    limit = settings.DANVAN_UPLOAD_MAX_BYTES
+    return None if size <= limit else f"Tệp quá lớn ({size_text(size)}, tối đa {size_text(limit)})."
+
+
+def check_file(data: bytes, filename: str) -> None:
+    """What is refused before a file is kept or read: empty, too large, an XLSX the Office guard refuses."""
     if not data:
         raise TableError("Tệp rỗng.")
-    if len(data) > MAX_BYTES:
-        raise TableError(f"Tệp quá lớn (tối đa {MAX_BYTES // (1024 * 1024)} MB).")
+    if problem := too_large(len(data)):
+        raise TableError(problem)
+    if data[:4] == b"PK\x03\x04":
+        try:
+            officefile.check(data, filename)
+        except officefile.Refused as exc:
+            if exc.code == "corrupt":
+                raise TableError(BROKEN_XLSX) from exc
+            raise TableError(exc.message) from exc
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    check_file(data, filename)
     name = filename.lower()
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
@@ -100,7 +122,7 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken zip
-        raise TableError("Tệp Excel bị hỏng hoặc không phải .xlsx.") from exc
+        raise TableError(BROKEN_XLSX) from exc
     try:
         sheet = wb.worksheets[0]
         table: Table | None = None

@@ -15,13 +15,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from danvan.core import uploads
 from danvan.core.actions import run_action
 from danvan.core.clientip import client_ip
 from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping
 from danvan.orgs.models import Membership, OrgUnit, Role
 
-from . import accounts, selectors, services
+from . import accounts, selectors, services, tables
 from .models import ImportKind, ImportRun, UnitChange
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,10 +76,20 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     _need_onboard(request.user)
     k = _kind(kind)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (refused := uploads.refusal(request)):
+        # The file went past the limit while it streamed in: refused, nothing read whole, nothing kept.
+        form.errors["upload"] = form.error_class([refused])
+    elif request.method == "POST" and form.is_valid():
         f = form.cleaned_data["upload"]
-        run = services.start_import(by=request.user, kind=k, data=f.read(), filename=f.name)
-        return redirect("onboarding:preview", pk=run.pk)
+        if problem := tables.too_large(f.size or 0):  # before it is read
+            form.add_error("upload", problem)
+        else:
+            try:
+                run = services.start_import(by=request.user, kind=k, data=f.read(), filename=f.name)
+            except ValidationError as exc:
+                form.add_error("upload", exc.messages)
+            else:
+                return redirect("onboarding:preview", pk=run.pk)
     return render(request, "onboarding/upload.html", {"form": form, "kind": k, "slug": kind,
                                                       "kind_label": ImportKind(k).label})
 

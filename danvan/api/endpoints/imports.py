@@ -18,6 +18,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from danvan.core import uploads
 from danvan.exemplars.forms import MAX_CONTENT
 from danvan.exemplars.models import Exemplar
 from danvan.intake import services
@@ -274,12 +275,14 @@ def start_import(request: HttpRequest, data: Form[ImportIn], files: File[list[Up
         sub = visible_submissions(request.user).filter(pk=data.submission).first()
         if sub is None:
             raise missing("submission", "Không tìm thấy hồ sơ đăng ký trong phạm vi của bạn.")
+    if refused := uploads.refusal(request):  # a file past the limit, found while it streamed in
+        raise ApiError(413, "too_large", refused, uploads.refusal_details(request))
     if not files:
         raise bad_ref("files", "Hãy chọn ít nhất một tệp biểu mẫu.")
     if len(files) > MAX_FILES:
         raise bad_ref("files", f"Mỗi lần chỉ nhập tối đa {MAX_FILES} tệp.")
     result = services.start_import(by=request.user, unit=unit, year=data.year, submission=sub,
-                                   files=[(f.name or "bieu-mau", f.read()) for f in files])
+                                   files=[(f.name or "bieu-mau", f) for f in files])
     if result.batch is None:
         raise _refused(result.problems)
     batch = _batch(request, result.batch.pk)

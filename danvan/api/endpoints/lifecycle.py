@@ -17,6 +17,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from danvan.core import uploads
 from danvan.core.uploads import download
 from danvan.exemplars import lifecycle
 from danvan.exemplars.models import (
@@ -31,6 +32,7 @@ from danvan.exemplars.models import CommendationForm as CommendationKind
 from danvan.orgs import scoping
 from danvan.orgs.models import OrgUnit
 
+from ..errors import ApiError
 from ..schemas import ExemplarOut, StrictIn
 from .common import ERRORS, missing, ok
 from .exemplars import _get, exemplar_out
@@ -228,6 +230,8 @@ def record_progress(request: HttpRequest, pk: int, body: ProgressIn):
                      "Word; tối đa 10 tệp, mỗi tệp 10 MB)")
 def record_progress_with_evidence(request: HttpRequest, pk: int, data: Form[ProgressIn],
                                   files: File[list[UploadedFile]]):
+    if refused := uploads.refusal(request):  # a file past the limit, found while it streamed in
+        raise ApiError(413, "too_large", refused, uploads.refusal_details(request))
     out, update = _step(request, pk, lambda ex: lifecycle.add_progress(
         exemplar=ex, by=request.user, date=data.date, text=data.text, files=files, expected_version=data.version))
     assert isinstance(update, ProgressUpdate)

@@ -7,6 +7,8 @@ from django.core.management.base import CommandError
 from danvan.core import command
 from danvan.exemplars.models import Kind, Origin
 from danvan.intake import IntakeError, parse_form, services
+from danvan.intake.filetype import too_large
+from danvan.intake.parser import DEFAULT_LIMITS
 from danvan.movement.models import RoundKind, Status, Submission
 from danvan.orgs.models import OrgUnit
 
@@ -73,6 +75,8 @@ class Command(command.Command):
     def _one(self, path: Path, unit, year, sub, user, dry_run: bool) -> tuple[dict, bool]:
         entry: dict = {"file": str(path)}
         try:
+            if (size := path.stat().st_size) > DEFAULT_LIMITS.upload_bytes:  # before the file is read
+                raise too_large(path.name, size, DEFAULT_LIMITS.upload_bytes)
             data = path.read_bytes()
             parsed = parse_form(data, path.name)
         except OSError as exc:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
 from danvan.core import command
+from danvan.onboarding.tables import too_large
 
 from ._common import dumps, operator
 
@@ -25,6 +26,8 @@ class ImportCommand(command.Command):
         path = Path(o["file"])
         if not path.is_file():
             raise CommandError(f"Không có tệp {path}.")
+        if problem := too_large(path.stat().st_size):  # before the file is read
+            raise CommandError(problem)
         data = path.read_bytes()
         by = operator(o["user"])
         preview = type(self).preview_fn(data, path.name, by=by)
