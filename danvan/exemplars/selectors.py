@@ -77,8 +77,42 @@ def published_exemplars() -> ExemplarQuerySet:
         status__in=PUBLIC_STATUSES, pk__in=Recognition.objects.filter(published=True).values("exemplar_id"))
 
 
-def lineage(ex: Exemplar) -> list[Exemplar]:
-    """From the original down to `ex`'s source: replicas of replicas trace back to the first model."""
+def nameable_exemplars(user) -> ExemplarQuerySet:
+    """Exemplars whose name a page may show the user in a list of related models (lineage, replicas): alive, and
+    in the user's scope or recognized (known beyond their subtree as a source anyone may replicate). Every other
+    related exemplar is at most counted ("và 3 mô hình ở đơn vị khác"); a soft-deleted one is never shown."""
+    return source_candidates(user)
+
+
+def _named_and_linked(user, ids: list[int]) -> tuple[set[int], set[int]]:
+    """Which of `ids` the user may see named, and which of those they may open (their scope)."""
+    if not ids:
+        return set(), set()
+    named = set(nameable_exemplars(user).filter(pk__in=ids).values_list("pk", flat=True))
+    linked = set(visible_exemplars(user).filter(pk__in=named).values_list("pk", flat=True)) if named else set()
+    return named, linked
+
+
+@dataclass
+class Lineage:
+    """The models `ex` replicates, from the original down to its source, as the viewer may see them:
+    `chain` the ones they may see named, `hidden` how many others (alive) lie on the way, `linked` the ids they
+    may open, `original` whether chain[0] is the first model."""
+
+    chain: list[Exemplar] = field(default_factory=list)
+    hidden: int = 0
+    linked: set[int] = field(default_factory=set)
+    original: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.chain or self.hidden)
+
+
+def lineage(ex: Exemplar, user=None) -> Lineage:
+    """From the original down to `ex`'s source: replicas of replicas trace back to the first model.
+
+    With `user`, only what they may see is named (`nameable_exemplars`); soft-deleted models are never shown nor
+    counted. Without, every alive model of the chain (for counts)."""
     chain: list[Exemplar] = []
     seen = {ex.pk}
     current = ex.source_id
@@ -89,24 +123,37 @@ def lineage(ex: Exemplar) -> list[Exemplar]:
             break
         chain.append(node)
         current = node.source_id
-    return list(reversed(chain))
+    chain.reverse()
+    alive = [n for n in chain if not n.is_deleted]
+    if user is None:
+        return Lineage(chain=alive, linked=set(), original=bool(chain) and not chain[0].is_deleted)
+    named, linked = _named_and_linked(user, [n.pk for n in alive])
+    shown = [n for n in alive if n.pk in named]
+    return Lineage(chain=shown, hidden=len(alive) - len(shown), linked=linked,
+                   original=bool(shown) and shown[0] is chain[0])
 
 
 @dataclass
 class Spread:
-    """Where an exemplar has spread: every replica down the generations, counted per level."""
+    """Where an exemplar has spread: every replica down the generations, counted per level.
+
+    `replicas` are the ones the viewer may see named (all, when no viewer is given), `hidden` how many others
+    there are; `total` and `per_level` count them all (counts are not a disclosure)."""
 
     replicas: list[Exemplar] = field(default_factory=list)
     generation: dict[int, int] = field(default_factory=dict)
     per_level: list[tuple[str, int]] = field(default_factory=list)
+    hidden: int = 0
+    linked: set[int] = field(default_factory=set)
 
     @property
     def total(self) -> int:
-        return len(self.replicas)
+        return len(self.replicas) + self.hidden
 
 
-def spread(ex: Exemplar) -> Spread:
-    """Replicas of `ex`, of its replicas, and so on: one query per generation, not per exemplar."""
+def spread(ex: Exemplar, user=None) -> Spread:
+    """Replicas of `ex`, of its replicas, and so on: one query per generation, not per exemplar.
+    With `user`, the list names only what they may see (`nameable_exemplars`), the others are counted."""
     out = Spread()
     frontier, seen, depth = [ex.pk], {ex.pk}, 0
     while frontier and depth < MAX_LINEAGE:
@@ -120,6 +167,11 @@ def spread(ex: Exemplar) -> Spread:
         frontier = [r.pk for r in rows]
     counts = Counter((r.unit.level.rank, r.unit.level.name) for r in out.replicas)
     out.per_level = [(name, n) for (_, name), n in sorted(counts.items())]
+    if user is not None:
+        named, out.linked = _named_and_linked(user, [r.pk for r in out.replicas])
+        shown = [r for r in out.replicas if r.pk in named]
+        out.hidden = len(out.replicas) - len(shown)
+        out.replicas = shown
     return out
 
 

@@ -181,12 +181,11 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
         raise Http404
     # One query for the timeline (each record compared with the next older one), one per related model named.
     changes = history.timeline(ex)
-    sp = spread(ex)
+    sp = spread(ex, request.user)
+    lin = lineage(ex, request.user)
     can_edit = scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted
     lock = services.edit_lock(ex) if can_edit else None
     decided = ex.status in DECIDED_STATUSES  # otherwise there is no decision to read
-    visible_ids = set(visible_exemplars(request.user).filter(pk__in=[r.pk for r in sp.replicas])
-                      .values_list("pk", flat=True))
     return render(
         request,
         "exemplars/detail.html",
@@ -194,9 +193,9 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
             "ex": ex,
             "changes": changes,
             "spread": sp,
-            "visible_replicas": visible_ids,
             "source_link": _source_link(request.user, ex),
-            "lineage": lineage(ex),
+            "lineage": lin,
+            "source_shown": bool(lin.chain) and lin.chain[-1].pk == ex.source_id,
             "events": ex.events.select_related("by").order_by("happened_on", "at", "pk"),
             "progress": ex.progress.prefetch_related("evidence").select_related("created_by"),
             "recognitions": _recognitions(request, ex) if decided else [],

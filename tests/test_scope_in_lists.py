@@ -1,0 +1,100 @@
+"""Issue 21 §6: every list a page shows is filtered by what the viewer may see (others counted at most), the
+showcase searches only what it shows, and a unit's level stays between its parent's and its children's.
+
+Each test reproduces a red-team finding through the pages or the API as the seed personas."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
+from danvan.exemplars.services import create_exemplar, delete_exemplar
+from danvan.orgs.models import OrgUnit
+
+pytestmark = pytest.mark.django_db
+SAVING = "Thực hiện tiết kiệm điện trong cơ quan"
+
+
+def _user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def _exemplar(by: str, unit: str, name: str, *, source: Exemplar | None = None, address: str = "Số 1, đường A"):
+    u = OrgUnit.objects.get(code=unit)
+    step = OrgUnit.steplen
+    field = Field.objects.filter(owner__path__in=[u.path[:i] for i in range(step, len(u.path) + 1, step)]).first()
+    if field is None:
+        field = Field.objects.create(owner=u, name="Lĩnh vực chung", category=FieldCategory.objects.first())
+    return create_exemplar(by=_user(by), unit=u, year=2023, movement=Movement.objects.get(period_start=2021),
+                           field=field, name=name, kind="collective", address=address,
+                           content_problem="<p>Nội dung thực hiện.</p>",
+                           origin="replication" if source else "new", source=source).exemplar
+
+
+def _section(html: str, title: str) -> str:
+    start = html.index(title)
+    return html[start:html.index("</section>", start)]
+
+
+def _saving_pair() -> tuple[Exemplar, Exemplar]:
+    """The demo's recognized Văn phòng model and the Sở Nội vụ's replica of it."""
+    return (Exemplar.objects.get(unit__code="VP-SKHCN-QNG", year=2021, name=SAVING),
+            Exemplar.objects.get(unit__code="SNV-QNG", name=SAVING))
+
+
+# ---- 1. lineage -----------------------------------------------------------------------------------------------
+
+def test_lineage_hides_models_out_of_scope_and_counts_them(login, demo):
+    """A Thanh tra model replicating the Sở Nội vụ's replica: the Thanh tra's leader sees the recognized original,
+    not the Sở Nội vụ's model (neither named nor linked), only that one more lies on the way."""
+    original, snv = _saving_pair()
+    mine = _exemplar("admin", "TT-SKHCN-QNG", "Tiết kiệm điện tại Thanh tra Sở", source=snv)
+    html = login("ld.tt").get(f"/mo-hinh/{mine.pk}/").content.decode()
+    lineage = _section(html, "Nguồn gốc nhân rộng")
+    assert "Sở Nội vụ" not in html and f"/mo-hinh/{snv.pk}/" not in html
+    assert "Và 1 mô hình ở đơn vị khác" in lineage
+    assert "Văn phòng Sở Khoa học và Công nghệ" in lineage and "(mô hình gốc)" in lineage  # recognized: named
+    assert "từ một mô hình ở đơn vị khác" in html
+    # The Board over both sees the whole chain, linked.
+    board = _section(login("bdv.quangngai").get(f"/mo-hinh/{mine.pk}/").content.decode(), "Nguồn gốc nhân rộng")
+    assert f"/mo-hinh/{snv.pk}/" in board and f"/mo-hinh/{original.pk}/" in board and "đơn vị khác" not in board
+
+
+def test_lineage_never_shows_a_soft_deleted_model(login, demo):
+    office = login("vp.skhcn")
+    source = _exemplar("vp.skhcn", "CCTDC-QNG", "Mô hình nguồn đã xóa")
+    replica = _exemplar("vp.skhcn", "TT-SKHCN-QNG", "Mô hình nhân rộng còn lại", source=source)
+    delete_exemplar(exemplar=source, by=_user("vp.skhcn"))
+    for viewer in (office, login("bdv.quangngai"), login("admin")):
+        html = viewer.get(f"/mo-hinh/{replica.pk}/").content.decode()
+        assert "Mô hình nguồn đã xóa" not in html and f"/mo-hinh/{source.pk}/" not in html
+        assert "Nguồn gốc nhân rộng" not in html  # nothing alive on the way: no section, no count
+
+
+# ---- 2. replicas ----------------------------------------------------------------------------------------------
+
+def test_replica_list_names_only_what_the_viewer_sees(login, demo):
+    original, snv = _saving_pair()
+    html = login("vp.skhcn").get(f"/mo-hinh/{original.pk}/").content.decode()
+    replicas = _section(html, "Được nhân rộng")
+    assert "<strong>1</strong> mô hình" in replicas  # still counted
+    assert "Sở Nội vụ" not in replicas and f"/mo-hinh/{snv.pk}/" not in replicas
+    assert "Và 1 mô hình ở đơn vị khác" in replicas
+    board = _section(login("bdv.quangngai").get(f"/mo-hinh/{original.pk}/").content.decode(), "Được nhân rộng")
+    assert "Sở Nội vụ" in board and f"/mo-hinh/{snv.pk}/" in board and "đơn vị khác" not in board
+
+
+def test_replica_of_a_recognized_model_in_another_province_is_counted_not_named(login, demo):
+    """The Quảng Bình Party committee replicates the recognized model: Quảng Ngãi's Sở KH&CN sees a count."""
+    original, _ = _saving_pair()
+    qb = _exemplar("dangbo.stp", "DBSTP-QB", "Tiết kiệm điện ở Đảng bộ Sở Tư pháp", source=original)
+    replicas = _section(login("vp.skhcn").get(f"/mo-hinh/{original.pk}/").content.decode(), "Được nhân rộng")
+    assert "Quảng Bình" not in replicas and "Tư pháp" not in replicas and f"/mo-hinh/{qb.pk}/" not in replicas
+    assert "<strong>2</strong> mô hình" in replicas and "Và 2 mô hình ở đơn vị khác" in replicas
+    # Its own unit sees the replica from the source's side only through pages it may open: the source is named.
+    mine = login("dangbo.stp").get(f"/mo-hinh/{qb.pk}/").content.decode()
+    assert "(mô hình gốc)" in _section(mine, "Nguồn gốc nhân rộng")
+
