@@ -98,3 +98,48 @@ def test_replica_of_a_recognized_model_in_another_province_is_counted_not_named(
     mine = login("dangbo.stp").get(f"/mo-hinh/{qb.pk}/").content.decode()
     assert "(mô hình gốc)" in _section(mine, "Nguồn gốc nhân rộng")
 
+
+# ---- 3. round relays ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def relayed(login, units):
+    """The Board's 2023 round, relayed by the Sở KH&CN to its three units with an internal deadline."""
+    import datetime
+
+    from django.utils import timezone
+
+    from danvan.movement.models import RegistrationRound
+
+    def future(days: int) -> str:
+        return (timezone.localtime() + datetime.timedelta(days=days)).strftime("%d/%m/%Y %H:%M")
+
+    board = login("bdv.quangngai")
+    board.post("/dot-dang-ky/phat-dong/", {
+        "issuer": units["BDVTU-QNG"].pk, "movement": Movement.objects.get(period_start=2021).pk, "year": 2023,
+        "title": "Đăng ký mô hình năm 2023", "guidance": "Hướng dẫn số 08-HD/BDVTU", "deadline": future(30),
+        "target_mode": "children", "min_total": 1, "min_collective": 0, "min_individual": 0})
+    rnd = RegistrationRound.objects.get(year=2023, issuer__code="BDVTU-QNG")
+    login("vp.skhcn").post(f"/dot-dang-ky/{rnd.pk}/chuyen-tiep/SKHCN-QNG/", {
+        "title": rnd.title, "deadline": future(10), "min_total": 1, "min_collective": 0, "min_individual": 0})
+    relay = RegistrationRound.objects.get(parent_round=rnd, issuer__code="SKHCN-QNG")
+    return rnd, relay
+
+
+def test_round_page_hides_a_sibling_units_relay_and_deadline(login, relayed):
+    rnd, relay = relayed
+    deadline = f"hạn {relay.deadline.astimezone().strftime('%d/%m/%Y')}"
+    html = login("vp.snv").get(f"/dot-dang-ky/{rnd.pk}/").content.decode()
+    assert "Sở Khoa học và Công nghệ" not in html and deadline not in html
+    assert f"/dot-dang-ky/{relay.pk}/" not in html and "SKHCN-QNG" not in html
+    assert "1 đợt chuyển tiếp của đơn vị khác" in html
+    # Its own completeness is untouched: one target, its own.
+    assert "Đã gửi <strong>0</strong>/1 đơn vị" in html
+    assert login("vp.snv").get(f"/dot-dang-ky/{relay.pk}/").status_code == 404
+    # The issuer sees its targets' relays; a target of the relay sees its own chain (from the relay's page).
+    for who, page in (("bdv.quangngai", rnd), ("tt.skhcn", relay)):
+        html = login(who).get(f"/dot-dang-ky/{page.pk}/").content.decode()
+        chain = re.findall(r"Các cấp đã chuyển tiếp.*", html)
+        assert chain and f"/dot-dang-ky/{relay.pk}/" in chain[0] and deadline in chain[0], who
+        assert f"/dot-dang-ky/{rnd.pk}/" in chain[0] and "đơn vị khác" not in chain[0], who
+    assert "Đã gửi <strong>0</strong>/5 đơn vị" in login("bdv.quangngai").get(f"/dot-dang-ky/{rnd.pk}/").content.decode()
+

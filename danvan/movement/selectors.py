@@ -59,6 +59,22 @@ def visible_submissions(user) -> QuerySet[Submission]:
     return Submission.objects.filter(scoping.paths_q(scoping.visible_paths(user), "unit_"))
 
 
+def family_rounds(user, root: RegistrationRound) -> tuple[list[RegistrationRound], int]:
+    """The rounds of `root`'s family the user may see listed, in tree order, and how many others there are.
+
+    A relay is shown when its issuer lies in the user's scope (the issuer sees its targets' relays) or on the
+    way down to one of the user's units (a target sees its own relay chain); a sibling's relay, with its
+    deadline, is only counted."""
+    rounds = list(RegistrationRound.objects.filter(root=root.root_id or root.pk).select_related("issuer")
+                  .order_by("issuer__path"))
+    if scoping.sees_everything(user):
+        return rounds, 0
+    own = [m.unit.path for m in scoping.memberships(user)]
+    shown = [r for r in rounds
+             if scoping.can_see_unit(user, r.issuer) or any(p.startswith(r.issuer.path) for p in own)]
+    return shown, len(rounds) - len(shown)
+
+
 def completeness_node(user, rnd: RegistrationRound, code: str | None) -> OrgUnit | None:
     """Which node's completeness to show: the asked unit if visible, else the issuer, else the user's unit.
 

@@ -110,11 +110,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     root = rnd.family_root
     node = _node(request, rnd)
     data = selectors.completeness(root, node)
-    family_rounds = list(RegistrationRound.objects.filter(root=root).select_related("issuer").order_by("issuer__path"))
+    family_rounds, other_relays = selectors.family_rounds(request.user, root)
     relayable = services.relayable_submissions(request.user, root)
-    node_round = next((r for r in family_rounds if r.issuer_id == node.pk), None)
+    node_round = next((r for r in family_rounds if r.issuer_id == node.pk), None)  # node: in the user's scope
     return render(request, "movement/round_detail.html", {
         "round": rnd, "root": root, "node": node, "c": data, "family_rounds": family_rounds,
+        "other_relays": other_relays,
         "relayable": relayable, "node_round": node_round,
         "can_remind": node_round is not None and services.can_issue(request.user, node),
         "can_cancel": rnd.parent_round_id is not None and services.can_issue(request.user, rnd.issuer),
