@@ -143,3 +143,25 @@ def test_round_page_hides_a_sibling_units_relay_and_deadline(login, relayed):
         assert f"/dot-dang-ky/{rnd.pk}/" in chain[0] and "đơn vị khác" not in chain[0], who
     assert "Đã gửi <strong>0</strong>/5 đơn vị" in login("bdv.quangngai").get(f"/dot-dang-ky/{rnd.pk}/").content.decode()
 
+
+# ---- 4. the public showcase searches only what it shows ------------------------------------------------------
+
+def test_showcase_search_cannot_recover_the_hidden_address(demo):
+    from django.test import Client
+
+    original, _ = _saving_pair()
+    assert original.address.startswith("202A, đường Trường Chinh")
+    for probe in ("202", "202a", "truong chi", "duong truong chinh", "tiet kiem 202a"):
+        page = Client().get("/cong-khai/", {"q": probe}).content.decode()
+        assert "Không tìm thấy mô hình tiêu biểu nào" in page and f"/cong-khai/{original.pk}/" not in page, probe
+    # What the page shows is still found: the name, the content, the unit.
+    for shown in ("tiet kiem dien", "đèn năng lượng mặt trời", "van phong so khoa hoc cong nghe"):
+        page = Client().get("/cong-khai/", {"q": shown}).content.decode()
+        assert "Tìm thấy 1 mô hình." in page and f"/cong-khai/{original.pk}/" in page, shown
+
+
+def test_signed_in_list_still_searches_the_address_it_shows(login, demo):
+    original, _ = _saving_pair()
+    page = login("vp.skhcn").get("/mo-hinh/", {"q": "truong chinh 202a"}).content.decode()
+    assert f"/mo-hinh/{original.pk}/" in page
+

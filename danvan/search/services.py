@@ -33,7 +33,7 @@ from danvan.orgs import scoping
 
 from .index import BRANCH_WIDTH, branch_of
 from .models import SearchEntry
-from .text import highlight, tokens
+from .text import highlight, tokens, words_of
 
 DEFAULT_CAP = 1000
 PROBE_WINDOW = 20000
@@ -254,23 +254,59 @@ def _newest(qs: QuerySet[Exemplar], after: int, upto: int, tsquery: str) -> Quer
         params=[after, upto, tsquery])
 
 
+# The parts of an exemplar a restricted search may match (`search(fields=...)`), as the columns they are read from;
+# the content columns hold sanitized HTML.
+FIELD_COLUMNS = {"name": ("name",), "content": ("content_problem", "content_actors", "content_results"),
+                 "unit": ("unit__name",), "address": ("address",)}
+_HTML_COLUMNS = set(FIELD_COLUMNS["content"])
+# What the public showcase shows of an exemplar, hence all its search may match: never the address.
+SHOWN_FIELDS = ("name", "content", "unit")
+
+
+def _only_fields(qs: QuerySet[Exemplar], order: list[tuple[int, float]], words: list[str],
+                 fields: tuple[str, ...]) -> list[tuple[int, float]]:
+    """Keep the index's matches whose `fields` alone hold every word (as a word prefix), ranked on those fields
+    only (a word of the name weighs as ten of the rest): a hidden field neither finds nor orders anything."""
+    if not order:
+        return []
+    columns = [c for f in fields for c in FIELD_COLUMNS[f]]
+    kept: list[tuple[int, float]] = []
+    for pk, *values in qs.order_by().filter(pk__in=[pk for pk, _ in order]).values_list("pk", *columns):
+        found = [words_of(html_to_text(v) if c in _HTML_COLUMNS else v or "")
+                 for c, v in zip(columns, values, strict=True)]
+        every = {t for toks in found for t in toks}
+        if not all(any(t.startswith(w) for t in every) for w in words):
+            continue
+        score = sum((10.0 if c == "name" else 1.0) * sum(1 for t in toks for w in words if t.startswith(w))
+                    for c, toks in zip(columns, found, strict=True))
+        kept.append((pk, score))
+    return sorted(kept, key=lambda t: (-t[1], -t[0]))
+
+
 def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemplar] | None = None,
-           ranked: bool = True, within_scope: bool = False) -> Found:
+           ranked: bool = True, within_scope: bool = False, fields: tuple[str, ...] | None = None) -> Found:
     """Exemplars of the user's scope matching `query`, best first; no words → all, newest first.
 
     `ranked=False` (the API, which pages by primary key): every match as a QuerySet, no rank, no cap.
     `within_scope`: `base` lies inside the user's visible scope (as the list page's does), so a scope inside one
-    province may read that province's entries alone; without `base` it always does."""
+    province may read that province's entries alone; without `base` it always does.
+    `fields`: match (and rank) only these parts of `FIELD_COLUMNS` — the public showcase passes `SHOWN_FIELDS`, what
+    it shows, so a hidden field (the address) cannot be recovered letter by letter; ranked searches only."""
     qs = base if base is not None else visible_exemplars(user)
     qs = filter_exemplars(qs, {k: v for k, v in (params or {}).items() if k != "q"})
     words = tokens(query)
     if not words:
         return Found(qs, [])
     if not ranked:
+        if fields is not None:
+            raise ValueError("A search restricted to some fields is ranked.")
         return Found(_matching(qs, words), words)
     cap = search_cap()
     order, capped = _rank(qs, words, cap, scope_branch(user) if user is not None and (
         base is None or within_scope) else None)
+    if fields is not None:
+        order = _only_fields(qs, order, words, fields)
+        capped = capped and len(order) >= cap  # "more than the cap" only while the kept list is full
     return Found(Ranked(qs, order), words, capped=capped, cap=cap)
 
 

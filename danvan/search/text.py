@@ -49,6 +49,11 @@ def tokens(query: str) -> list[str]:
     return unique[:MAX_TOKENS]
 
 
+def words_of(text: str) -> list[str]:
+    """Every word of a text as the search sees it: folded, letters and digits only."""
+    return _TOKEN_RE.findall(fold(text))
+
+
 def highlight(text: str, words: list[str], width: int = 220) -> str:
     """An HTML-escaped snippet around the first match, matched words wrapped in <mark>."""
     text = " ".join((text or "").split())

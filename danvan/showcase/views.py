@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from danvan.exemplars.models import FieldCategory
 from danvan.exemplars.selectors import published_exemplars, spread
-from danvan.search.services import hits, search
+from danvan.search.services import SHOWN_FIELDS, hits, search
 
 MAX_AGE = 300
 PER_PAGE = 20
@@ -36,7 +36,8 @@ def showcase_list(request: HttpRequest) -> HttpResponse:
     if category is not None:
         base = base.filter(field__category=category)
     query = (request.GET.get("q") or "")[:300]
-    found = search(None, query, {"year": request.GET.get("nam")}, base=base)
+    # Only what the page shows is searched (name, content, unit): the address stays hidden.
+    found = search(None, query, {"year": request.GET.get("nam")}, base=base, fields=SHOWN_FIELDS)
     qs, words = found.qs, found.words
     page = Paginator(qs.select_related("unit", "field__category"), PER_PAGE).get_page(request.GET.get("page"))
     years = published_exemplars().order_by("-year").values_list("year", flat=True).distinct()
