@@ -165,3 +165,62 @@ def test_signed_in_list_still_searches_the_address_it_shows(login, demo):
     page = login("vp.skhcn").get("/mo-hinh/", {"q": "truong chinh 202a"}).content.decode()
     assert f"/mo-hinh/{original.pk}/" in page
 
+
+# ---- 6. a unit's level stays between its parent's and its children's ----------------------------------------
+
+def _level(code: str) -> int:
+    from danvan.orgs.models import Level
+
+    return Level.objects.get(code=code).pk
+
+
+def _edit(unit: OrgUnit, level: str) -> dict:
+    return {"action": "edit", "u-name": unit.name, "u-header_name": unit.header_name,
+            "u-superior_name": unit.superior_name, "u-level": _level(level), "u-kind": unit.kind_id,
+            "u-doc_suffix": unit.doc_suffix, "u-place_name": unit.place_name, "u-address": unit.address,
+            "u-email": unit.email, "u-doc_family": unit.doc_family}
+
+
+def test_unit_page_refuses_a_level_below_a_childs(login, units):
+    board = login("bdv.quangngai")
+    tt = units["TT-SKHCN-QNG"]
+    resp = board.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/", _edit(tt, "tinh"), follow=True)  # as high as its parent
+    assert "Đã lưu thông tin đơn vị." in resp.content.decode()
+    skhcn = units["SKHCN-QNG"]
+    resp = board.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", _edit(skhcn, "huyen"), follow=True)
+    html = resp.content.decode()
+    assert ("Cấp «Cấp huyện» thấp hơn cấp của đơn vị trực thuộc «Thanh tra Sở Khoa học và Công nghệ» (Cấp tỉnh)"
+            in html)
+    assert OrgUnit.objects.get(code="SKHCN-QNG").level.code == "tinh"  # nothing saved
+    # The other way still holds: not above the parent's.
+    resp = board.post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/", _edit(tt, "co-so"), follow=True)
+    assert "Đã lưu thông tin đơn vị." in resp.content.decode()
+    resp = board.post("/quan-tri-don-vi/don-vi/SKHCN-QNG/", _edit(skhcn, "co-so"), follow=True)
+    assert "Đã lưu thông tin đơn vị." in resp.content.decode()  # equal to its children's: allowed
+
+
+def test_tree_import_refuses_a_level_below_a_kept_childs(login, demo):
+    import io
+
+    board = login("bdv.quangngai")
+    head = "code,name,parent_code,level,kind,header_name,superior_name,doc_suffix,place_name,address,doc_family\n"
+    skhcn = OrgUnit.objects.get(code="SKHCN-QNG")
+    row = (f"SKHCN-QNG,{skhcn.name},BDVTU-QNG,{{level}},so-nganh,{skhcn.header_name},{skhcn.superior_name},"
+           f"{skhcn.doc_suffix},{skhcn.place_name},\"{skhcn.address}\",state\n")
+    OrgUnit.objects.filter(code="CCTDC-QNG").update(level_id=_level("tinh"))
+
+    def upload(text: str) -> str:
+        f = io.BytesIO(text.encode())
+        f.name = "cay.csv"
+        resp = board.post("/quan-tri-don-vi/nhap/cay-don-vi/", {"upload": f})
+        assert resp.status_code == 302, resp.content.decode()[:300]
+        return board.get(resp["Location"]).content.decode()
+
+    page = upload(head + row.format(level="huyen"))  # the file lists SKHCN only: its units keep their level
+    assert "thấp hơn cấp của đơn vị trực thuộc «Chi cục Tiêu chuẩn Đo lường Chất lượng» (Cấp tỉnh)" in page
+    # Listing the child with a level as low as the new one passes (the child's row is checked against its parent).
+    cc = OrgUnit.objects.get(code="CCTDC-QNG")
+    child = (f"CCTDC-QNG,{cc.name},SKHCN-QNG,co-so,phong-don-vi,{cc.header_name},{cc.superior_name},"
+             f"{cc.doc_suffix},{cc.place_name},\"{cc.address}\",state\n")
+    page = upload(head + row.format(level="huyen") + child)
+    assert "thấp hơn cấp của đơn vị trực thuộc" not in page

@@ -298,6 +298,22 @@ def _existing_units(codes: list[str]) -> dict[str, _Existing]:
     }
 
 
+def _kept_children(existing: dict[str, _Existing], by_code: dict) -> dict[str, list[tuple[str, int]]]:
+    """For each of these existing units: the (name, level id) of its direct children in the system that the file
+    does not list (those it lists are checked against their parent's row)."""
+    step = OrgUnit.steplen
+    by_path = {e.path: code for code, e in existing.items()}
+    out: dict[str, list[tuple[str, int]]] = {}
+    for chunk in _chunks(sorted(by_path)):
+        q = Q(pk__in=[])
+        for p in chunk:
+            q |= Q(path__startswith=p, depth=len(p) // step + 1)
+        for path, code, name, level_id in OrgUnit.objects.filter(q).values_list("path", "code", "name", "level_id"):
+            if code not in by_code:
+                out.setdefault(by_path[path[:-step]], []).append((name, level_id))
+    return out
+
+
 def preview_tree(data: bytes, filename: str, *, by) -> Preview:
     preview, found = _open(ImportKind.TREE, data, filename, TREE_COLUMNS, TREE_REQUIRED, TREE_LABELS)
     if preview.file_errors:
@@ -358,6 +374,12 @@ def preview_tree(data: bytes, filename: str, *, by) -> Preview:
         for c in chain:
             state[c] = "done"
 
+    # Units already in the system under a unit whose level the file lowers, which the file does not list: their
+    # level stays, so the unit above them may not go below it (`_child_level_error`).
+    lowered = [c for c, r in by_code.items() if c in existing and r.values["level"] in levels
+               and levels[r.values["level"]].rank > levels_by_id[existing[c].level_id].rank]
+    kept_children = _kept_children({c: existing[c] for c in lowered}, by_code)
+
     for row in rows:
         v = row.values
         code, parent = v["code"], v["parent_code"]
@@ -379,6 +401,12 @@ def preview_tree(data: bytes, filename: str, *, by) -> Preview:
                 row.errors.append(f"Không có đơn vị cấp trên mã «{parent}» (không có trong tệp và trong hệ thống).")
         if level and parent_level and level.rank < parent_level.rank:
             row.errors.append(f"Cấp «{level.name}» cao hơn cấp của đơn vị cấp trên «{parent_level.name}».")
+        if level and old is not None:
+            higher = [(lv.rank, name, lv) for name, lv_id in kept_children.get(code, [])
+                      if (lv := levels_by_id[lv_id]).rank < level.rank]
+            if higher:
+                _, name, lv = min(higher, key=lambda t: (t[0], t[1]))
+                row.errors.append(_child_level_error(level, name, lv))
         if old is not None:
             if old.parent_code != parent:
                 row.errors.append(
@@ -834,12 +862,25 @@ def create_unit(*, by, parent: OrgUnit, code: str, name: str, level: Level, kind
     return unit
 
 
+def _below_level(unit: OrgUnit, level: Level) -> OrgUnit | None:
+    """A unit under `unit` whose level is above `level` (the highest first): `unit` cannot take that level."""
+    return (OrgUnit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth, level__rank__lt=level.rank)
+            .select_related("level").order_by("level__rank", "path").first())
+
+
+def _child_level_error(level: Level, child_name: str, child_level: Level) -> str:
+    return (f"Cấp «{level.name}» thấp hơn cấp của đơn vị trực thuộc «{child_name}» ({child_level.name}): cấp của "
+            "một đơn vị không thể thấp hơn cấp của các đơn vị trực thuộc.")
+
+
 def update_unit(*, by, unit: OrgUnit, **values) -> OrgUnit:
     _check_unit_admin(by, unit)
     parent = OrgUnit.objects.get_parent(unit)
     level = values.get("level", unit.level)
     if parent is not None and level.rank < parent.level.rank:
         raise ValidationError(f"Cấp «{level.name}» cao hơn cấp của đơn vị cấp trên «{parent.level.name}».")
+    if level.pk != unit.level_id and unit.numchild and (child := _below_level(unit, level)) is not None:
+        raise ValidationError(_child_level_error(level, child.name, child.level))
     changes = {}
     for k, v in values.items():
         if k in UNIT_EDIT_FIELDS and getattr(unit, k) != v:
