@@ -7,6 +7,7 @@ from danvan.api.api import api
 from danvan.core import health
 from danvan.core import views as core_views
 from danvan.onboarding import views as onboarding_views
+from danvan.orgs import codes  # noqa: F401  (registers the <code:code> converter every unit URL uses)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -25,7 +26,7 @@ urlpatterns = [
         template_name="onboarding/password_reset_complete.html"), name="password_reset_complete"),
     path("quan-tri-don-vi/", include("danvan.onboarding.urls")),
     path("don-vi/", core_views.tree, name="tree"),
-    path("don-vi/<str:code>/", core_views.tree, name="tree_node"),
+    path("don-vi/<code:code>/", core_views.tree, name="tree_node"),
     path("mo-hinh/", include("danvan.exemplars.urls")),
     path("mo-hinh/", include("danvan.search.urls")),
     path("cong-khai/", include("danvan.showcase.urls")),

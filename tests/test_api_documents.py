@@ -51,7 +51,7 @@ def test_submission_documents_listed_and_downloaded(api, login, demo):
 
     resp = office.get(docs["dang-ky"]["urls"]["docx"])
     assert resp.status_code == 200 and resp["Content-Type"] == DOCX
-    assert resp["Content-Disposition"] == 'attachment; filename="dang-ky-SKHCN-QNG-2021.docx"'
+    assert resp["Content-Disposition"] == 'attachment; filename="dang-ky-SKHCN-QNG-2021.docx"; filename*=UTF-8\'\'dang-ky-SKHCN-QNG-2021.docx'
     text = _docx_text(resp.content)
     assert SEED_EXEMPLAR in text and "Biểu số 2" in text
     # The same document as the page's (one builder for both doors).
@@ -59,7 +59,7 @@ def test_submission_documents_listed_and_downloaded(api, login, demo):
 
     resp = office.get(docs["dang-ky"]["urls"]["xlsx"])
     assert resp.status_code == 200 and resp["Content-Type"] == XLSX
-    assert resp["Content-Disposition"] == 'attachment; filename="dang-ky-SKHCN-QNG-2021.xlsx"'
+    assert resp["Content-Disposition"] == 'attachment; filename="dang-ky-SKHCN-QNG-2021.xlsx"; filename*=UTF-8\'\'dang-ky-SKHCN-QNG-2021.xlsx'
     assert SEED_EXEMPLAR in _xlsx_text(resp.content)
     resp = office.get(docs["danh-sach"]["urls"]["xlsx"])
     assert resp.status_code == 200 and SEED_EXEMPLAR in _xlsx_text(resp.content)
@@ -119,14 +119,14 @@ def test_statistics_equal_the_pages_json(api, login, demo):
         assert got == page and got["totals"]["registered"]["total"] >= 1, (code, year)
         resp = api(user).get(f"/api/reports/{code}/{year}/so-lieu.json")
         assert resp.status_code == 200 and json.loads(resp.content) == page
-        assert resp["Content-Disposition"] == f'attachment; filename="so-lieu-{code}-{year}.json"'
+        assert resp["Content-Disposition"] == f'attachment; filename="so-lieu-{code}-{year}.json"; filename*=UTF-8\'\'so-lieu-{code}-{year}.json'
 
 
 def test_report_downloads(api, demo):
     board = api("bdv.quangngai")
     resp = board.get("/api/reports/BDVTU-QNG/2022/phu-luc.xlsx")
     assert resp.status_code == 200 and resp["Content-Type"] == XLSX
-    assert resp["Content-Disposition"] == 'attachment; filename="phu-luc-so-lieu-BDVTU-QNG-2022.xlsx"'
+    assert resp["Content-Disposition"] == 'attachment; filename="phu-luc-so-lieu-BDVTU-QNG-2022.xlsx"; filename*=UTF-8\'\'phu-luc-so-lieu-BDVTU-QNG-2022.xlsx'
     assert "Tổng số" in _xlsx_text(resp.content)
     assert board.get("/api/reports/BDVTU-QNG/2022/phu-luc.docx")["Content-Type"] == DOCX
     assert _json(board.get("/api/reports/BDVTU-QNG/2022/phu-luc.pdf"), 400)["code"] == "unsupported_format"

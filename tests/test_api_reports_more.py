@@ -40,14 +40,14 @@ def test_blank_form_is_the_pages_form(api, login):
     client, page = api("cc.tdc"), login("cc.tdc")
     resp = client.get("/api/documents/blank-form.docx")
     assert resp.status_code == 200 and resp["Content-Type"] == DOCX
-    assert resp["Content-Disposition"] == 'attachment; filename="bieu-mau-dang-ky-mo-hinh.docx"'
+    assert resp["Content-Disposition"] == 'attachment; filename="bieu-mau-dang-ky-mo-hinh.docx"; filename*=UTF-8\'\'bieu-mau-dang-ky-mo-hinh.docx'
     doc = Document(io.BytesIO(resp.content))
     assert [c.text for c in doc.tables[-1].rows[2].cells][:7] == [str(i) for i in range(1, 8)]
     assert _docx_text(resp.content) == _docx_text(page.get("/bieu-mau-trong.docx").content)
 
     resp = client.get("/api/documents/blank-form.xlsx")
     assert resp.status_code == 200 and resp["Content-Type"] == XLSX
-    assert resp["Content-Disposition"] == 'attachment; filename="bieu-mau-dang-ky-mo-hinh.xlsx"'
+    assert resp["Content-Disposition"] == 'attachment; filename="bieu-mau-dang-ky-mo-hinh.xlsx"; filename*=UTF-8\'\'bieu-mau-dang-ky-mo-hinh.xlsx'
     assert _xlsx_rows(resp.content) == _xlsx_rows(page.get("/bieu-mau-trong.xlsx").content)
     assert "LĨNH VỰC/TÊN MÔ HÌNH, ĐIỂN HÌNH" in _xlsx_rows(resp.content)[3]
 
@@ -88,7 +88,7 @@ def test_period_downloads_hold_the_pages_rows(api, login):
 
     resp = board.get(shown["downloads"]["xlsx"])
     assert resp.status_code == 200 and resp["Content-Type"] == XLSX
-    assert resp["Content-Disposition"] == 'attachment; filename="so-ket-BDVTU-QNG-2021-2025.xlsx"'
+    assert resp["Content-Disposition"] == 'attachment; filename="so-ket-BDVTU-QNG-2021-2025.xlsx"; filename*=UTF-8\'\'so-ket-BDVTU-QNG-2021-2025.xlsx'
     sheet = _xlsx_rows(resp.content)
     header = next(i for i, r in enumerate(sheet) if r and r[0] == "STT")
     assert [str(v) for v in sheet[header]] == shown["headers"]
@@ -98,7 +98,7 @@ def test_period_downloads_hold_the_pages_rows(api, login):
 
     resp = board.get(shown["downloads"]["docx"])
     assert resp.status_code == 200 and resp["Content-Type"] == DOCX
-    assert resp["Content-Disposition"] == 'attachment; filename="so-ket-BDVTU-QNG-2021-2025.docx"'
+    assert resp["Content-Disposition"] == 'attachment; filename="so-ket-BDVTU-QNG-2021-2025.docx"; filename*=UTF-8\'\'so-ket-BDVTU-QNG-2021-2025.docx'
     text = _docx_text(resp.content)
     assert "giai đoạn 2021 - 2025" in text and "Số mô hình, điển hình đăng ký" in text
     assert text == _docx_text(page.get(f"/bao-cao/BDVTU-QNG/giai-doan/{movement}/tai-ve.docx").content)
@@ -188,7 +188,7 @@ def test_dashboard_downloads_are_the_pages_files(api, login):
 
     resp = board.get(nam["downloads"]["csv"])
     assert resp.status_code == 200 and resp["Content-Type"] == "text/csv; charset=utf-8"
-    assert resp["Content-Disposition"] == 'attachment; filename="thong-ke-nam-BDVTU-QNG-2021-2025.csv"'
+    assert resp["Content-Disposition"] == 'attachment; filename="thong-ke-nam-BDVTU-QNG-2021-2025.csv"; filename*=UTF-8\'\'thong-ke-nam-BDVTU-QNG-2021-2025.csv'
     assert resp.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
     assert rows[0] == nam["headers"]
@@ -197,7 +197,7 @@ def test_dashboard_downloads_are_the_pages_files(api, login):
     assert resp.content == page.get(f"/don-vi/BDVTU-QNG/thong-ke/nam.csv?{_page_query()}").content
     # The download follows the query (not the default range): one year, every movement.
     resp = board.get("/api/units/BDVTU-QNG/dashboard/nam.csv?movement=tat-ca&year_from=2022&year_to=2022")
-    assert resp["Content-Disposition"] == 'attachment; filename="thong-ke-nam-BDVTU-QNG-2022.csv"'
+    assert resp["Content-Disposition"] == 'attachment; filename="thong-ke-nam-BDVTU-QNG-2022.csv"; filename*=UTF-8\'\'thong-ke-nam-BDVTU-QNG-2022.csv'
     assert list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))[1:] == [
         ["2022", "1", "0", "1", "1", "0"], ["Tổng cộng", "1", "0", "1", "1", "0"]]
     assert resp.content == page.get("/don-vi/BDVTU-QNG/thong-ke/nam.csv?phong_trao=tat-ca&tu=2022&den=2022").content
@@ -214,7 +214,7 @@ def test_dashboard_downloads_are_the_pages_files(api, login):
 
     resp = board.get(got["download_all"])
     assert resp.status_code == 200 and resp["Content-Type"] == XLSX
-    assert resp["Content-Disposition"] == 'attachment; filename="thong-ke-BDVTU-QNG-2021-2025.xlsx"'
+    assert resp["Content-Disposition"] == 'attachment; filename="thong-ke-BDVTU-QNG-2021-2025.xlsx"; filename*=UTF-8\'\'thong-ke-BDVTU-QNG-2021-2025.xlsx'
     wb = openpyxl.load_workbook(io.BytesIO(resp.content))
     assert wb.sheetnames == [t["slug"] for t in got["tables"]]
     mine = openpyxl.load_workbook(io.BytesIO(page.get(f"/don-vi/BDVTU-QNG/thong-ke/tat-ca.xlsx?{_page_query()}")

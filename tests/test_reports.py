@@ -164,7 +164,7 @@ def _cli(*args) -> bytes:
 def test_documents_read_back(login):
     office = login("vp.skhcn")
     resp = office.get("/bao-cao/SKHCN-QNG/2022/tai-ve/bao-cao.docx")
-    assert resp.status_code == 200 and resp["Content-Disposition"].endswith('bao-cao-SKHCN-QNG-2022.docx"')
+    assert resp.status_code == 200 and resp["Content-Disposition"].endswith("''bao-cao-SKHCN-QNG-2022.docx")
     text = _text(resp.content)
     assert "SỞ KHOA HỌC VÀ CÔNG NGHỆ" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Kính gửi: Ban Dân vận Tỉnh ủy" in text

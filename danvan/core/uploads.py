@@ -71,10 +71,9 @@ def content_type(name: str) -> str:
 def download(stored_file, original_name: str):
     """A stored upload served as an attachment under its original name, with the type its extension says
     (checked at upload): the one way the page and the API hand out evidence files."""
-    from django.http import FileResponse
+    from .downloads import file_response
 
-    return FileResponse(stored_file.open("rb"), as_attachment=True, filename=original_name,
-                        content_type=content_type(original_name))
+    return file_response(stored_file.open("rb"), original_name, content_type(original_name))
 
 
 # ---- bounds while the request streams in (issue 21 §7) ----------------------------------------------------------

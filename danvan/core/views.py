@@ -43,12 +43,15 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
             children = OrgUnit.objects.filter(path__in=scoping.visible_paths(request.user))
     children = list(children.select_related("level", "kind").order_by("path")[:500])
     exemplars = visible_exemplars(request.user)
-    for child in children:
-        child.exemplar_count = exemplars.filter(unit__path__startswith=child.path).count()
     from danvan.documents.services import can_edit_letter_settings
     from danvan.movement.services import can_issue
     from danvan.onboarding.services import can_manage_unit, grantable_roles
     from danvan.onboarding.views import predecessor_history
+
+    for child in children:
+        child.exemplar_count = exemplars.filter(unit__path__startswith=child.path).count()
+        if not child.code_ok:  # made before the code rule: listed with its repair link
+            child.repairable = can_manage_unit(request.user, child)
 
     return render(request, "core/tree.html", {
         "node": node, "children": children, "ancestors": ancestors,

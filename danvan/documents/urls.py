@@ -9,5 +9,5 @@ urlpatterns = [
     path("bieu-mau-trong.<str:fmt>", views.blank_form, name="blank"),
     path("van-ban/tao/<int:pk>/", views.job_status, name="job"),
     path("van-ban/tao/<int:pk>/tai-ve/", views.job_file, name="job_file"),
-    path("don-vi/<str:code>/van-ban/", views.letter_settings, name="settings"),
+    path("don-vi/<code:code>/van-ban/", views.letter_settings, name="settings"),
 ]

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from multidb import db_write
 
+from danvan.core import downloads
+from danvan.core.params import query_ints
 from danvan.movement import selectors as round_selectors
 from danvan.orgs import scoping
 
@@ -15,9 +17,7 @@ from .models import GeneratedDocument, LetterDefaults, defaults_for
 
 
 def _file(doc: services.Rendered) -> HttpResponse:
-    resp = HttpResponse(doc.data, content_type=doc.content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-    return resp
+    return downloads.data_response(doc.data, doc.filename, doc.content_type)
 
 
 def _download(request: HttpRequest, make, back: str) -> HttpResponse:
@@ -61,14 +61,13 @@ def job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job(request, pk)
     if not services.job_ready(job):
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
-                        content_type=services.MIME[job.fmt])
+    return downloads.file_response(job.file.open("rb"), job.filename, services.MIME[job.fmt])
 
 
 @login_required
 def round_document(request: HttpRequest, pk: int, which: str, fmt: str) -> HttpResponse:
     rnd = get_object_or_404(round_selectors.visible_rounds(request.user).select_related("issuer"), pk=pk)
-    ids = [int(x) for x in request.GET.getlist("submission") if x.isdigit()]
+    ids = query_ints(request.GET.getlist("submission"))
     return _download(request, lambda: services.round_document(request.user, rnd, which, fmt, ids),
                      f"/dot-dang-ky/{rnd.pk}/")
 

@@ -9,6 +9,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 
 from danvan.core import sharedcache
+from danvan.core.params import query_int
 from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
 
@@ -190,10 +191,7 @@ class ListFilters:
     @classmethod
     def parse(cls, params: dict) -> ListFilters:
         def _int(key: str) -> int | None:
-            try:
-                return int(params.get(key) or "")
-            except (TypeError, ValueError):
-                return None
+            return query_int(params.get(key))
 
         return cls(year=_int("year"), field_id=_int("field"),
                    kind=params["kind"] if params.get("kind") in {"collective", "individual"} else "",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from danvan.core import uploads
 from danvan.core.actions import posted_version, required_version, run_action
+from danvan.core.params import query_int
 from danvan.orgs import scoping
 
 from . import history, lifecycle, services
@@ -388,8 +389,8 @@ def _dossier(request: HttpRequest):
     """The dossier a new model is registered from (`?ho_so=`): one the user may still edit, else None."""
     from danvan.movement.selectors import visible_submissions
 
-    pk = request.GET.get("ho_so", "")
-    if not pk.isdigit():
+    pk = query_int(request.GET.get("ho_so"))
+    if pk is None:
         return None
     sub = visible_submissions(request.user).select_related("round", "unit").filter(pk=pk).first()
     if sub is None or not sub.is_editable or not scoping.can_edit_unit(request.user, sub.unit):

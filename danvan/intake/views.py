@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from danvan.core import uploads
+from danvan.core import downloads, uploads
 from danvan.core.forms import MultipleFileField, MultipleFileInput
+from danvan.core.params import query_int
 from danvan.exemplars.models import FieldCategory
 from danvan.exemplars.services import fields_for_unit
 from danvan.movement.selectors import visible_submissions
@@ -37,7 +40,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     sub = None
     if pk := request.GET.get("ho_so") or request.POST.get("ho_so"):
         sub = get_object_or_404(visible_submissions(request.user).select_related("round", "unit"),
-                                pk=int(pk) if str(pk).isdigit() else 0)
+                                pk=query_int(pk) or 0)
     initial = {"year": sub.round.year if sub else timezone.localdate().year, "unit": sub.unit_id if sub else None}
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -112,7 +115,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, services.left_out_summary(skipped))
             if batch.submission_id:
                 return redirect("movement:submission", pk=batch.submission_id)
-            return redirect(f"/mo-hinh/?unit={batch.unit.code}&year={batch.year}")
+            return redirect(f"/mo-hinh/?unit={quote(batch.unit.code)}&year={batch.year}")
     elif request.method == "POST":
         messages.error(request, "Lần nhập này đã được xác nhận hoặc hủy; không lưu lại lần nữa.")
     files = list(batch.files.prefetch_related("rows"))
@@ -159,4 +162,4 @@ def original(request: HttpRequest, pk: int) -> HttpResponseBase:
     # The original file is the import's working material: for those who may edit the batch's unit, not its viewers.
     if not scoping.can_edit_unit(request.user, f.batch.unit):
         raise Http404
-    return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.filename)
+    return downloads.file_response(f.file.open("rb"), f.filename)

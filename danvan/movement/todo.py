@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -111,7 +112,7 @@ def _late(issuer_ids: set[int], now: datetime.datetime) -> list[Todo]:
                      .values_list("unit__name", flat=True)[:5])
         more = f" và {r.n_late - len(names)} đơn vị khác" if r.n_late > len(names) else ""
         out.append(Todo("late", "Đơn vị quá hạn chưa gửi", f"“{r.title}”: {r.n_late} đơn vị",
-                        f"/dot-dang-ky/{r.pk}/?don_vi={r.issuer.code}", detail=", ".join(names) + more + ".",
+                        f"/dot-dang-ky/{r.pk}/?don_vi={quote(r.issuer.code)}", detail=", ".join(names) + more + ".",
                         deadline=r.deadline, overdue=True))
     return out
 

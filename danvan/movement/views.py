@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from multidb import db_write
 
-from danvan.core import sharedcache, uploads
+from danvan.core import downloads, sharedcache, uploads
 from danvan.core.actions import posted_version
+from danvan.core.params import query_ints
 from danvan.documents import models as documents_models
 from danvan.documents import services as documents_services
 from danvan.exemplars.models import Exemplar
@@ -191,18 +194,18 @@ def round_cancel_relay(request: HttpRequest, pk: int) -> HttpResponse:
         _errors(request, exc)
         return redirect("movement:round", pk=rnd.pk)
     messages.success(request, f"Đã hủy chuyển tiếp “{rnd.title}”; có thể chuyển tiếp lại.")
-    return redirect(f"/dot-dang-ky/{parent.pk}/?don_vi={rnd.issuer.code}")
+    return redirect(f"/dot-dang-ky/{parent.pk}/?don_vi={quote(rnd.issuer.code)}")
 
 
 @login_required
 @require_POST
 def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
-    ids = [int(x) for x in request.POST.getlist("submission") if x.isdigit()]
+    ids = query_ints(request.POST.getlist("submission"))
     subs = list(rnd.submissions.filter(pk__in=ids).select_related("round", "unit"))
     if not subs:
         messages.error(request, "Hãy chọn ít nhất một đơn vị cần nhắc.")
-        return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={rnd.issuer.code}")
+        return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={quote(rnd.issuer.code)}")
     try:
         sent = services.remind(round=rnd, submissions=subs, by=request.user, message=request.POST.get("message", ""))
     except PermissionDenied:
@@ -211,7 +214,7 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, "Đã nhắc: " + ", ".join(r.submission.unit.name for r in sent) + ".")
-    return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={rnd.issuer.code}")
+    return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={quote(rnd.issuer.code)}")
 
 
 @login_required
@@ -220,9 +223,8 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     node = _node(request, rnd)
     data = selectors.completeness(rnd.family_root, node)
     body = _completeness_xlsx(data)
-    resp = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="tien-do-dot-{rnd.pk}-{node.code}.xlsx"'
-    return resp
+    return downloads.data_response(body, f"tien-do-dot-{rnd.pk}-{node.code}.xlsx",
+                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _completeness_xlsx(data: selectors.Completeness) -> bytes:
@@ -308,7 +310,7 @@ def _act(request: HttpRequest, sub: Submission, fn, success: str, then: str | No
 @require_POST
 def submission_attach(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _sub(request, pk)
-    ids = [int(x) for x in request.POST.getlist("exemplar") if x.isdigit()]
+    ids = query_ints(request.POST.getlist("exemplar"))
     if not ids:
         messages.error(request, "Hãy chọn ít nhất một mô hình để thêm vào hồ sơ.")
         return redirect("movement:submission", pk=sub.pk)
@@ -416,8 +418,6 @@ DOSSIER_FILES = {"cong-van": "letter_file", "phat-dong": "launch_file", "ban-ky"
 @login_required
 def submission_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
     """Dossier files are served only through here, after the scope check."""
-    from django.http import FileResponse
-
     from danvan.core.uploads import content_type
 
     sub = _sub(request, pk)
@@ -426,8 +426,7 @@ def submission_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBa
     if not f:
         raise Http404
     # The type was checked by content at upload (core/uploads.py); always a download, never rendered inline.
-    return FileResponse(f.open("rb"), as_attachment=True, filename=f.name.rsplit("/", 1)[-1],
-                        content_type=content_type(f.name))
+    return downloads.file_response(f.open("rb"), f.name.rsplit("/", 1)[-1], content_type(f.name))
 
 
 @login_required
@@ -515,4 +514,4 @@ def reminder_resend(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Đã gửi lại thư nhắc {unit}.")
         else:
             messages.error(request, f"Vẫn chưa gửi được thư nhắc {unit}: {reminder.email_error}")
-    return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={rnd.issuer.code}")
+    return redirect(f"/dot-dang-ky/{rnd.pk}/?don_vi={quote(rnd.issuer.code)}")

@@ -26,7 +26,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from danvan.orgs import scoping
+from danvan.orgs import codes, scoping
 from danvan.orgs.models import DocFamily, Level, Membership, OrgUnit, Role, UnitKind
 from danvan.reports import tally
 
@@ -328,10 +328,14 @@ def preview_tree(data: bytes, filename: str, *, by) -> Preview:
         code = v["code"]
         if not code:
             row.errors.append("Thiếu mã đơn vị.")
+        elif (bad := codes.code_error(code)) is not None:
+            row.errors.append(bad)
         elif code in first_line:
             row.errors.append(f"Mã đơn vị «{code}» trùng với dòng {first_line[code]}.")
         else:
             first_line[code] = row.line
+        if v["parent_code"] and (bad := codes.code_error(v["parent_code"], "Mã đơn vị cấp trên")) is not None:
+            row.errors.append(bad)
         if not v["name"]:
             row.errors.append("Thiếu tên đơn vị.")
         for col, limit in MAX_LEN.items():
@@ -383,7 +387,7 @@ def preview_tree(data: bytes, filename: str, *, by) -> Preview:
     for row in rows:
         v = row.values
         code, parent = v["code"], v["parent_code"]
-        if not code:
+        if not code or not codes.is_valid(code):
             continue
         if parent == code:
             row.errors.append("Đơn vị không thể là cấp trên của chính nó (vòng lặp).")
@@ -846,11 +850,20 @@ def add_person(*, by, unit: OrgUnit, username: str, full_name: str, email: str, 
     return user
 
 
-UNIT_EDIT_FIELDS = [*DOC_FIELDS, "level", "kind", "email"]
+UNIT_EDIT_FIELDS = ["code", *DOC_FIELDS, "level", "kind", "email"]
+
+
+def _check_code(code: str, unit: OrgUnit | None = None) -> None:
+    error = codes.code_error(code)
+    if error:
+        raise ValidationError(error, code="invalid_code")
+    if OrgUnit.objects.filter(code=code).exclude(pk=unit.pk if unit else None).exists():
+        raise ValidationError(f"Mã đơn vị «{code}» đã có.")
 
 
 def create_unit(*, by, parent: OrgUnit, code: str, name: str, level: Level, kind: UnitKind, **doc) -> OrgUnit:
     _check_unit_admin(by, parent)
+    _check_code(code)
     if OrgUnit.objects.filter(code=code).exists():
         raise ValidationError(f"Mã đơn vị «{code}» đã có.")
     if level.rank < parent.level.rank:
@@ -881,6 +894,8 @@ def update_unit(*, by, unit: OrgUnit, **values) -> OrgUnit:
         raise ValidationError(f"Cấp «{level.name}» cao hơn cấp của đơn vị cấp trên «{parent.level.name}».")
     if level.pk != unit.level_id and unit.numchild and (child := _below_level(unit, level)) is not None:
         raise ValidationError(_child_level_error(level, child.name, child.level))
+    if "code" in values and values["code"] != unit.code:  # a rename, e.g. repairing a code made before the rule
+        _check_code(values["code"], unit)
     changes = {}
     for k, v in values.items():
         if k in UNIT_EDIT_FIELDS and getattr(unit, k) != v:

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from danvan.core import uploads
+from danvan.core import downloads, uploads
 from danvan.core.actions import run_action
 from danvan.core.clientip import client_ip
 from danvan.exemplars.models import Exemplar
@@ -31,9 +31,7 @@ KIND_PATHS = {"cay-don-vi": ImportKind.TREE, "nguoi-dung": ImportKind.PEOPLE}
 
 
 def _download(data: bytes, name: str, fmt: str) -> HttpResponse:
-    resp = HttpResponse(data, content_type=FORMATS[fmt])
-    resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return resp
+    return downloads.data_response(data, f"{name}.{fmt}", FORMATS[fmt])
 
 
 def _need_onboard(user) -> None:
@@ -193,13 +191,21 @@ class SetPasswordView(PasswordResetConfirmView):
 class UnitForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
-        fields = ["name", "header_name", "superior_name", "level", "kind", "doc_suffix", "place_name", "address",
+        fields = ["code", "name", "header_name", "superior_name", "level", "kind", "doc_suffix", "place_name", "address",
                   "email", "doc_family"]
 
 
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        if self.instance.pk:  # editing: the code may be renamed (a repair); left empty it stays as it is
+            self.fields["code"].required = False
+
+    def clean_code(self) -> str:
+        return self.cleaned_data.get("code") or (self.instance.code if self.instance.pk else "")
+
+
 class ChildForm(UnitForm):
-    class Meta(UnitForm.Meta):
-        fields = ["code", *UnitForm.Meta.fields]
+    pass
 
 
 class PersonForm(forms.Form):
@@ -217,8 +223,9 @@ class PersonForm(forms.Form):
         self.fields["role"].choices = choices  # type: ignore[attr-defined]
 
 
-def _unit_for_admin(request, code: str) -> tuple[OrgUnit, bool, list[str]]:
-    unit = get_object_or_404(scoping.visible_units(request.user).select_related("level", "kind"), code=code)
+def _unit_for_admin(request, code: str | None = None, pk: int | None = None) -> tuple[OrgUnit, bool, list[str]]:
+    lookup = {"code": code} if code is not None else {"pk": pk}
+    unit = get_object_or_404(scoping.visible_units(request.user).select_related("level", "kind"), **lookup)
     manage = services.can_manage_unit(request.user, unit)
     roles = services.grantable_roles(request.user, unit)
     if not manage and not roles:
@@ -226,9 +233,25 @@ def _unit_for_admin(request, code: str) -> tuple[OrgUnit, bool, list[str]]:
     return unit, manage, roles
 
 
+def _back(unit: OrgUnit):
+    """The unit's page: by its code, or by its number while the code is one made before the rule."""
+    if unit.code_ok:
+        return redirect("onboarding:unit", code=unit.code)
+    return redirect("onboarding:unit_by_pk", pk=unit.pk)
+
+
 @login_required
-def unit_admin(request: HttpRequest, code: str) -> HttpResponse:
-    unit, manage, roles = _unit_for_admin(request, code)
+def unit_admin_by_pk(request: HttpRequest, pk: int) -> HttpResponse:
+    """The repair door for a unit whose code breaks the rule (an old import): its code has no URL of its own."""
+    unit = get_object_or_404(scoping.visible_units(request.user).only("pk", "code"), pk=pk)
+    if unit.code_ok and request.method != "POST":
+        return redirect("onboarding:unit", code=unit.code)
+    return unit_admin(request, pk=pk)
+
+
+@login_required
+def unit_admin(request: HttpRequest, code: str | None = None, pk: int | None = None) -> HttpResponse:
+    unit, manage, roles = _unit_for_admin(request, code, pk)
     unit_form = UnitForm(instance=unit, prefix="u") if manage else None
     child_form = ChildForm(prefix="c", initial={"doc_family": unit.doc_family, "place_name": unit.place_name,
                                                 "superior_name": unit.title_name}) if manage else None
@@ -242,19 +265,19 @@ def unit_admin(request: HttpRequest, code: str) -> HttpResponse:
                     services.update_unit(by=request.user, unit=unit,
                                          **{f: unit_form.cleaned_data[f] for f in UnitForm.Meta.fields})
                     messages.success(request, "Đã lưu thông tin đơn vị.")
-                    return redirect("onboarding:unit", code=unit.code)
+                    return _back(unit)
             elif action == "child" and manage:
                 child_form = ChildForm(request.POST, prefix="c")
                 if child_form.is_valid():
                     d = child_form.cleaned_data
                     child = services.create_unit(by=request.user, parent=unit, **d)
                     messages.success(request, f"Đã thêm đơn vị «{child.name}».")
-                    return redirect("onboarding:unit", code=unit.code)
+                    return _back(unit)
             elif action == "person":
                 person_form = PersonForm(request.POST, roles=roles, prefix="p")
                 if person_form.is_valid():
                     _add_person(request, unit, person_form.cleaned_data)
-                    return redirect("onboarding:unit", code=unit.code)
+                    return _back(unit)
             else:
                 raise PermissionDenied("Bạn không có quyền thực hiện việc này.")
         except ValidationError as exc:

@@ -13,11 +13,13 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
+from .codes import is_valid, validate_code, validate_short_code
+
 
 class Level(models.Model):  # type: ignore[django-manager-missing]
     """A tier of the tree (tỉnh, huyện, xã, cơ sở…): data, not code."""
 
-    code = models.SlugField("mã", max_length=32, unique=True)
+    code = models.CharField("mã", max_length=32, unique=True, validators=[validate_short_code])
     name = models.CharField("tên cấp", max_length=100)
     rank = models.PositiveSmallIntegerField("thứ bậc", help_text="0 là cấp cao nhất.")
 
@@ -33,7 +35,7 @@ class Level(models.Model):  # type: ignore[django-manager-missing]
 class UnitKind(models.Model):  # type: ignore[django-manager-missing]
     """What a node is (ban đảng, sở, huyện ủy, chi bộ, MTTQ…)."""
 
-    code = models.SlugField("mã", max_length=32, unique=True)
+    code = models.CharField("mã", max_length=32, unique=True, validators=[validate_short_code])
     name = models.CharField("tên loại", max_length=150)
 
     class Meta:
@@ -51,7 +53,8 @@ class DocFamily(models.TextChoices):
 
 
 class OrgUnit(MP_Node):
-    code = models.CharField("mã đơn vị", max_length=64, unique=True)
+    code = models.CharField("mã đơn vị", max_length=64, unique=True, validators=[validate_code],
+                            help_text="Chữ cái không dấu, chữ số và _ . -; dùng trong địa chỉ trang và tên tệp.")
     name = models.CharField("tên đầy đủ", max_length=255)
     header_name = models.CharField(
         "tên trong tiêu đề văn bản",
@@ -93,6 +96,11 @@ class OrgUnit(MP_Node):
     @property
     def title_name(self) -> str:
         return self.header_name or self.name.upper()
+
+    @property
+    def code_ok(self) -> bool:
+        """False for a code stored before the rule (an old import): pages show a repair link instead."""
+        return is_valid(self.code)
 
     def subtree_q(self, prefix: str = "") -> Q:
         return Q(**{f"{prefix}path__startswith": self.path})

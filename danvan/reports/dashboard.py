@@ -10,6 +10,7 @@ and downloaded as CSV or XLSX with exactly the rows the page shows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.db.models import Count
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from danvan.core.cells import csv_bytes
 from danvan.core.charts import bar_chart
+from danvan.core.params import query_int
 from danvan.documents.services import DocumentError, NoSuchDocument, Rendered, need_format
 from danvan.exemplars.models import CommendationForm, Exemplar, Kind, Movement, Origin
 from danvan.exemplars.selectors import spread
@@ -107,7 +109,8 @@ def params(movement: str | None, year_from: str | int | None, year_to: str | int
     elif movement in ("", ALL_MOVEMENTS):
         chosen = None
     else:
-        chosen = Movement.objects.filter(pk=movement).first() if movement.isdigit() else None
+        number = query_int(movement)
+        chosen = Movement.objects.filter(pk=number).first() if number is not None else None
         if chosen is None:
             unknown = True
             notes.append("Không có phong trào đã chọn: hiển thị mọi phong trào.")
@@ -117,7 +120,7 @@ def params(movement: str | None, year_from: str | int | None, year_to: str | int
         text = "" if value is None else str(value).strip()
         if not text:
             return default
-        if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+        if query_int(text, minimum=MIN_YEAR, maximum=MAX_YEAR) is None:
             notes.append(f"Năm “{text[:20]}” không hợp lệ: dùng năm {default}.")
             return default
         return int(text)
@@ -224,7 +227,7 @@ def build(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int
          "Bị trả lại", "Chưa gửi", "Tỷ lệ đã gửi (%)"],
         [[f"{c['round'].title} ({c['round'].issuer.name})", str(c["round"].year), c["expected"], c["on_time"], c["late"],
           c["accepted"], c["returned"], c["expected"] - c["submitted"], c["rate"]] for c in done], [3, 4],
-        unit="đơn vị", links=[f"/dot-dang-ky/{c['round'].pk}/?don_vi={node.code}" for c in done],
+        unit="đơn vị", links=[f"/dot-dang-ky/{c['round'].pk}/?don_vi={quote(node.code)}" for c in done],
         note="Mỗi đợt gồm cả các đợt chuyển tiếp xuống cấp dưới; chỉ tính các đơn vị trong phạm vi này."))
 
     top = most_replicated(node, movement, year_from, year_to)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from danvan.core.html import strip_control_chars
+from danvan.core.params import query_int
 from danvan.exemplars.models import Exemplar, Movement, Status
 from danvan.movement.models import (
     Action,
@@ -40,8 +41,9 @@ def report_unit(user, code: str) -> OrgUnit | None:
 
 def report_movement(year: int | None = None, pk: int | str | None = None) -> Movement | None:
     """The movement asked for by id, else the latest one whose period covers `year` (None: no such movement)."""
-    if pk is not None and str(pk).isdigit():
-        return Movement.objects.filter(pk=pk).first()
+    if pk is not None and str(pk).strip():
+        number = query_int(pk)
+        return Movement.objects.filter(pk=number).first() if number is not None else None
     qs = Movement.objects.order_by("-period_start")
     if year is not None:
         qs = qs.filter(period_start__lte=year, period_end__gte=year)

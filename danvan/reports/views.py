@@ -8,17 +8,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from danvan.core import downloads
 from danvan.core.actions import posted_version, run_action
+from danvan.core.params import query_int
 from danvan.documents.services import DocumentError, NoSuchDocument
 from danvan.exemplars.models import Movement
 from danvan.movement import services as movement_services
 from danvan.movement.models import RoundKind, Submission
 from danvan.movement.selectors import visible_rounds
 from danvan.movement.views import issuer_units
-from danvan.orgs import scoping, tree
+from danvan.orgs import codes, scoping, tree
 from danvan.orgs.models import OrgUnit
 
 from . import documents, services, stats
+from .dashboard import MAX_YEAR, MIN_YEAR
 from .forms import IntroForm, ReportRequestForm, SectionsForm
 from .models import OUTLINE, AnnualReport, Introduction
 
@@ -39,9 +42,14 @@ def _movement(request: HttpRequest, year: int | None = None) -> Movement:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    code, year_text = request.GET.get("don_vi"), request.GET.get("nam", "")
-    if code and year_text.isdigit():
-        return redirect("reports:annual", code=code, year=int(year_text))
+    code, year = (request.GET.get("don_vi") or "").strip(), query_int(request.GET.get("nam"), minimum=MIN_YEAR,
+                                                                        maximum=MAX_YEAR)
+    if code and not codes.is_valid(code):
+        messages.error(request, codes.code_error(code) or "")
+    elif code and year is not None:
+        return redirect("reports:annual", code=code, year=year)
+    elif code:
+        messages.error(request, "Năm báo cáo không hợp lệ.")
     requests = visible_rounds(request.user).filter(kind=RoundKind.REPORT, parent_round__isnull=True).select_related(
         "issuer").order_by("-year", "-deadline")
     mine = [m.unit for m in scoping.memberships(request.user)]
@@ -216,9 +224,7 @@ def intro_remove(request: HttpRequest, code: str, year: int, pk: int) -> HttpRes
 
 
 def _file(rendered) -> HttpResponse:
-    resp = HttpResponse(rendered.data, content_type=rendered.content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
-    return resp
+    return downloads.data_response(rendered.data, rendered.filename, rendered.content_type)
 
 
 @login_required

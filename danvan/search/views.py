@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from danvan.core.actions import posted_version, run_action
+from danvan.core.params import query_int
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import visible_exemplars
 
@@ -19,10 +20,7 @@ PANEL_LIMIT = 5
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return query_int(value)
 
 
 def detail_context(user, ex: Exemplar) -> dict:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from multidb import db_write
 from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import Field
 
+from danvan.core import downloads
 from danvan.documents import services
 from danvan.documents.models import GeneratedDocument
 from danvan.movement import selectors
@@ -79,9 +80,7 @@ def no_such_document() -> ApiError:
 
 
 def file_response(doc: services.Rendered) -> HttpResponse:
-    resp = HttpResponse(doc.data, content_type=doc.content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-    return resp
+    return downloads.data_response(doc.data, doc.filename, doc.content_type)
 
 
 def job_out(job: GeneratedDocument) -> dict:
@@ -152,8 +151,7 @@ def job_file(request: HttpRequest, pk: int):
     if not services.job_ready(job):
         raise ApiError(404, "not_ready", "Văn bản chưa tạo xong (hoặc tạo không thành công): xem tiến độ.",
                        {"status_url": f"/api/documents/jobs/{job.pk}"})
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
-                        content_type=services.MIME[job.fmt])
+    return downloads.file_response(job.file.open("rb"), job.filename, services.MIME[job.fmt])
 
 
 # ---- the blank registration form -----------------------------------------------------------------

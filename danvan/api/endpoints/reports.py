@@ -45,14 +45,14 @@ def _target(request: HttpRequest, p: ReportPath, q: MovementQuery):
     return unit, movement
 
 
-@router.get("/reports/{unit_code}/{year}/statistics", response=ok(dict),
+@router.get("/reports/{code:unit_code}/{year}/statistics", response=ok(dict),
             summary="Số liệu mục 3.3 của báo cáo năm (như tệp so-lieu.json của trang báo cáo)")
 def statistics(request: HttpRequest, p: Path[ReportPath], q: Query[MovementQuery]):
     unit, movement = _target(request, p, q)
     return documents.statistics(unit, movement, p.year)
 
 
-@router.get("/reports/{unit_code}/{year}/{what}.{fmt}", response=ERRORS,
+@router.get("/reports/{code:unit_code}/{year}/{what}.{fmt}", response=ERRORS,
             summary="Tải báo cáo năm (bao-cao: docx/pdf), phụ lục số liệu (phu-luc: docx/xlsx) "
                     "hoặc số liệu (so-lieu: json)",
             openapi_extra=file_responses({**doc_services.MIME, "json": "application/json"}, "Tệp báo cáo"))
@@ -96,7 +96,7 @@ def _period_target(request: HttpRequest, p: PeriodPath):
     return unit, movement
 
 
-@router.get("/reports/{unit_code}/period/{movement}", response=ok(PeriodOut),
+@router.get("/reports/{code:unit_code}/period/{movement}", response=ok(PeriodOut),
             summary="Sơ kết, tổng kết: số liệu từng năm của giai đoạn (như trang giai-doan)")
 def period(request: HttpRequest, p: Path[PeriodPath]):
     unit, movement = _period_target(request, p)
@@ -109,7 +109,7 @@ def period(request: HttpRequest, p: Path[PeriodPath]):
             "downloads": {fmt: f"{base}/download.{fmt}" for fmt in documents.PERIOD_FORMATS}}
 
 
-@router.get("/reports/{unit_code}/period/{movement}/download.{fmt}", response=ERRORS,
+@router.get("/reports/{code:unit_code}/period/{movement}/download.{fmt}", response=ERRORS,
             summary="Tải bảng sơ kết, tổng kết theo năm (docx hoặc xlsx)",
             openapi_extra=file_responses({f: doc_services.MIME[f] for f in documents.PERIOD_FORMATS},
                                          "Tệp Word/Excel"))
@@ -166,7 +166,7 @@ def _dashboard_params(q: DashboardQuery) -> dashboard.Params:
     return p
 
 
-@router.get("/units/{code}/dashboard", response=ok(DashboardOut),
+@router.get("/units/{code:code}/dashboard", response=ok(DashboardOut),
             summary="Bảng thống kê của đơn vị và cấp dưới (như trang thong-ke): các bảng số liệu")
 def unit_dashboard(request: HttpRequest, code: str, q: Query[DashboardQuery]):
     unit = _unit(request, code)
@@ -186,7 +186,7 @@ def unit_dashboard(request: HttpRequest, code: str, q: Query[DashboardQuery]):
     }
 
 
-@router.get("/units/{code}/dashboard/{slug}.{fmt}", response=ERRORS,
+@router.get("/units/{code:code}/dashboard/{slug}.{fmt}", response=ERRORS,
             summary="Tải một bảng thống kê (csv hoặc xlsx) hoặc mọi bảng (tat-ca.xlsx), đúng các dòng của trang",
             openapi_extra=file_responses({"csv": "text/csv", "xlsx": doc_services.MIME["xlsx"]}, "Tệp CSV/Excel"))
 def unit_dashboard_download(request: HttpRequest, code: str, slug: str, fmt: str, q: Query[DashboardQuery]):

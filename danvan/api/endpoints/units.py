@@ -59,12 +59,12 @@ def _unit(request: HttpRequest, code: str) -> OrgUnit:
     return get_object_or_404(scoping.visible_units(request.user).select_related("level", "kind"), code=code)
 
 
-@router.get("/units/{code}", response=ok(UnitOut), summary="Một đơn vị")
+@router.get("/units/{code:code}", response=ok(UnitOut), summary="Một đơn vị")
 def get_unit(request: HttpRequest, code: str):
     return _with_parents([_unit(request, code)])[0]
 
 
-@router.get("/units/{code}/children", response=ok(UnitPage), summary="Các đơn vị trực thuộc")
+@router.get("/units/{code:code}/children", response=ok(UnitPage), summary="Các đơn vị trực thuộc")
 def unit_children(request: HttpRequest, code: str, p: Query[PageQuery]):
     node = _unit(request, code)
     qs = OrgUnit.objects.filter(path__startswith=node.path, depth=node.depth + 1).select_related("level", "kind")

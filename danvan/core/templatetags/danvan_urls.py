@@ -33,6 +33,15 @@ def cached_reverse(view_name, args: list, kwargs: dict, current_app: str | None)
     return _reverse(view_name, key_args, key_kwargs, current_app, get_urlconf(), get_script_prefix())
 
 
+BROKEN = "#ma-khong-hop-le"
+
+
+def _bad_code_in(args: list, kwargs: dict) -> bool:
+    from danvan.orgs.codes import is_valid
+
+    return any(isinstance(v, str) and not is_valid(v) for v in [*args, *kwargs.values()])
+
+
 class CachedURLNode(URLNode):
     def render(self, context):
         from django.urls import NoReverseMatch
@@ -51,8 +60,11 @@ class CachedURLNode(URLNode):
         try:
             out = cached_reverse(view_name, args, kwargs, current_app)
         except NoReverseMatch:
-            if self.asvar is None:
+            if self.asvar is None and not _bad_code_in(args, kwargs):
                 raise
+            # A unit code stored before the code rule has no URL (`<code:code>`): the page still renders, the
+            # link goes nowhere, and the tree page offers the unit's repair link (danvan/orgs/codes.py).
+            out = BROKEN if self.asvar is None else ""
         if self.asvar:
             context[self.asvar] = out
             return ""
