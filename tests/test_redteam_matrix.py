@@ -136,6 +136,7 @@ DOORS: dict[str, Door] = {
     "onboarding:preview": D("pk=run", write=True),  # the uploader's (the world's admin) only
     "onboarding:export": D("code=root fmt==csv"),
     "onboarding:unit": D("code=unit", write=True, body={"action": "=edit", "name": "=Sửa thử"}),
+    "onboarding:unit_by_pk": D("pk=unit_id", write=True, body={"action": "=edit", "name": "=Sửa thử"}),
     "onboarding:revoke": D("code=unit pk=membership", read=False, write=True),
     "onboarding:account": D("code=unit pk=officer action==khoa", read=False, write=True),
     "onboarding:restructure": D("code=unit", write=True, body={"action": "=move", "new_parent": "root_code"}),
