@@ -229,3 +229,196 @@ def test_a_conversion_past_its_timeout_is_killed_whole_and_both_doors_honour_dan
     pidfile.unlink()
     assert filetype.convert_with_libreoffice(str(exe), b"x", ".doc", "docx", 1) is None
     assert _wait_for(lambda: not _alive(int(pidfile.read_text())))
+
+
+# ------------------------------------------------------------------------------------------------ confirmations
+
+TREE = (
+    "code,name,parent_code,level,kind,header_name,superior_name,doc_suffix,place_name,address,doc_family\n"
+    "HU-DUP,Huyện ủy Sơn Tịnh,BDVTU-QNG,huyen,huyen-uy,HUYỆN ỦY SƠN TỊNH,TỈNH ỦY QUẢNG NGÃI,HU,Sơn Tịnh,,party\n"
+    "XA-DUP-1,Đảng ủy xã Tịnh Hà,HU-DUP,co-so,xa,ĐẢNG ỦY XÃ TỊNH HÀ,HUYỆN ỦY SƠN TỊNH,ĐU,Tịnh Hà,,party\n"
+)
+
+
+def _seed_form() -> bytes:
+    from danvan.intake.samples import build_seed001_docx
+
+    return build_seed001_docx()  # one e-mailed attachment: the same bytes every time
+
+
+def _intake_upload(client, unit, data: bytes, name: str = "bieu-so-2.docx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from danvan.intake.models import ImportBatch
+
+    before = set(ImportBatch.objects.values_list("pk", flat=True))
+    client.post("/nhap-bieu-mau/", {"unit": unit.pk, "year": 2023, "uploads": [SimpleUploadedFile(name, data)]})
+    return ImportBatch.objects.exclude(pk__in=before).get()
+
+
+def _confirm_payload(batch) -> dict:
+    from danvan.intake.models import ImportRow
+
+    data = {"confirm": "1"}
+    for row in ImportRow.objects.filter(file__batch=batch):
+        p, d = f"r{row.pk}-", row.data
+        if d["include"]:
+            data[p + "include"] = "on"
+        data.update({p + "name": d["name"], p + "field": d["field_id"] or "new:he-thong-chinh-tri",
+                     p + "kind": d["kind"] or "", p + "origin": d["origin"] or "", p + "address": d["address"],
+                     p + "content_problem": d["content_problem"], p + "content_actors": d["content_actors"],
+                     p + "content_results": d["content_results"]})
+    return data
+
+
+def _exemplars(unit) -> int:
+    from danvan.exemplars.models import Exemplar
+
+    return Exemplar.objects.filter(unit=unit).count()
+
+
+def test_one_file_previewed_twice_is_imported_once_page_and_api(login, api, units):
+    from danvan.intake.models import ImportBatch
+
+    office, unit, form = login("vp.skhcn"), units["VP-SKHCN-QNG"], _seed_form()
+    first, second = _intake_upload(office, unit, form), _intake_upload(office, unit, form)  # both before a confirm
+    before = _exemplars(unit)
+    done = office.post(f"/nhap-bieu-mau/{first.pk}/", _confirm_payload(first), follow=True)
+    assert "Đã nhập 3" in done.content.decode() and _exemplars(unit) == before + 3
+    refused = office.post(f"/nhap-bieu-mau/{second.pk}/", _confirm_payload(second), follow=True)
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "“bieu-so-2.docx” đã được nhập lúc" in page and "không lưu gì" in page
+    assert _exemplars(unit) == before + 3
+    second.refresh_from_db()
+    assert second.state == ImportBatch.State.PREVIEW  # nothing half-saved; the user may cancel it
+    # The API door: a third preview of the file, uploaded before the first confirm, is a 409 like a replay.
+    tt = units["TT-SKHCN-QNG"]
+    third, fourth, before = _intake_upload(office, tt, form), _intake_upload(office, tt, form), _exemplars(tt)
+    client = api("vp.skhcn")
+    assert client.post(f"/api/imports/{third.pk}/confirm", content_type="application/json").status_code == 200
+    resp = client.post(f"/api/imports/{fourth.pk}/confirm", content_type="application/json")
+    assert resp.status_code == 409 and resp.json()["code"] == "already_confirmed"
+    assert "đã được nhập lúc" in resp.json()["message"]
+    assert _exemplars(tt) == before + 3
+
+
+def test_the_same_file_twice_in_one_upload_is_read_once(login, units):
+    from danvan.intake.models import ImportFile
+
+    office, unit, form = login("vp.skhcn"), units["VP-SKHCN-QNG"], _seed_form()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = office.post("/nhap-bieu-mau/", {"unit": unit.pk, "year": 2023, "uploads": [
+        SimpleUploadedFile("a.docx", form), SimpleUploadedFile("b.docx", form)]}, follow=True).content.decode()
+    assert "Tệp “b.docx” giống hệt tệp “a.docx”" in page
+    assert list(ImportFile.objects.values_list("filename", flat=True)) == ["a.docx"]
+
+
+def _tree_run(client):
+    import io
+
+    f = io.BytesIO(TREE.encode())
+    f.name = "cay.csv"
+    resp = client.post("/quan-tri-don-vi/nhap/cay-don-vi/", {"upload": f})
+    assert resp.status_code == 302
+    return resp["Location"]
+
+
+def test_a_tree_applied_twice_is_written_once(login, demo):
+    from danvan.onboarding import services
+    from danvan.onboarding.models import ImportRun
+    from danvan.orgs.models import OrgUnit
+
+    board = login("bdv.quangngai")
+    first, second = _tree_run(board), _tree_run(board)
+    assert "Đã lưu: 2 tạo mới" in board.post(first, follow=True).content.decode()
+    total = OrgUnit.objects.count()
+    # The page posted again (a double click): told it was applied, nothing written.
+    again = board.post(first, follow=True).content.decode()
+    assert "Tệp này đã được áp dụng; không áp dụng lại." in again and OrgUnit.objects.count() == total
+    # What the second of two simultaneous posts holds: the run as it read it, not yet applied.
+    run = ImportRun.objects.get(pk=int(first.rstrip("/").rsplit("/", 1)[1]))
+    run.applied_at = None
+    with pytest.raises(services.ValidationError) as refused:
+        services.apply_tree(bytes(run.content), run.filename, by=run.created_by, run=run)
+    assert refused.value.code == "already_applied" and OrgUnit.objects.count() == total
+    # Another preview of the same file: nothing left to write, and it says so.
+    assert "Không có gì được ghi." in board.post(second, follow=True).content.decode()
+    assert OrgUnit.objects.count() == total and OrgUnit.objects.find_problems() == ([], [], [], [], [])
+
+
+def _together(*posts):
+    """Run the posts in threads released at the same moment; their responses (each thread its own connection)."""
+    import threading
+
+    from django.db import connection
+
+    barrier, results = threading.Barrier(len(posts)), [None] * len(posts)
+
+    def go(i, post):
+        try:
+            barrier.wait()
+            results[i] = post()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go, args=(i, p)) for i, p in enumerate(posts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+needs_postgres = pytest.mark.skipif("postgres" not in os.environ.get("DANVAN_DATABASE_URL", ""),
+                                    reason="two writers at once: PostgreSQL (SQLite writes one at a time)")
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_at_the_same_moment_two_confirms_two_clicks_and_two_tree_applies_give_one_result(login, units):
+    from danvan.orgs.models import OrgUnit
+
+    office, unit, form = login("vp.skhcn"), units["VP-SKHCN-QNG"], _seed_form()
+    other = login("vp.skhcn")
+    # Two previews of one file confirmed at once.
+    first, second = _intake_upload(office, unit, form), _intake_upload(office, unit, form)
+    before = _exemplars(unit)
+    answers = _together(lambda: office.post(f"/nhap-bieu-mau/{first.pk}/", _confirm_payload(first), follow=True),
+                        lambda: other.post(f"/nhap-bieu-mau/{second.pk}/", _confirm_payload(second), follow=True))
+    pages = [a.content.decode() for a in answers]
+    assert [a.status_code for a in answers] == [200, 200], answers
+    assert sum("Đã nhập 3" in p for p in pages) == 1 and sum("không lưu gì" in p for p in pages) == 1
+    assert _exemplars(unit) == before + 3
+    # A double click on one confirm.
+    tt = units["TT-SKHCN-QNG"]
+    batch, before = _intake_upload(office, tt, form), _exemplars(tt)
+    payload = _confirm_payload(batch)
+    answers = _together(lambda: office.post(f"/nhap-bieu-mau/{batch.pk}/", payload, follow=True),
+                        lambda: other.post(f"/nhap-bieu-mau/{batch.pk}/", payload, follow=True))
+    pages = [a.content.decode() for a in answers]
+    assert [a.status_code for a in answers] == [200, 200], answers
+    assert sum("Đã nhập 3" in p for p in pages) == 1 and sum("đã được xác nhận" in p for p in pages) == 1
+    assert _exemplars(tt) == before + 3
+    # One tree preview posted twice at once, and two previews of it applied at once.
+    board, board2 = login("bdv.quangngai"), login("bdv.quangngai")
+    url = _tree_run(board)
+    answers = _together(lambda: board.post(url, follow=True), lambda: board2.post(url, follow=True))
+    pages = [a.content.decode() for a in answers]
+    assert [a.status_code for a in answers] == [200, 200], answers
+    assert sum("Tệp này đã được áp dụng; không áp dụng lại." in p for p in pages) == 1
+    assert OrgUnit.objects.filter(code__in=["HU-DUP", "XA-DUP-1"]).count() == 2
+    OrgUnit.objects.get(code="XA-DUP-1").delete()
+    OrgUnit.objects.filter(code="HU-DUP").delete()
+    one, two = _tree_run(board), _tree_run(board)
+    answers = _together(lambda: board.post(one, follow=True), lambda: board2.post(two, follow=True))
+    pages = [a.content.decode() for a in answers]
+    assert [a.status_code for a in answers] == [200, 200], answers
+    from danvan.onboarding.models import ImportRun
+
+    runs = ImportRun.objects.filter(pk__in=[int(u.rstrip("/").rsplit("/", 1)[1]) for u in (one, two)])
+    assert sorted(r.summary.get("created") for r in runs) == [0, 2] and all(r.applied_at for r in runs)
+    assert not any("Lỗi máy chủ" in p for p in pages)
+    assert OrgUnit.objects.filter(code__in=["HU-DUP", "XA-DUP-1"]).count() == 2

@@ -44,10 +44,15 @@ class ImportFile(models.Model):
     filename = models.CharField("tên tệp", max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField("kích thước")
+    # Set when its batch is confirmed: one file (by content) is imported once per unit, enforced by the database, so
+    # two previews of one file confirmed together cannot both save (issue 21 §5).
+    confirmed_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                       verbose_name="đã nhập cho đơn vị")
 
     class Meta:
         verbose_name = "tệp biểu mẫu"
         verbose_name_plural = "tệp biểu mẫu"
+        constraints = [models.UniqueConstraint(fields=["confirmed_unit", "sha256"], name="intake_file_imported_once")]
 
     def __str__(self) -> str:
         return self.filename

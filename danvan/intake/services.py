@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from danvan.core.writes import write_transaction
@@ -154,6 +154,12 @@ def _stored(name: str, src, data: bytes):
     return File(src, name=name)
 
 
+def _imported_message(name: str, done: ImportFile) -> str:
+    who = done.batch.confirmed_by.get_full_name() if done.batch.confirmed_by else "không rõ"
+    when = timezone.localtime(done.batch.confirmed_at).strftime("%d/%m/%Y %H:%M") if done.batch.confirmed_at else ""
+    return f"Tệp “{name}” đã được nhập lúc {when} bởi {who}; không nhập lại."
+
+
 def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, Any]],
                  submission: Submission | None = None) -> StartResult:
     """Parse the files and keep them with their rows as a preview. ``files``: (name, bytes) or (name, uploaded
@@ -166,6 +172,7 @@ def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, Any]],
         raise ValidationError("Hồ sơ đăng ký không thuộc đơn vị đã chọn.")
     result = StartResult(batch=None)
     parsed_files = []
+    seen: dict[str, str] = {}
     limit = DEFAULT_LIMITS.upload_bytes
     for name, src in files:
         if (size := _size(src)) > limit:
@@ -174,11 +181,13 @@ def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, Any]],
         data = _read(src)
         sha = hashlib.sha256(data).hexdigest()
         if done := _already_imported(unit, sha):
-            who = done.batch.confirmed_by.get_full_name() if done.batch.confirmed_by else "không rõ"
-            when = timezone.localtime(done.batch.confirmed_at).strftime("%d/%m/%Y %H:%M") if done.batch.confirmed_at else ""
-            result.problems.append(FileProblem(name, "already_imported",
-                                               f"Tệp “{name}” đã được nhập lúc {when} bởi {who}; không nhập lại."))
+            result.problems.append(FileProblem(name, "already_imported", _imported_message(name, done)))
             continue
+        if sha in seen:
+            result.problems.append(FileProblem(name, "duplicate_file", f"Tệp “{name}” giống hệt tệp “{seen[sha]}” "
+                                               "trong cùng lần tải lên; chỉ nhập một lần."))
+            continue
+        seen[sha] = name
         try:
             parsed = parse_form(data, name)
         except IntakeError as exc:
@@ -378,6 +387,7 @@ def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = No
         locked = ImportBatch.objects.select_for_update(of=("self",)).select_related(
             "unit", "submission__round").get(pk=current.pk)
         _check_batch(locked, by)
+        _claim_files(locked)
         fields.save_new()
         exemplar_services.save_new_exemplars(built)
         _mark_rows([(row, data, ex.pk) for (row, data), ex in zip(chosen, exemplars, strict=True)])
@@ -386,6 +396,22 @@ def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = No
         locked.state, locked.confirmed_by, locked.confirmed_at = ImportBatch.State.CONFIRMED, by, timezone.now()
         locked.save()
     return exemplars
+
+
+def _claim_files(batch: ImportBatch) -> None:
+    """Mark the batch's files imported for its unit before anything is saved: a file another batch of the unit
+    confirmed is refused. The unique (confirmed_unit, sha256) makes a second confirm running at the same moment wait
+    on the first and then fail here — on the same file uploaded twice, previewed twice, confirmed twice."""
+    for f in batch.files.all():
+        if done := _already_imported(batch.unit, f.sha256):
+            raise ValidationError(_imported_message(f.filename, done) + " Lần nhập này không lưu gì.",
+                                  code="already_imported")
+    try:
+        with transaction.atomic():
+            ImportFile.objects.filter(batch=batch).update(confirmed_unit=batch.unit)
+    except IntegrityError:
+        raise ValidationError("Tệp của lần nhập này vừa được nhập cho đơn vị trong một lần nhập khác; lần nhập này "
+                              "không lưu gì.", code="already_imported") from None
 
 
 def cancel_import(*, batch: ImportBatch, by) -> None:

@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -491,8 +491,33 @@ def start_import(*, by, kind: str, data: bytes, filename: str, under: OrgUnit | 
                                     content=data, under=under, created_by=by)
 
 
+ALREADY_APPLIED = "Tệp này đã được áp dụng; không áp dụng lại."
+RACED = "Danh sách vừa được thay đổi bởi một lần nhập khác cùng lúc; không có gì được ghi, hãy tải tệp lên lại để xem trước."
+
+
+def _one_at_a_time(kind: str, run: ImportRun | None) -> None:
+    """Inside the apply's transaction: one apply of a kind at a time (PostgreSQL: a transaction-scoped advisory lock;
+    SQLite's IMMEDIATE transactions already write one at a time), and a run applied meanwhile — the same page posted
+    twice — is refused instead of written twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"danvan.onboarding.{kind}"])
+    if run is not None and run.pk:
+        fresh = ImportRun.objects.select_for_update().only("applied_at").get(pk=run.pk)
+        if fresh.applied_at:
+            raise ValidationError(ALREADY_APPLIED, code="already_applied")
+
+
 def apply_tree(data: bytes, filename: str, *, by, run: ImportRun | None = None) -> Applied:
+    try:
+        return _apply_tree(data, filename, by=by, run=run)
+    except IntegrityError:  # another writer took a code or a path in between
+        raise ValidationError(RACED, code="raced") from None
+
+
+def _apply_tree(data: bytes, filename: str, *, by, run: ImportRun | None = None) -> Applied:
     with transaction.atomic():
+        _one_at_a_time(ImportKind.TREE, run)
         preview = preview_tree(data, filename, by=by)
         if not preview.ok:
             raise _refuse(preview)
@@ -749,8 +774,16 @@ def _unusable_password() -> str:
 
 def apply_people(data: bytes, filename: str, *, by, run: ImportRun | None = None,
                  send_invites: bool = True) -> Applied:
+    try:
+        return _apply_people(data, filename, by=by, run=run, send_invites=send_invites)
+    except IntegrityError:
+        raise ValidationError(RACED, code="raced") from None
+
+
+def _apply_people(data: bytes, filename: str, *, by, run: ImportRun | None, send_invites: bool) -> Applied:
     User = get_user_model()
     with transaction.atomic():
+        _one_at_a_time(ImportKind.PEOPLE, run)
         preview = preview_people(data, filename, by=by)
         if not preview.ok:
             raise _refuse(preview)

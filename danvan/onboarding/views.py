@@ -102,14 +102,20 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ImportRun, pk=pk, created_by_id=request.user.pk)
     if request.method == "POST":
         if run.applied_at:
-            messages.info(request, "Tệp này đã được áp dụng; không áp dụng lại.")
+            messages.info(request, services.ALREADY_APPLIED)
             return redirect("onboarding:preview", pk=run.pk)
         apply = services.apply_tree if run.kind == ImportKind.TREE else services.apply_people
         try:
             result = apply(bytes(run.content), run.filename, by=request.user, run=run)
-        except (ValidationError, PermissionDenied) as exc:
-            for m in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
-                messages.error(request, m)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "already_applied":  # the same page posted twice at once: the first one applied it
+                messages.info(request, services.ALREADY_APPLIED)
+            else:
+                for m in exc.messages:
+                    messages.error(request, m)
+            return redirect("onboarding:preview", pk=run.pk)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
             return redirect("onboarding:preview", pk=run.pk)
         messages.success(request, result.message + (
             f" Thư kích hoạt đang được gửi cho {result.invited} người; tình trạng từng thư ở trang quản trị đơn vị "

@@ -343,6 +343,8 @@ def confirm_import(request: HttpRequest, pk: int, body: ConfirmIn | None = None)
     except ValidationError as exc:
         if getattr(exc, "code", None) == "already_done":
             raise _done(batch) from None
+        if getattr(exc, "code", None) == "already_imported":  # the same file, confirmed in another batch
+            raise ApiError(409, "already_confirmed", " ".join(exc.messages)) from None
         raise
     except PermissionDenied:
         raise Http404 from None  # as on the page
