@@ -127,3 +127,26 @@ def test_failed_hand_off_emails_are_retried_together_and_leave_the_list_once_sen
     assert {m["To"] for m in inbox.messages} == {"vp.skhcn@danvan.local", "ld.skhcn@danvan.local",
                                                  "vp.snv@danvan.local"}
     assert "Thư báo chưa gửi được" not in _text(board.get(f"/dot-dang-ky/{rnd.pk}/"))
+
+
+def test_a_failed_reset_mail_is_retried_with_a_working_link(queue, login, smtp_down):
+    """The "forgot password" page while the mail server is down: the unit page says the reset mail failed and
+    when it is tried again; once the server is back the worker sends it, and its link sets the password."""
+    from django.test import Client
+
+    resp = Client().post("/mat-khau/quen/", {"email": "tt.skhcn@danvan.local"})
+    assert resp.status_code == 302
+    leader = login("ld.tt")
+    page = _text(leader.get(TT_PAGE))
+    assert "Thư đặt lại mật khẩu chưa gửi được" in page and "hệ thống tự gửi lại lúc" in page, page
+    assert [r["kwargs"] for r in _waiting_retries()] == [{"attempt": 1}]
+    inbox = smtp_down()
+    _due_now()
+    queue()
+    assert _waiting_retries() == []
+    assert "Thư đặt lại mật khẩu chưa gửi được" not in _text(leader.get(TT_PAGE))
+    mails = inbox.to("tt.skhcn@danvan.local")
+    assert len(mails) == 1
+    link = re.search(r"https?://[^/\s]+(/mat-khau/dat/\S+/)", inbox.body(mails[0])).group(1)
+    form = Client().get(link, follow=True)
+    assert form.status_code == 200 and "mật khẩu" in form.content.decode().lower()

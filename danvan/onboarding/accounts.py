@@ -165,6 +165,34 @@ def record_mail(user, kind: str, error: Exception | None) -> None:
         "mail_error": f"{type(error).__name__}: {error}"[:300] if error else "", "mail_retry_at": None})
 
 
+RESET_SUBJECT = "onboarding/password_reset_subject.txt"
+RESET_BODY = "onboarding/password_reset_email.txt"
+
+
+def reset_mail(user) -> tuple[str, str]:
+    """The reset mail as the "forgot password" page writes it, with a new link on the site's address (a retry
+    of a mail that failed carries a fresh link: the one never delivered is not needed)."""
+    from urllib.parse import urlsplit
+
+    from django.template.loader import render_to_string
+
+    site = urlsplit(settings.SITE_URL)
+    context = {"user": user, "email": user.email, "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+               "token": links.make_token(user), "protocol": site.scheme or "http", "domain": site.netloc,
+               "site_name": site.netloc}
+    subject = "".join(render_to_string(RESET_SUBJECT, context).splitlines())
+    return subject, render_to_string(RESET_BODY, context)
+
+
+def retry_reset(user) -> None:
+    """A reset mail the server refused is sent again by the worker later (`core/mailretry.py`)."""
+    from danvan.core.mailretry import retry
+
+    from .tasks import send_resets
+
+    AccountState.objects.filter(user_id=user.pk).update(mail_retry_at=retry(send_resets, 0, [user.pk]))
+
+
 def send_link(user, kind: str, subject: str, body: str) -> bool:
     """Send one mail with a link and record its fate; never raises. True when the mail server took it."""
     try:

@@ -1,5 +1,5 @@
-"""Invitation e-mails, sent by the task worker (immediately in tests); one the mail server refused is tried again
-later (`core/mailretry.py`), the unit page saying when."""
+"""Invitation e-mails, sent by the task worker (immediately in tests), and the retries of reset mails; one the mail
+server refused is tried again later (`core/mailretry.py`), the unit page saying when."""
 
 from __future__ import annotations
 
@@ -26,4 +26,25 @@ def send_invites(user_ids: list[int], attempt: int = 0) -> int:
             failed.append(user.pk)
     if failed:
         AccountState.objects.filter(user_id__in=failed).update(mail_retry_at=retry(send_invites, attempt, failed))
+    return sent
+
+
+@task()
+def send_resets(user_ids: list[int], attempt: int = 0) -> int:
+    """Reset mails that failed, sent again with a fresh link — only while still failed (a new request since then
+    sent its own) and never to a deactivated account."""
+    from . import accounts
+    from .models import AccountState, MailState
+
+    sent, failed = 0, []
+    waiting = get_user_model().objects.filter(
+        pk__in=user_ids, account_state__mail_kind=accounts.RESET, account_state__mail_state=MailState.FAILED,
+    ).exclude(account_state__deactivated_at__isnull=False)
+    for user in waiting.iterator():
+        if accounts.send_link(user, accounts.RESET, *accounts.reset_mail(user)):
+            sent += 1
+        else:
+            failed.append(user.pk)
+    if failed:
+        AccountState.objects.filter(user_id__in=failed).update(mail_retry_at=retry(send_resets, attempt, failed))
     return sent

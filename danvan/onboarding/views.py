@@ -161,7 +161,9 @@ class InviteAwareResetForm(PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        accounts.send_link(context["user"], accounts.RESET, subject, render_to_string(email_template_name, context))
+        if not accounts.send_link(context["user"], accounts.RESET, subject,
+                                  render_to_string(email_template_name, context)):
+            accounts.retry_reset(context["user"])
 
 
 class ResetView(PasswordResetView):
