@@ -72,3 +72,38 @@ def test_the_assess_and_stop_forms_ask_for_the_day(login):
     assert page.count("Ngày đánh giá (dd/mm/yyyy)") == 1 and page.count("Ngày dừng (dd/mm/yyyy)") == 1
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_a_progress_form_with_an_error_keeps_the_attached_files_for_the_next_submit(login):
+    """The date was wrong: the page says the attached file is kept, and the corrected submit saves it without
+    choosing it again; another user cannot use the kept file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from danvan.exemplars.models import Evidence
+    from tests.test_lifecycle import _docx_bytes
+
+    ex = _tt_exemplar()
+    officer = login("tt.skhcn")
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    resp = officer.post(f"/mo-hinh/{ex.pk}/tien-do/", {
+        "version": ex.version, "date": tomorrow, "text": "Giải quyết dứt điểm 02 vụ khiếu nại kéo dài.",
+        "uploads": [SimpleUploadedFile("bien-ban.docx", _docx_bytes())]})
+    page = resp.content.decode()
+    assert resp.status_code == 400 and "không thể sau ngày hôm nay" in page
+    assert "Các tệp đã đính kèm được giữ lại" in page and "bien-ban.docx" in page
+    token = re.search(r'name="held" value="([^"]+)"', page).group(1)
+    assert not Evidence.objects.filter(update__exemplar=ex).exists()
+
+    # Someone else naming the token gets nothing of it.
+    other = login("vp.skhcn")
+    other.post(f"/mo-hinh/{ex.pk}/tien-do/", {"version": ex.version, "date": "15/12/2021", "text": "Thử",
+                                              "held": token})
+    assert not Evidence.objects.filter(update__exemplar=ex, original_name="bien-ban.docx").exists()
+
+    ex.refresh_from_db()
+    resp = officer.post(f"/mo-hinh/{ex.pk}/tien-do/", {
+        "version": ex.version, "date": "15/12/2021", "text": "Giải quyết dứt điểm 02 vụ khiếu nại kéo dài.",
+        "held": token})
+    assert resp.status_code == 302
+    ev = Evidence.objects.get(update__exemplar=ex, original_name="bien-ban.docx")
+    assert ev.size == len(_docx_bytes())

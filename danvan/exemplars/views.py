@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from danvan.core import uploads
+from danvan.core import held, uploads
 from danvan.core.actions import posted_version, required_version, run_action
 from danvan.core.params import query_int
 from danvan.orgs import scoping
@@ -223,9 +223,14 @@ def _lifecycle_post(request: HttpRequest, pk: int, name: str, form_class, run) -
     ex = _get_visible(request, pk)
     kwargs = {"units": lifecycle.deciding_units(request.user, ex)} if name in ("recognize", "commend") else {}
     form = form_class(request.POST, request.FILES, auto_id=_form_ids(name), **kwargs)
+    # Files attached to the last try that came back with an error (a browser never fills a file input again).
+    token = request.POST.get("held") if "uploads" in form.fields else None
+    kept = held.take(request, token)
     if refused := uploads.refusal(request):  # a file past the limit, found while it streamed in
         form.errors[NON_FIELD_ERRORS] = form.error_class([refused], error_class="nonfield")
     elif form.is_valid():
+        if kept:
+            form.cleaned_data["uploads"] = [*kept, *form.cleaned_data.get("uploads", [])]
         try:
             message = run(ex, form.cleaned_data)
         except PermissionDenied:
@@ -233,8 +238,14 @@ def _lifecycle_post(request: HttpRequest, pk: int, name: str, form_class, run) -
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
+            held.release(request, token)
             messages.success(request, message)
             return redirect("exemplars:detail", pk=ex.pk)
+    if "uploads" in form.fields:
+        # Keep what was attached: the files that would be accepted (a refused one is named in the error).
+        attached = [*kept, *request.FILES.getlist("uploads")]
+        held.release(request, token)
+        form.held = held.hold(request, [f for f in attached if not lifecycle.check_evidence([f])])
     return exemplar_detail(request, pk, bound={name: form})
 
 

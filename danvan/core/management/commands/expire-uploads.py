@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from danvan.core import command
+from danvan.core import command, held
 from danvan.intake.services import expire_batches
 from danvan.onboarding.services import expire_runs
 
@@ -26,5 +26,7 @@ class Command(command.Command):
         before = timezone.now() - datetime.timedelta(days=days)
         runs = expire_runs(before=before)
         batches, files = expire_batches(before=before)
-        self.stdout.write(f"Đã xóa {runs} tệp cây đơn vị/danh sách người dùng chưa áp dụng và {batches} lần nhập "
-                          f"biểu mẫu chưa xác nhận ({files} tệp) tải lên trước {timezone.localtime(before):%d/%m/%Y %H:%M}.")
+        kept = held.expire(before=before)
+        self.stdout.write(f"Đã xóa {runs} tệp cây đơn vị/danh sách người dùng chưa áp dụng, {batches} lần nhập "
+                          f"biểu mẫu chưa xác nhận ({files} tệp) và {kept} tệp đính kèm được giữ lại của biểu mẫu "
+                          f"chưa gửi lại, tải lên trước {timezone.localtime(before):%d/%m/%Y %H:%M}.")
