@@ -3,30 +3,40 @@ server refused is tried again later (`core/mailretry.py`), the unit page saying 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.tasks import task
 
 from danvan.core.mailretry import retry
 
 
-@task()
-def send_invites(user_ids: list[int], attempt: int = 0) -> int:
-    from .models import AccountState, MailState
-    from .services import send_invite
+def _send_each(this_task, attempt: int, users, send: Callable[[object], object]) -> int:
+    """Send each user's mail; the ones the server refused are queued again by `this_task` after the attempt's delay,
+    their rows saying when. How many went."""
+    from .models import AccountState
 
     sent, failed = 0, []
-    waiting = get_user_model().objects.filter(pk__in=user_ids, is_active=False).exclude(
-        account_state__deactivated_at__isnull=False)
-    if attempt:  # a retry: only what is still failed (a "Gửi lại" since then has its own task)
-        waiting = waiting.filter(account_state__mail_state=MailState.FAILED)
-    for user in waiting.iterator():
-        if send_invite(user):
+    for user in users.iterator():
+        if send(user):
             sent += 1
         else:
             failed.append(user.pk)
     if failed:
-        AccountState.objects.filter(user_id__in=failed).update(mail_retry_at=retry(send_invites, attempt, failed))
+        AccountState.objects.filter(user_id__in=failed).update(mail_retry_at=retry(this_task, attempt, failed))
     return sent
+
+
+@task()
+def send_invites(user_ids: list[int], attempt: int = 0) -> int:
+    from .models import MailState
+    from .services import send_invite
+
+    waiting = get_user_model().objects.filter(pk__in=user_ids, is_active=False).exclude(
+        account_state__deactivated_at__isnull=False)
+    if attempt:  # a retry: only what is still failed (a "Gửi lại" since then has its own task)
+        waiting = waiting.filter(account_state__mail_state=MailState.FAILED)
+    return _send_each(send_invites, attempt, waiting, send_invite)
 
 
 @task()
@@ -34,17 +44,10 @@ def send_resets(user_ids: list[int], attempt: int = 0) -> int:
     """Reset mails that failed, sent again with a fresh link — only while still failed (a new request since then
     sent its own) and never to a deactivated account."""
     from . import accounts
-    from .models import AccountState, MailState
+    from .models import MailState
 
-    sent, failed = 0, []
     waiting = get_user_model().objects.filter(
         pk__in=user_ids, account_state__mail_kind=accounts.RESET, account_state__mail_state=MailState.FAILED,
     ).exclude(account_state__deactivated_at__isnull=False)
-    for user in waiting.iterator():
-        if accounts.send_link(user, accounts.RESET, *accounts.reset_mail(user)):
-            sent += 1
-        else:
-            failed.append(user.pk)
-    if failed:
-        AccountState.objects.filter(user_id__in=failed).update(mail_retry_at=retry(send_resets, attempt, failed))
-    return sent
+    return _send_each(send_resets, attempt, waiting,
+                      lambda user: accounts.send_link(user, accounts.RESET, *accounts.reset_mail(user)))
