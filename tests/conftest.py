@@ -23,11 +23,21 @@ def _shared_cache(settings):
     cache.clear()
 
 
-@pytest.fixture
-def demo(db):
-    from danvan.core.demo import load_demo
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker):
+    """What load_demo() writes, taken once per worker (tests/demo_snapshot.py)."""
+    from tests import demo_snapshot
 
-    return load_demo()
+    with django_db_blocker.unblock():
+        return demo_snapshot.take()
+
+
+@pytest.fixture
+def demo(db, _demo_snapshot):
+    """The seed world of DOMAIN.md §2, as load_demo() leaves it, written back from the worker's snapshot."""
+    from tests import demo_snapshot
+
+    return demo_snapshot.restore(_demo_snapshot)
 
 
 @pytest.fixture
