@@ -24,6 +24,7 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(
         template_name="onboarding/password_reset_complete.html"), name="password_reset_complete"),
+    path("tai-khoan/doi-mat-khau/", onboarding_views.ChangePasswordView.as_view(), name="password_change"),
     path("quan-tri-don-vi/", include("danvan.onboarding.urls")),
     path("don-vi/", core_views.tree, name="tree"),
     path("don-vi/<code:code>/", core_views.tree, name="tree_node"),

@@ -7,11 +7,16 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
-from django.contrib.auth.views import PasswordResetConfirmView, PasswordResetView
+from django.contrib.auth.views import (
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -193,6 +198,18 @@ class SetPasswordView(PasswordResetConfirmView):
         return None if user is not None and accounts.is_deactivated(user) else user
 
 
+class ChangePasswordView(PasswordChangeView):
+    """A signed-in user changes their own password (from the profile page); the session stays, the API keys go
+    (api.tokens.revoke_on_new_password)."""
+
+    template_name = "onboarding/password_change.html"
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Đã đổi mật khẩu. Mọi khóa API đang dùng của tài khoản đã bị thu hồi.")
+        return super().form_valid(form)
+
+
 # ---------------------------------------------------------------- delegated administration
 
 
@@ -207,6 +224,8 @@ class UnitForm(forms.ModelForm):
         super().__init__(*args, **kw)
         if self.instance.pk:  # editing: the code may be renamed (a repair); left empty it stays as it is
             self.fields["code"].required = False
+        self.fields["level"].empty_label = "— Chọn cấp —"
+        self.fields["kind"].empty_label = "— Chọn loại đơn vị —"
 
     def clean_code(self) -> str:
         return self.cleaned_data.get("code") or (self.instance.code if self.instance.pk else "")
