@@ -141,7 +141,10 @@ def test_the_issuer_edits_a_round_recorded_in_each_dossier_and_told_to_the_targe
     assert f"/dot-dang-ky/{relay.pk}/sua/" in office.get(f"/dot-dang-ky/{relay.pk}/").content.decode()
     assert login("cc.tdc").get(f"/dot-dang-ky/{relay.pk}/sua/").status_code == 404
     form = {"title": "Đăng ký năm 2023 (Sở, sửa)", "guidance": "Kế hoạch số 38/KH-UBND", "deadline": _until(15),
-            "min_total": 2, "min_collective": 1, "min_individual": 1}
+            "min_total": 2, "min_collective": 1, "min_individual": 1, "version": relay.version}
+    # The form carries the version it read; without one nothing is saved.
+    bare = office.post(f"/dot-dang-ky/{relay.pk}/sua/", {k: v for k, v in form.items() if k != "version"})
+    assert "thiếu số phiên bản" in bare.content.decode()
     # Later than the Board's deadline: refused unless a reason confirms it.
     late = office.post(f"/dot-dang-ky/{relay.pk}/sua/", {**form, "deadline": _until(40)})
     assert late.status_code == 200 and "hoặc ghi lý do" in late.content.decode()
@@ -157,6 +160,52 @@ def test_the_issuer_edits_a_round_recorded_in_each_dossier_and_told_to_the_targe
     assert Notification.objects.filter(user__username="cc.tdc", text__contains="sửa đợt").exists()
     dossier = login("cc.tdc").get(f"/ho-so/{sub.pk}/").content.decode()
     assert "Sửa đợt đăng ký" in dossier and "tối thiểu 02 mô hình" in dossier
+    # The same form sent again carries the version it read before the edit: stale, nothing recorded.
+    stale = office.post(f"/dot-dang-ky/{relay.pk}/sua/", form)
+    assert "vừa được người khác sửa" in stale.content.decode()
     # Nothing changed: said so, nothing recorded.
-    again = office.post(f"/dot-dang-ky/{relay.pk}/sua/", form)
+    again = office.post(f"/dot-dang-ky/{relay.pk}/sua/", {**form, "version": relay.version})
     assert "Không có thay đổi nào" in again.content.decode() and sub.events.filter(action="round_edit").count() == 1
+
+
+def _patch(client, pk: int, body: dict):
+    return client.patch(f"/api/rounds/{pk}", json.dumps(body), content_type="application/json")
+
+
+def test_the_issuer_edits_a_round_through_the_api_as_on_the_page(login, api, units, seed_exemplars):
+    _, relay = _relay_2023(login, units)
+    office = api("vp.skhcn")
+    read = office.get(f"/api/rounds/{relay.pk}").json()
+    assert read["version"] == relay.version == 1
+    # The version read is required.
+    resp = _patch(office, relay.pk, {"title": "Đăng ký năm 2023 (Sở, sửa)"})
+    assert resp.status_code == 422 and resp.json()["details"]["errors"][0]["message"] == "Thiếu trường bắt buộc."
+    # Only the issuer's office edits it: the unit below sees the round and is refused; a unit outside sees nothing.
+    resp = _patch(api("cc.tdc"), relay.pk, {"version": 1, "title": "Sửa trộm"})
+    assert resp.status_code == 403 and "không có quyền" in resp.json()["message"]
+    assert _patch(api("dangbo.stp"), relay.pk, {"version": 1, "title": "Sửa trộm"}).status_code == 404
+    # Later than the Board's deadline: refused unless confirmed with a reason, in Vietnamese.
+    later = (timezone.now() + datetime.timedelta(days=40)).isoformat()
+    resp = _patch(office, relay.pk, {"version": 1, "deadline": later})
+    assert resp.status_code == 400 and "hoặc ghi lý do" in resp.json()["message"]
+    resp = _patch(office, relay.pk, {"version": 1, "title": "Đăng ký năm 2023 (Sở, sửa)", "min_total": 2,
+                                     "min_collective": 1, "min_individual": 1})
+    assert resp.status_code == 200, resp.content
+    body = resp.json()["round"]
+    assert (body["title"], body["min_total"], body["version"]) == ("Đăng ký năm 2023 (Sở, sửa)", 2, 2)
+    # Recorded in each target's dossier log and told to the targets, as the page does.
+    sub = relay.submissions.get(unit__code="CCTDC-QNG")
+    event = sub.events.get(action="round_edit")
+    assert event.by.username == "vp.skhcn" and "Tối thiểu số mô hình: 1 → 2" in event.comment
+    assert "Tiêu đề: Đăng ký năm 2023 (Sở) → Đăng ký năm 2023 (Sở, sửa)" in event.comment
+    assert Notification.objects.filter(user__username="cc.tdc", text__contains="sửa đợt").count() == 1
+    # A stale version is a 409 and changes nothing.
+    resp = _patch(office, relay.pk, {"version": 1, "title": "Lần sửa cũ"})
+    assert resp.status_code == 409 and resp.json()["code"] == "stale"
+    assert "vừa được người khác sửa" in resp.json()["message"]
+    # Nothing changed: said so in Vietnamese, nothing recorded.
+    resp = _patch(office, relay.pk, {"version": 2, "min_total": 2})
+    assert resp.status_code == 400 and "Không có thay đổi nào" in resp.json()["message"]
+    assert sub.events.filter(action="round_edit").count() == 1
+    relay.refresh_from_db()
+    assert relay.title == "Đăng ký năm 2023 (Sở, sửa)" and relay.version == 2

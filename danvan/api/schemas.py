@@ -169,6 +169,7 @@ class RoundOut(Schema):
     root: int | None = None
     guidance: str
     instructions: str
+    version: int
 
 
 class RoundPage(Schema):
@@ -207,6 +208,19 @@ class RelayIn(StrictIn):
     title: str = Field("", max_length=300)
     guidance: str = Field("", max_length=20000)
     instructions: str = Field("", max_length=20000)
+    min_total: int | None = Field(None, ge=0, le=100)
+    min_collective: int | None = Field(None, ge=0, le=100)
+    min_individual: int | None = Field(None, ge=0, le=100)
+    late_reason: str = Field("", max_length=1000, description="Bắt buộc khi hạn muộn hơn hạn của cấp trên")
+
+
+class RoundPatch(StrictIn):
+    """The issuer's correction of a round: only the fields sent change; `version` is the one read."""
+
+    version: int = Field(ge=1, le=2**31, description="Phiên bản đợt đã đọc; lệch thì trả 409 (code stale)")
+    title: str | None = Field(None, max_length=300)
+    guidance: str | None = Field(None, max_length=20000)
+    deadline: LocalDatetime | None = None
     min_total: int | None = Field(None, ge=0, le=100)
     min_collective: int | None = Field(None, ge=0, le=100)
     min_individual: int | None = Field(None, ge=0, le=100)

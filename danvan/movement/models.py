@@ -59,6 +59,8 @@ class RegistrationRound(models.Model):
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+", verbose_name="người phát động")
+    # Optimistic locking of the issuer's edit (`services.edit_round`): every edit door sends the version it read.
+    version = models.PositiveIntegerField("phiên bản", default=1)
 
     class Meta:
         ordering = ["-year", "-created_at"]

@@ -221,12 +221,18 @@ def _shown(value) -> str:
 
 
 @transaction.atomic
-def edit_round(*, round: RegistrationRound, by, late_reason: str = "", **changes) -> Result[RegistrationRound]:
+def edit_round(*, round: RegistrationRound, by, expected_version: int, late_reason: str = "",
+               **changes) -> Result[RegistrationRound]:
     """The issuer corrects a round (title, guidance, deadline, quota): each target's dossier log records what
-    changed from what to what, and the targets are told. Lateness and quota follow the new values."""
+    changed from what to what, and the targets are told. Lateness and quota follow the new values.
+
+    The page and the API both call it with the round's `version` they read; a stale one is refused (`stale`)."""
     rnd = RegistrationRound.objects.select_for_update(of=("self",)).select_related("issuer", "parent_round").get(
         pk=round.pk)
     _require_issue(by, rnd.issuer)
+    if rnd.version != expected_version:
+        raise ValidationError("Đợt vừa được người khác sửa. Hãy tải lại trang rồi sửa lại; thay đổi của bạn chưa "
+                              "được lưu.", code="stale")
     diffs = []
     for key, label in ROUND_FIELDS.items():
         new = changes.get(key)
@@ -247,6 +253,7 @@ def edit_round(*, round: RegistrationRound, by, late_reason: str = "", **changes
             raise ValidationError(f"Hạn nội bộ muộn hơn hạn của cấp trên ({_shown(parent.deadline)}). Hãy chọn hạn "
                                   "sớm hơn, hoặc ghi lý do để xác nhận.", code="late_deadline")
         diffs.append(f"Lý do hạn muộn hơn cấp trên: {late_reason.strip()}")
+    rnd.version += 1
     rnd.save()
     subs = list(rnd.submissions.select_related("unit", "round"))
     for sub in subs:

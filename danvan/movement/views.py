@@ -170,16 +170,19 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "min_collective": rnd.min_collective, "min_individual": rnd.min_individual,
                "deadline": timezone.localtime(rnd.deadline).strftime(DT_FORMAT)}
     form = RoundEditForm(request.POST or None, initial=initial)
+    # The version the form was first rendered with travels with it, also through a refused submit.
+    version = request.POST.get("version", "") if request.method == "POST" else str(rnd.version)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.edit_round(round=rnd, by=request.user, **form.cleaned_data)
+            result = services.edit_round(round=rnd, by=request.user, expected_version=posted_version(request),
+                                         **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
             messages.success(request, "Đã sửa đợt; thay đổi được ghi vào nhật ký hồ sơ và báo cho các đơn vị.")
             _warn(request, result.warnings)
             return redirect("movement:round", pk=rnd.pk)
-    return render(request, "movement/round_edit.html", {"form": form, "round": rnd})
+    return render(request, "movement/round_edit.html", {"form": form, "round": rnd, "version": version})
 
 
 @login_required

@@ -14,7 +14,7 @@ from danvan.orgs import scoping
 from danvan.orgs.models import Level, OrgUnit, UnitKind
 
 from ..pagination import page
-from ..schemas import LaunchIn, RelayIn, RoundOut, RoundPage, RoundSaved
+from ..schemas import LaunchIn, RelayIn, RoundOut, RoundPage, RoundPatch, RoundSaved
 from .common import bad_ref, created, missing, ok
 from .units import PageQuery
 
@@ -32,7 +32,7 @@ def round_out(r: RegistrationRound) -> dict:
         "movement": r.movement_id, "deadline": r.deadline, "min_total": r.min_total,
         "min_collective": r.min_collective, "min_individual": r.min_individual, "target_mode": r.target_mode,
         "parent_round": r.parent_round_id, "root": r.root_id, "guidance": r.guidance,
-        "instructions": r.instructions,
+        "instructions": r.instructions, "version": r.version,
     }
 
 
@@ -98,3 +98,14 @@ def relay(request: HttpRequest, pk: int, body: RelayIn):
     result = services.relay_round(parent_round=rnd, unit=unit, by=request.user,
                                   **body.dict(exclude={"unit"}))
     return Status(201, {"round": round_out(result.obj), "warnings": result.warnings})
+
+
+@router.patch("/rounds/{pk}", response=ok(RoundSaved),
+              summary="Sửa đợt: tiêu đề, căn cứ, hạn, chỉ tiêu (đơn vị phát động; gửi kèm version đã đọc, lệch trả 409)")
+def edit(request: HttpRequest, pk: int, body: RoundPatch):
+    """The page's "Sửa đợt" through the same service: each target's dossier log records the change and the
+    targets are told."""
+    rnd = _round(request, pk)
+    data = body.dict(exclude_unset=True)
+    result = services.edit_round(round=rnd, by=request.user, expected_version=data.pop("version"), **data)
+    return {"round": round_out(result.obj), "warnings": result.warnings}
