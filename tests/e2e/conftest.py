@@ -1,7 +1,8 @@
 """Browser journeys: Debian's headless Chromium driven by Playwright against the live server.
 
 Screenshots of key pages go to test-artifacts/screenshots/; axe-core (from the npm registry,
-installed by `make e2e`) checks accessibility on the main pages.
+installed by `make e2e`) checks accessibility on the main pages. Every page a persona opens is read for English
+(`english.py`): a journey that meets any fails at its end, naming the page and the text.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from . import english
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 AXE = Path(__file__).resolve().parents[2] / "var" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,6 +45,10 @@ class Persona:
         self.base = base_url
         self.ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
                                        accept_downloads=True, bypass_csp=True)  # lets axe-core be injected; pages keep their CSP
+        # What the user read on each page (english.COLLECTOR), checked for English when the journey ends.
+        self.read: list[tuple[str, list[str]]] = []
+        self.ctx.expose_binding("__danvanEnglish", lambda _src, url, texts: self.read.append((url, texts)))
+        self.ctx.add_init_script(english.COLLECTOR)
         self.page = self.ctx.new_page()
         # Steps others will see ask first (data-confirm): the persona answers yes, and the questions are kept.
         self.dialogs: list[str] = []
@@ -73,6 +80,10 @@ class Persona:
             for v in result["violations"] if v["impact"] in ("serious", "critical")
         ]
 
+    def english(self) -> None:
+        """Raise if a page this persona opened showed English."""
+        english.check(self.read)
+
     def close(self):
         self.ctx.close()
 
@@ -93,3 +104,4 @@ def personas(browser, live_server, transactional_db, settings):
     yield open_as
     for p in opened:
         p.close()
+    english.check(pair for p in opened for pair in p.read)
