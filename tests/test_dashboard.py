@@ -210,3 +210,17 @@ def test_dashboard_links_the_child_units_dashboards(login):
     assert "/don-vi/SKHCN-QNG/thong-ke/?phong_trao=tat-ca" in section and "Sở Khoa học và Công nghệ" in section
     assert "/don-vi/SNV-QNG/thong-ke/" in section
     assert "/don-vi/TT-SKHCN-QNG/thong-ke/" not in section  # a grandchild is one level further down
+
+
+def test_chart_labels_cut_alike_keep_their_ends():
+    """Issue 16 §10: two long labels with the same start are not drawn as the same cut text."""
+    from danvan.core.charts import bar_chart
+
+    a = 'Đăng ký mô hình, điển hình "Dân vận khéo" năm 2022 (Ban Dân vận Tỉnh ủy)'
+    b = 'Đăng ký mô hình, điển hình "Dân vận khéo" năm 2021 (Ban Dân vận Tỉnh ủy)'
+    svg = str(bar_chart("Tiến độ", [a, b], [("Đã gửi", [2, 5])], "đơn vị"))
+    import re
+
+    shown = re.findall(r'text-anchor="end"[^>]*>([^<]*)<', svg)
+    assert len(shown) == 2 and shown[0] != shown[1] and all(len(s) <= 30 for s in shown), shown
+    assert "2022" in shown[0] and "2021" in shown[1]

@@ -7,6 +7,7 @@ is shown next to its data table, which stays the reference.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from html import escape
 
@@ -19,11 +20,29 @@ from danvan.core.numbers import (
 # Colours with enough contrast on white (WCAG 3:1 for graphics), told apart also by the legend order.
 COLOURS = ("#0b4f9c", "#c25e00", "#1f6f3a", "#7a3e9d", "#a3161a", "#00707a")
 ROW_H, BAR_H, LABEL_W, BAR_W, VALUE_W, TOP = 30, 20, 250, 360, 70, 8
-MAX_LABEL = 34
+MAX_LABEL = 30  # characters that fit in LABEL_W at the labels' font size
 
 
 def _short(label: str) -> str:
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def _shorts(labels: Sequence[str]) -> list[str]:
+    """Each label cut to fit; labels that would be cut to the same text drop the start they share instead
+    ('Đăng ký mô hình… năm 2022 (Ban…)' and '… năm 2021 (Ban…)' read "…2022 (Ban Dân vận Tỉnh ủy)", "…2021 (…)")."""
+    short = [_short(x) for x in labels]
+    if len(set(short)) == len(short):
+        return short
+    alike = [x for s, x in zip(short, labels, strict=True) if short.count(s) > 1]
+    common = os.path.commonprefix(alike)
+    common = common[: common.rfind(" ") + 1] if " " in common else ""
+    out = []
+    for s, x in zip(short, labels, strict=True):
+        if short.count(s) > 1 and common:
+            rest = x[len(common):]
+            s = "…" + (rest if len(rest) <= MAX_LABEL - 1 else rest[: MAX_LABEL - 2].rstrip() + "…")
+        out.append(s)
+    return out
 
 
 def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int | float]]],
@@ -60,10 +79,11 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Seq
     if not labels or top == 0:
         out.append(f'<text x="{LABEL_W}" y="{y + 20}" font-size="14" fill="#5b6472" font-style="italic">'
                    "Chưa có số liệu.</text>")
+    shown = _shorts(labels)
     for i, label in (enumerate(labels) if top else ()):
         out.append(f'<g><title>{escape(label)}: {number(totals[i])}{escape(suffix)}</title>')
         out.append(f'<text x="{LABEL_W - 8}" y="{y + 20}" font-size="15" text-anchor="end" fill="#1d2430">'
-                   f"{escape(_short(label))}</text>")
+                   f"{escape(shown[i])}</text>")
         bx = float(LABEL_W)
         for k, (_, vals) in enumerate(series):
             v = vals[i] or 0

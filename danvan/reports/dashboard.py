@@ -45,10 +45,17 @@ class Table:
     total: list | None = None
     note: str = ""
     links: list[str | None] = field(default_factory=list)  # per row, page only (not in downloads)
+    text_cols: tuple[int, ...] = ()  # columns that hold text, not a number to format (a year: 2022, not 2.022)
+    chart_labels: list[str] | None = None  # shorter row labels for the chart when the first column is long
+
+    @property
+    def wide(self) -> bool:
+        """Many columns: the page puts the chart above the table instead of beside it."""
+        return len(self.headers) > 5
 
     @property
     def chart(self) -> SafeString:
-        return bar_chart(self.title, [r[0] for r in self.rows],
+        return bar_chart(self.title, self.chart_labels or [r[0] for r in self.rows],
                          [(self.headers[c], [r[c] for r in self.rows]) for c in self.bars], self.unit)
 
     @property
@@ -228,6 +235,7 @@ def build(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int
         [[f"{c['round'].title} ({c['round'].issuer.name})", str(c["round"].year), c["expected"], c["on_time"], c["late"],
           c["accepted"], c["returned"], c["expected"] - c["submitted"], c["rate"]] for c in done], [3, 4],
         unit="đơn vị", links=[f"/dot-dang-ky/{c['round'].pk}/?don_vi={quote(node.code)}" for c in done],
+        text_cols=(1,), chart_labels=[f"Năm {c['round'].year} · {c['round'].issuer.name}" for c in done],
         note="Mỗi đợt gồm cả các đợt chuyển tiếp xuống cấp dưới; chỉ tính các đơn vị trong phạm vi này."))
 
     top = most_replicated(node, movement, year_from, year_to)
@@ -235,7 +243,7 @@ def build(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int
         "nhan-rong-nhieu", "Mô hình được nhân rộng nhiều nhất",
         ["Mô hình", "Đơn vị", "Năm", "Số mô hình nhân rộng trong giai đoạn", "Tổng số nhân rộng (mọi thế hệ)"],
         [[ex.name, ex.unit.name, str(ex.year), n, total] for ex, n, total in top], [3],
-        links=[f"/mo-hinh/{ex.pk}/" for ex, *_ in top],
+        links=[f"/mo-hinh/{ex.pk}/" for ex, *_ in top], text_cols=(1, 2),
         note="Mô hình của đơn vị và cấp dưới, xếp theo số mô hình nhân rộng trực tiếp đăng ký trong giai đoạn "
              "(ở bất kỳ đơn vị nào)."))
     return Dashboard(node=node, movement=movement, year_from=year_from, year_to=year_to, stats=s, tables=tables)

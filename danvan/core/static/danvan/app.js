@@ -1,3 +1,41 @@
+// On a phone the navigation folds behind the "Danh mục" button (.js: the page knows this script runs, so without
+// it the navigation simply stays open).
+document.documentElement.classList.add("js");
+document.addEventListener("click", function (event) {
+  var button = event.target instanceof Element && event.target.closest(".menu-toggle");
+  if (!button) return;
+  var header = button.closest(".top");
+  var open = header.classList.toggle("open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
+
+// A table wider than the screen says so: every .grid sits in a .scroll box (wrapped here when a template did not),
+// and a box that overflows gets a bar at its edge and, above it, the line "kéo sang ngang".
+function markWideTables(root) {
+  (root || document).querySelectorAll("table.grid").forEach(function (table) {
+    var box = table.parentElement;
+    if (!box.classList.contains("scroll")) {
+      box = document.createElement("div");
+      box.className = "scroll";
+      table.parentElement.insertBefore(box, table);
+      box.appendChild(table);
+    }
+    var hint = box.previousElementSibling;
+    if (!hint || !hint.classList.contains("scroll-hint")) {
+      hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.textContent = "Bảng rộng hơn màn hình: kéo sang ngang để xem hết các cột →";
+      box.parentElement.insertBefore(hint, box);
+    }
+    var overflows = box.scrollWidth > box.clientWidth + 1;
+    box.classList.toggle("overflows", overflows);
+    hint.hidden = !overflows;
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { markWideTables(); });
+window.addEventListener("resize", function () { markWideTables(); });
+document.addEventListener("htmx:afterSettle", function (event) { markWideTables(event.target); });
+
 // Small behaviours the pages need, kept out of inline handlers so the CSP needs no 'unsafe-inline'.
 // data-confirm="Câu hỏi?" (on a form or its submit button): ask before submitting.
 // data-once (on a form): disable its buttons once submitted (no double submit on a slow line).
