@@ -192,8 +192,13 @@ def test_launch_relay_attach_submit_twice_return_accept(api, demo):
     sub = Submission.objects.get(round_id=relay["round"]["id"], unit__code="TT-SKHCN-QNG")
     ex = Exemplar.objects.get(unit__code="TT-SKHCN-QNG")
     officer, leader = api("tt.skhcn"), api("ld.tt")
-    detail = _json(_post(officer, f"/api/submissions/{sub.pk}/attach", {"exemplars": [ex.pk], "version": 1}), 200)
-    assert detail["submission"]["n_total"] == 1 and detail["submission"]["timeline"][-1]["action"] == "attach"
+    # The unit's 2021 model, carried into the 2023 dossier: only as continued ("tiếp tục xây dựng").
+    refused = _json(_post(officer, f"/api/submissions/{sub.pk}/attach", {"exemplars": [ex.pk], "version": 1}), 400)
+    assert "Tiếp tục xây dựng" in refused["message"]
+    detail = _json(_post(officer, f"/api/submissions/{sub.pk}/attach",
+                         {"exemplars": [ex.pk], "continued": True, "version": 1}), 200)
+    assert detail["submission"]["n_total"] == 1 and detail["submission"]["timeline"][-1]["action"] == "continue"
+    assert detail["submission"]["items"][0]["continued"] and detail["submission"]["items"][0]["year"] == 2021
     err = _json(_post(officer, f"/api/submissions/{sub.pk}/submit", {"version": 2}), 403)
     assert "Chỉ lãnh đạo đơn vị" in err["message"]
     v = detail["submission"]["version"]

@@ -48,7 +48,7 @@ def test_extension_for_one_unit_counts_as_on_time(login, api, seed_exemplars):
 
     # The Chi cục registers and its leader sends within the extension: on time.
     ex = seed_exemplars["Vận động tổ chức, doanh nghiệp tham gia Giải thưởng chất lượng Quốc gia"]
-    login("cc.tdc").post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": ex.pk, "version": sub.version})
+    login("cc.tdc").post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": ex.pk, "tiep_tuc": "1", "version": sub.version})
     sub.refresh_from_db()
     login("ld.cc").post(f"/ho-so/{sub.pk}/gui/", {"version": sub.version})
     sub.refresh_from_db()
@@ -127,7 +127,7 @@ def test_a_relay_with_a_sent_dossier_under_it_is_not_cancelled(login, units, see
     _, relay = _relay_2023(login, units)
     sub = relay.submissions.get(unit__code="VP-SKHCN-QNG")
     ex = seed_exemplars["Thực hiện tiết kiệm điện trong cơ quan"]
-    login("vp.skhcn").post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": ex.pk, "version": sub.version})
+    login("vp.skhcn").post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": ex.pk, "tiep_tuc": "1", "version": sub.version})
     sub.refresh_from_db()
     login("ld.vp").post(f"/ho-so/{sub.pk}/gui/", {"version": sub.version})
     resp = login("vp.skhcn").post(f"/dot-dang-ky/{relay.pk}/huy-chuyen-tiep/", {"reason": "Nhầm"}, follow=True)

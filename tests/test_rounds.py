@@ -101,7 +101,8 @@ def test_officer_cannot_submit_leader_can_once(login, units, round2023):
     tt_sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
     officer = login("tt.skhcn")
     ex = Exemplar.objects.get(unit__code="TT-SKHCN-QNG")
-    resp = officer.post(f"/ho-so/{tt_sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk], "version": tt_sub.version},
+    resp = officer.post(f"/ho-so/{tt_sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk], "tiep_tuc": "1",
+                                                             "version": tt_sub.version},
                         follow=True)
     assert "Đã thêm 1 mô hình" in resp.content.decode()
     resp = officer.post(f"/ho-so/{tt_sub.pk}/gui/", {"version": _v(tt_sub)}, follow=True)
@@ -126,7 +127,8 @@ def test_quota_is_checked_with_a_message_naming_what_is_missing(login, units):
     rnd = RegistrationRound.objects.get(year=2023)
     sub = rnd.submissions.get(unit__code="SNV-QNG")
     ex = Exemplar.objects.get(unit__code="SNV-QNG", year=2021)  # a collective exemplar
-    resp = board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk], "version": _v(sub)}, follow=True)
+    resp = board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [ex.pk], "tiep_tuc": "1", "version": _v(sub)},
+                      follow=True)
     assert "Đã thêm" in resp.content.decode()
     resp = board.post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)}, follow=True)
     assert "Còn thiếu 1 mô hình cá nhân" in resp.content.decode()
@@ -137,7 +139,7 @@ def test_return_needs_a_comment_then_resubmit_and_accept(login, units, round2023
     rnd, relay = round2023
     tt_sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
     services.attach_exemplars(submission=tt_sub, exemplars=[Exemplar.objects.get(unit__code="TT-SKHCN-QNG")],
-                              by=tt_sub.unit.memberships.first().user)
+                              by=tt_sub.unit.memberships.first().user, continued=True)
     login("ld.tt").post(f"/ho-so/{tt_sub.pk}/gui/", {"version": _v(tt_sub)})
     office = login("vp.skhcn")
     resp = office.post(f"/ho-so/{tt_sub.pk}/tra-lai/", {"comment": "  "}, follow=True)
@@ -161,7 +163,7 @@ def test_consolidation_and_no_silent_drift(login, units, round2023):
     office, board = login("vp.skhcn"), login("bdv.quangngai")
     for code, leader in (("TT-SKHCN-QNG", "ld.tt"), ("VP-SKHCN-QNG", "ld.vp")):
         sub = relay.submissions.get(unit__code=code)
-        services.attach_exemplars(submission=sub, exemplars=list(services.attachable_exemplars(sub)),
+        services.attach_exemplars(submission=sub, exemplars=list(services.continuable_exemplars(sub)), continued=True,
                                   by=login and sub.unit.memberships.first().user)
         login(leader).post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)})
         office.post(f"/ho-so/{sub.pk}/tiep-nhan/")
@@ -189,7 +191,7 @@ def test_consolidation_and_no_silent_drift(login, units, round2023):
 def test_completeness_per_level_drilldown_and_export(login, units, round2023):
     rnd, relay = round2023
     sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
-    services.attach_exemplars(submission=sub, exemplars=list(services.attachable_exemplars(sub)),
+    services.attach_exemplars(submission=sub, exemplars=list(services.continuable_exemplars(sub)), continued=True,
                               by=sub.unit.memberships.first().user)
     login("ld.tt").post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)})
     board = login("bdv.quangngai")
@@ -271,7 +273,7 @@ def test_late_submission_is_recorded(login, units):
     rnd = RegistrationRound.objects.get(year=2023)
     sub = rnd.submissions.get(unit__code="SNV-QNG")
     board.post(f"/ho-so/{sub.pk}/them-mo-hinh/", {"exemplar": [Exemplar.objects.get(unit__code="SNV-QNG", year=2021).pk],
-                                              "version": _v(sub)})
+                                              "tiep_tuc": "1", "version": _v(sub)})
     resp = board.post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)}, follow=True)
     assert "gửi muộn" in resp.content.decode()
     sub.refresh_from_db()
@@ -308,7 +310,7 @@ def test_completeness_tables_equal_a_count_of_the_submissions(api, login, units,
 
     rnd, relay = round2023
     sub = relay.submissions.get(unit__code="TT-SKHCN-QNG")
-    services.attach_exemplars(submission=sub, exemplars=list(services.attachable_exemplars(sub)),
+    services.attach_exemplars(submission=sub, exemplars=list(services.continuable_exemplars(sub)), continued=True,
                               by=sub.unit.memberships.first().user)
     login("ld.tt").post(f"/ho-so/{sub.pk}/gui/", {"version": _v(sub)})
     for code in ("BDVTU-QNG", "SKHCN-QNG"):

@@ -3,6 +3,7 @@ and the province's dashboard and statistics read from them show the same numbers
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -15,6 +16,11 @@ from danvan.reports import stats, tally
 from danvan.reports.models import SubtreeTally
 
 from .test_api import _json, _new, _post
+
+# Every model of the years, sent in a dossier or not: what the tally keeps (section 3.3 as the dossiers hold it is
+# tests/test_year_holds.py).
+compute = functools.partial(stats.compute, held=False)
+by_branch = functools.partial(stats.by_branch, held=False)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +43,9 @@ def _scan_and_tally_agree(code: str, settings) -> dict:
     node = OrgUnit.objects.get(code=code)
     movement = Movement.objects.get(period_start=2021)
     assert tally.covers(node, ([], []))
-    read = stats.compute(node, movement, 2021, 2025).to_dict()
+    read = compute(node, movement, 2021, 2025).to_dict()
     settings.DANVAN_TALLY_DEPTH = 0
-    scanned = stats.compute(OrgUnit.objects.get(code=code), movement, 2021, 2025).to_dict()
+    scanned = compute(OrgUnit.objects.get(code=code), movement, 2021, 2025).to_dict()
     settings.DANVAN_TALLY_DEPTH = 2
     assert read == scanned
     return read
@@ -64,7 +70,7 @@ def test_demo_counts_are_kept_for_the_province_and_its_departments(demo, setting
     m = Movement.objects.get(period_start=2021)
     for year in (2021, 2022):
         def table(year=year):
-            rows, total = stats.by_branch(OrgUnit.objects.get(code="BDVTU-QNG"), m, year)
+            rows, total = by_branch(OrgUnit.objects.get(code="BDVTU-QNG"), m, year)
             return [(r.unit.code if r.unit else None, r.registered, r.built, r.replicated, r.recognized)
                     for r in [*rows, total]]
         kept = table()
@@ -100,11 +106,11 @@ def test_progress_makes_a_model_built_in_the_kept_counts(login, settings):
     ex = Exemplar.objects.get(unit__code="SNV-QNG", year=2021)
     assert ex.status == "registered"
     node = OrgUnit.objects.get(code="SNV-QNG")
-    built = stats.compute(node, ex.movement, 2021).built.total
+    built = compute(node, ex.movement, 2021).built.total
     resp = login("vp.snv").post(f"/mo-hinh/{ex.pk}/tien-do/", {
         "version": ex.version, "date": "15/12/2021", "text": "Đã rút ngắn thời gian giải quyết hồ sơ."})
     assert resp.status_code == 302
-    assert stats.compute(node, ex.movement, 2021).built.total == built + 1
+    assert compute(node, ex.movement, 2021).built.total == built + 1
     assert_in_step()
     _scan_and_tally_agree("SNV-QNG", settings)
 
@@ -114,13 +120,13 @@ def test_moving_a_unit_between_departments_moves_its_counts(login, settings):
     assert tt > 0
     node_of = {code: OrgUnit.objects.get(code=code) for code in ("SKHCN-QNG", "SNV-QNG")}
     m = Movement.objects.get(period_start=2021)
-    before = {c: stats.compute(n, m, 2026).registered.total for c, n in node_of.items()}
+    before = {c: compute(n, m, 2026).registered.total for c, n in node_of.items()}
     resp = login("bdv.quangngai").post("/quan-tri-don-vi/don-vi/TT-SKHCN-QNG/sap-xep/",
                                        {"action": "move", "on": "2025-07-01", "target": "SNV-QNG"}, follow=True)
     assert resp.status_code == 200
     assert_in_step()
     tt_2026 = Exemplar.objects.alive().filter(unit__code="TT-SKHCN-QNG", movement=m, year=2026).count()
-    after = {c: stats.compute(OrgUnit.objects.get(code=c), m, 2026).registered.total for c in node_of}
+    after = {c: compute(OrgUnit.objects.get(code=c), m, 2026).registered.total for c in node_of}
     assert after == {"SKHCN-QNG": before["SKHCN-QNG"] - tt_2026, "SNV-QNG": before["SNV-QNG"] + tt_2026}
     # The present tree is read from the kept counts; the past years still by the scan of the tree as it was.
     for code in node_of:
@@ -170,9 +176,9 @@ def test_generate_counts_the_generated_tree(db, capsys):
 def test_moving_a_department_under_another_moves_its_kept_counts_and_drops_its_own(login, settings):
     """A tallied unit (second level) moved one level down: it is no longer kept, its counts join its new parent."""
     m = Movement.objects.get(period_start=2021)
-    skhcn_total = stats.compute(OrgUnit.objects.get(code="SKHCN-QNG"), m, 2021, 2025).registered.total
-    snv_before = stats.compute(OrgUnit.objects.get(code="SNV-QNG"), m, 2021, 2025).registered.total
-    province_before = stats.compute(OrgUnit.objects.get(code="BDVTU-QNG"), m, 2021, 2025).registered.total
+    skhcn_total = compute(OrgUnit.objects.get(code="SKHCN-QNG"), m, 2021, 2025).registered.total
+    snv_before = compute(OrgUnit.objects.get(code="SNV-QNG"), m, 2021, 2025).registered.total
+    province_before = compute(OrgUnit.objects.get(code="BDVTU-QNG"), m, 2021, 2025).registered.total
     resp = login("bdv.quangngai").post("/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/",
                                        {"action": "move", "on": "2021-01-01", "target": "SNV-QNG"}, follow=True)
     assert "Đã chuyển «Sở Khoa học và Công nghệ» sang «Sở Nội vụ»." in resp.content.decode()
@@ -180,8 +186,8 @@ def test_moving_a_department_under_another_moves_its_kept_counts_and_drops_its_o
     assert_in_step()
     snv = OrgUnit.objects.get(code="SNV-QNG")
     assert tally.covers(snv, moves_after(snv, 2025))
-    assert stats.compute(snv, m, 2021, 2025).registered.total == snv_before + skhcn_total
-    assert stats.compute(OrgUnit.objects.get(code="BDVTU-QNG"), m, 2021, 2025).registered.total == province_before
+    assert compute(snv, m, 2021, 2025).registered.total == snv_before + skhcn_total
+    assert compute(OrgUnit.objects.get(code="BDVTU-QNG"), m, 2021, 2025).registered.total == province_before
     _scan_and_tally_agree("SNV-QNG", settings)
 
 

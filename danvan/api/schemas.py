@@ -259,6 +259,8 @@ class ItemOut(Schema):
     name: str
     unit: str
     kind: str
+    year: int
+    continued: bool = Field(description="Mô hình năm trước, tiếp tục xây dựng trong năm của đợt")
     via_submission: int | None = None
 
 
@@ -294,6 +296,8 @@ Id = Annotated[int, Field(ge=1, le=2**62)]
 
 class AttachIn(VersionIn):
     exemplars: list[Id] = Field(min_length=1, max_length=500)
+    continued: bool = Field(False, description="Mô hình của năm trước, đơn vị tiếp tục xây dựng trong năm của đợt "
+                                               "(ghi và đếm là “tiếp tục xây dựng”)")
 
 
 class DetachIn(VersionIn):

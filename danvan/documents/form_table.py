@@ -75,6 +75,16 @@ class FormItem:
     results_html: str = ""
     new: bool = False
     replication: bool = False
+    # A model of an earlier year the unit keeps building ("tiếp tục xây dựng"): its registration year, printed
+    # under its name.
+    continued_from: int | None = None
+
+    @property
+    def label(self) -> str:
+        name = ox.clean(self.name).strip()
+        if self.continued_from is None:
+            return name
+        return f"{name} (Tiếp tục xây dựng, đăng ký năm {self.continued_from})"
 
 
 @dataclass(frozen=True)
@@ -176,7 +186,7 @@ def form_rows(spec: FormSpec) -> Iterator[FormRow]:
             yield FormRow(
                 "item",
                 str(index),
-                ox.clean(item.name).strip(),
+                item.label,
                 marks,
                 ox.clean(item.address).strip(),
                 tuple(content_paragraphs(item)),

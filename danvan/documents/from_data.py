@@ -71,16 +71,21 @@ def form_groups(submission: Submission) -> list[FormGroup]:
             name=ex.name, collective=ex.kind == Kind.COLLECTIVE, individual=ex.kind == Kind.INDIVIDUAL,
             address=ex.address, problem_html=ex.content_problem, actors_html=ex.content_actors,
             results_html=ex.content_results, new=ex.origin == Origin.NEW,
-            replication=ex.origin == Origin.REPLICATION))
+            replication=ex.origin == Origin.REPLICATION, continued_from=ex.year if it.continued else None))
     return [FormGroup(title, entries) for title, entries in groups.values()]
 
 
 def _what_is_registered(groups: list[FormGroup]) -> str:
     items = [i for g in groups for i in g.items]
-    new, rep = any(i.new for i in items), any(i.replication for i in items)
-    if new and rep:
-        return "xây dựng mới và nhân rộng"
-    return "nhân rộng" if rep else "xây dựng mới"
+    fresh = [i for i in items if i.continued_from is None]
+    parts = []
+    if any(i.new for i in fresh) or not items:
+        parts.append("xây dựng mới")
+    if any(i.replication for i in fresh):
+        parts.append("nhân rộng")
+    if len(fresh) < len(items):
+        parts.append("tiếp tục xây dựng")
+    return ", ".join(parts[:-1]) + " và " + parts[-1] if len(parts) > 1 else parts[0]
 
 
 def consolidated_registration(submission: Submission) -> LetterSpec:
@@ -123,7 +128,8 @@ def dossier_list(submission: Submission) -> SimpleTable:
             "exemplar__unit__path", "exemplar__pk"):
         ex = it.exemplar
         who = ex.unit.name if ex.kind == Kind.COLLECTIVE else (_actors_text(ex.content_actors) or ex.unit.name)
-        rows.append([who, ex.name, ex.get_kind_display(), ex.field.name])
+        name = f"{ex.name} (Tiếp tục xây dựng, đăng ký năm {ex.year})" if it.continued else ex.name
+        rows.append([who, name, ex.get_kind_display(), ex.field.name])
     return registration_list(rows, unit_line=submission.unit.name.upper())
 
 

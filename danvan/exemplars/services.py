@@ -32,6 +32,11 @@ STALE_MESSAGE = (
 EDIT_LOCKS: list[Callable[[Exemplar], str | None]] = []
 
 
+# Checks of an edit's new values against what holds the model (`movement` registers the dossiers' rule: a model
+# in a dossier keeps that dossier's unit, movement and year — or an earlier year when it is continued there).
+CHANGE_CHECKS: list[Callable[[Exemplar], str | None]] = []
+
+
 def edit_lock(ex: Exemplar) -> str | None:
     """The first reason the exemplar may not be edited or deleted now (every door asks this)."""
     return next((reason for check in EDIT_LOCKS if (reason := check(ex))), None)
@@ -216,6 +221,8 @@ def update_exemplar(*, exemplar: Exemplar, by, expected_version: int | None = No
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
             setattr(locked, key, value)
+    if reason := next((r for check in CHANGE_CHECKS if (r := check(locked))), None):
+        raise ValidationError(reason, code="held")
     warnings = _validate(locked, by)
     locked.updated_by = by
     locked.version += 1

@@ -170,6 +170,10 @@ def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, Any]],
         raise PermissionDenied("Bạn không có quyền nhập biểu mẫu cho đơn vị này.")
     if submission is not None and submission.unit_id != unit.pk:
         raise ValidationError("Hồ sơ đăng ký không thuộc đơn vị đã chọn.")
+    if submission is not None and submission.round.year != year:
+        # A model registered in a round belongs to that round's year (movement.services.attach_exemplars).
+        raise ValidationError(f"Hồ sơ đăng ký năm {submission.round.year} chỉ nhận mô hình năm "
+                              f"{submission.round.year}; hãy chọn năm {submission.round.year}.")
     result = StartResult(batch=None)
     parsed_files = []
     seen: dict[str, str] = {}

@@ -9,6 +9,7 @@ class MovementConfig(AppConfig):
         from danvan.exemplars import services
 
         from . import signals  # noqa: F401  (submissions' path copies follow their units when the tree moves)
-        from .selectors import sent_dossier_lock
+        from .selectors import dossier_keeps, sent_dossier_lock
 
         services.EDIT_LOCKS.append(sent_dossier_lock)
+        services.CHANGE_CHECKS.append(dossier_keeps)

@@ -43,8 +43,11 @@ def _stamp(sub: Submission, when: datetime.datetime) -> None:
 
 
 def _submit_unit(sub: Submission, officer, leader, reviewer, when) -> None:
-    exemplars = list(services.attachable_exemplars(sub))
-    services.attach_exemplars(submission=sub, exemplars=exemplars, by=officer)
+    # The year's models as registered; in 2022, the 2021 ones the unit keeps building as "tiếp tục xây dựng".
+    if exemplars := list(services.attachable_exemplars(sub)):
+        services.attach_exemplars(submission=sub, exemplars=exemplars, by=officer)
+    if earlier := list(services.continuable_exemplars(sub)):
+        services.attach_exemplars(submission=sub, exemplars=earlier, by=officer, continued=True)
     services.submit(submission=sub, by=leader)
     if reviewer is not None:
         services.accept(submission=sub, by=reviewer)

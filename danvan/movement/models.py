@@ -225,6 +225,9 @@ class SubmissionItem(models.Model):
     exemplar = models.ForeignKey(Exemplar, on_delete=models.PROTECT, related_name="submission_items")
     # Set when the item came up from an accepted child submission (consolidation).
     via = models.ForeignKey(Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # A model of an earlier year the unit keeps building, attached explicitly as such ("tiếp tục xây dựng"); every
+    # other item is a model registered in the round's year (`services.attach_exemplars`).
+    continued = models.BooleanField("tiếp tục xây dựng", default=False)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -241,6 +244,7 @@ class Action(models.TextChoices):
     LAUNCH = "launch", "Phát động"
     RELAY = "relay", "Chuyển tiếp xuống đơn vị"
     ATTACH = "attach", "Thêm mô hình"
+    CONTINUE = "continue", "Thêm mô hình tiếp tục xây dựng"
     DETACH = "detach", "Bỏ mô hình"
     DOSSIER = "dossier", "Cập nhật hồ sơ"
     REQUEST_APPROVAL = "request_approval", "Trình lãnh đạo phê duyệt"

@@ -43,6 +43,26 @@ def sent_dossier_lock(exemplar) -> str | None:
             "trước khi thay đổi.")
 
 
+def dossier_keeps(exemplar) -> str | None:
+    """`exemplars.services.CHANGE_CHECKS`: a model in a dossier keeps the dossier's unit, movement and year (a
+    continued one, a year before the dossier's); to change them, take it out of the dossier first."""
+    from .models import SubmissionItem
+
+    for item in SubmissionItem.objects.filter(exemplar_id=exemplar.pk, via__isnull=True).select_related(
+            "submission__round", "submission__unit"):
+        sub, rnd = item.submission, item.submission.round
+        where = f"Mô hình đang nằm trong hồ sơ “{rnd.title}” của {sub.unit.name}"
+        if exemplar.unit_id != sub.unit_id or exemplar.movement_id != rnd.movement_id:
+            return f"{where}: không đổi đơn vị hay phong trào được. Hãy bỏ mô hình khỏi hồ sơ trước."
+        if item.continued and exemplar.year >= rnd.year:
+            return (f"{where} là mô hình tiếp tục xây dựng: năm của mô hình phải trước năm {rnd.year}. Hãy bỏ "
+                    "mô hình khỏi hồ sơ trước khi đổi năm.")
+        if not item.continued and exemplar.year != rnd.year:
+            return (f"{where}: mô hình đăng ký trong đợt năm {rnd.year} thuộc năm {rnd.year}. Hãy bỏ mô hình khỏi "
+                    "hồ sơ trước khi đổi năm.")
+    return None
+
+
 def visible_rounds(user) -> QuerySet[RegistrationRound]:
     """Rounds the user's units issued or answer to (directly or below)."""
     if scoping.sees_everything(user):

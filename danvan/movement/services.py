@@ -358,25 +358,56 @@ def quota_shortfall(sub: Submission) -> list[str]:
     return missing
 
 
-def attachable_exemplars(sub: Submission) -> QuerySet[Exemplar]:
-    # This year's models, and earlier ones the unit keeps building (re-registered).
-    return Exemplar.objects.alive().filter(unit=sub.unit, year__lte=sub.round.year).exclude(
+def _unit_models(sub: Submission) -> QuerySet[Exemplar]:
+    return Exemplar.objects.alive().filter(unit=sub.unit, movement_id=sub.round.movement_id).exclude(
         pk__in=sub.items.values("exemplar_id"))
 
 
+def attachable_exemplars(sub: Submission) -> QuerySet[Exemplar]:
+    """The unit's models registered in the round's year (and movement), not yet in the dossier."""
+    return _unit_models(sub).filter(year=sub.round.year)
+
+
+def continuable_exemplars(sub: Submission) -> QuerySet[Exemplar]:
+    """The unit's models of earlier years of the movement, which the dossier may carry as "tiếp tục xây dựng"."""
+    return _unit_models(sub).filter(year__lt=sub.round.year).order_by("-year", "name")
+
+
+def _attach_refusal(sub: Submission, ex: Exemplar, continued: bool) -> str:
+    year = sub.round.year
+    if ex.unit_id != sub.unit_id or ex.deleted_at is not None:
+        return f"“{ex.name}” không phải mô hình của {sub.unit.name}."
+    if ex.movement_id != sub.round.movement_id:
+        return f"“{ex.name}” thuộc phong trào khác với đợt đăng ký này."
+    if sub.items.filter(exemplar=ex).exists():
+        return f"“{ex.name}” đã có trong hồ sơ."
+    if continued:
+        return (f"“{ex.name}” là mô hình năm {ex.year}; chỉ mô hình của năm trước năm {year} mới thêm được "
+                "là tiếp tục xây dựng.")
+    if ex.year < year:
+        return (f"“{ex.name}” là mô hình năm {ex.year}; hồ sơ năm {year} đăng ký mô hình năm {year}. Mô hình "
+                "của năm trước hãy thêm bằng “Tiếp tục xây dựng”.")
+    return f"“{ex.name}” là mô hình năm {ex.year}, không thuộc đợt đăng ký năm {year}."
+
+
 @transaction.atomic
-def attach_exemplars(*, submission: Submission, exemplars, by, expected_version: int | None = None) -> Submission:
+def attach_exemplars(*, submission: Submission, exemplars, by, continued: bool = False,
+                     expected_version: int | None = None) -> Submission:
+    """Put the unit's models in its dossier: registered in the round's year, or — `continued` — models of an
+    earlier year the unit keeps building, labelled and counted as "tiếp tục xây dựng" (page, API, import)."""
     sub = _lock(submission, expected_version)
     behalf = _require_edit(sub, by)
-    allowed = set(attachable_exemplars(sub).values_list("pk", flat=True))
-    chosen = [e for e in exemplars if e.pk in allowed]
-    if len(chosen) != len(list(exemplars)):
-        raise ValidationError("Chỉ thêm được mô hình của chính đơn vị, từ năm của đợt trở về trước và chưa có trong hồ sơ.")
+    exemplars = list(exemplars)
+    allowed = set((continuable_exemplars(sub) if continued else attachable_exemplars(sub)).filter(
+        pk__in=[e.pk for e in exemplars]).values_list("pk", flat=True))
+    if refused := [e for e in exemplars if e.pk not in allowed]:
+        raise ValidationError(" ".join(_attach_refusal(sub, e, continued) for e in refused[:5]))
     # One item and one log line per exemplar, inserted in bulk (an import attaches up to 2,000 at once).
-    SubmissionItem.objects.bulk_create([SubmissionItem(submission=sub, exemplar=ex, added_by=by) for ex in chosen],
-                                       batch_size=500)
-    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=sub, action=Action.ATTACH, by=by, comment=ex.name,
-                                                         on_behalf=behalf) for ex in chosen], batch_size=500)
+    SubmissionItem.objects.bulk_create([SubmissionItem(submission=sub, exemplar=ex, added_by=by, continued=continued)
+                                        for ex in exemplars], batch_size=500)
+    action = Action.CONTINUE if continued else Action.ATTACH
+    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=sub, action=action, by=by, comment=ex.name,
+                                                         on_behalf=behalf) for ex in exemplars], batch_size=500)
     return _touch(sub, behalf)
 
 
@@ -435,7 +466,8 @@ def consolidate(sub: Submission, by) -> int:
     for child in relayed.submissions.filter(status=Status.ACCEPTED):
         for item in child.items.all():
             if item.exemplar_id not in present:
-                SubmissionItem.objects.create(submission=sub, exemplar_id=item.exemplar_id, via=child, added_by=by)
+                SubmissionItem.objects.create(submission=sub, exemplar_id=item.exemplar_id, via=child, added_by=by,
+                                              continued=item.continued)
                 present.add(item.exemplar_id)
                 added += 1
     if added:

@@ -270,6 +270,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "movement/submission.html", {
         "sub": sub, "round": sub.round, "items": items,
         "attachable": services.attachable_exemplars(sub).select_related("field") if can_edit else [],
+        "continuable": services.continuable_exemplars(sub).select_related("field") if can_edit else [],
         "can_edit": can_edit,
         "can_submit": sub.is_editable and services.can_submit(request.user, sub),
         "can_review": services.can_issue(request.user, sub.round.issuer),
@@ -321,9 +322,12 @@ def submission_attach(request: HttpRequest, pk: int) -> HttpResponse:
     if len(exemplars) != len(set(ids)):
         messages.error(request, "Có mô hình không tồn tại.")
         return redirect("movement:submission", pk=sub.pk)
+    # The dossier's second list: models of earlier years attached as "tiếp tục xây dựng".
+    continued = request.POST.get("tiep_tuc") == "1"
     return _act(request, sub, lambda: services.attach_exemplars(
-        submission=sub, exemplars=exemplars, by=request.user, expected_version=posted_version(request)),
-        f"Đã thêm {len(exemplars)} mô hình vào hồ sơ.")
+        submission=sub, exemplars=exemplars, by=request.user, continued=continued,
+        expected_version=posted_version(request)),
+        f"Đã thêm {len(exemplars)} mô hình {'tiếp tục xây dựng ' if continued else ''}vào hồ sơ.")
 
 
 @login_required

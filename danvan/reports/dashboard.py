@@ -174,7 +174,7 @@ def most_replicated(node: OrgUnit, movement: Movement | None, year_from: int, ye
 
 
 def build(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int) -> Dashboard:
-    s = stats.compute(node, movement, year_from, year_to)
+    s = stats.compute(node, movement, year_from, year_to, held=False)
     tables: list[Table] = []
     kinds = [Kind.COLLECTIVE.label, Kind.INDIVIDUAL.label]
     ck = ["Tập thể", "Cá nhân", "Tổng số"]

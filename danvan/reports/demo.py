@@ -81,7 +81,8 @@ def load_demo_reports(users) -> None:
     lifecycle.commend(exemplar=saving, by=bdv, by_unit=board, form="certificate", decision_number="126-QĐ/BDVTU",
                       decision_date=datetime.date(2022, 9, 15), note="Tặng Giấy khen cho tập thể Văn phòng Sở.")
 
-    # Sở Nội vụ replicates it in 2022 and puts it in its (still open) 2022 registration.
+    # Sở Nội vụ replicates it in 2022 and puts it in its (still open) 2022 registration: the 2022 report counts
+    # it once the dossier is sent.
     replica = _replica(users, saving)
     sub_snv = RegistrationRound.objects.get(issuer=board, year=2022, kind=RoundKind.REGISTRATION).submissions.get(
         unit__code="SNV-QNG")

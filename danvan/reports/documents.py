@@ -56,9 +56,13 @@ def appendix_rows(s: stats.Stats) -> list[list[str]]:
                      _n(c.registered.total)])
         rows.append(["", f"{c.name}: số đã xây dựng", _n(c.built.collective), _n(c.built.individual),
                      _n(c.built.total)])
-    reg, built = s.registered, s.built
+        rows.append(["", f"{c.name}: số tiếp tục xây dựng (mô hình năm trước)", _n(c.continued.collective),
+                     _n(c.continued.individual), _n(c.continued.total)])
+    reg, built, cont = s.registered, s.built, s.continued
     rows.append(["", "Cộng: đã xây dựng / đăng ký", f"{built.collective}/{reg.collective}",
                  f"{built.individual}/{reg.individual}", f"{built.total}/{reg.total}"])
+    rows.append(["", "Cộng: tiếp tục xây dựng (mô hình năm trước)", _n(cont.collective), _n(cont.individual),
+                 _n(cont.total)])
     rows.append(["III", "Mô hình, điển hình được nhân rộng ở từng cấp", "", "", ""])
     for i, r in enumerate(s.levels, 1):
         rows.append([f"{i}", r.name, _n(r.replicated.collective), _n(r.replicated.individual),
@@ -156,6 +160,7 @@ def period_table(unit: OrgUnit, movement: Movement, up_to: int | None = None,
     for c_index, cat in enumerate(whole.categories):
         rows.append(line("", f"- {cat.name} (đã xây dựng/đăng ký)",
                          lambda s, i=c_index: f"{s.categories[i].built.total}/{s.categories[i].registered.total}"))
+    rows.append(line("", "Số mô hình năm trước tiếp tục xây dựng", lambda s: s.continued.total))
     rows.append(line("5", "Số mô hình được nhân rộng", lambda s: s.replicated.total))
     for l_index, lv in enumerate(whole.levels):
         rows.append(line("", f"- {lv.name}", lambda s, i=l_index: s.levels[i].replicated.total))

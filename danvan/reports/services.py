@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from danvan.core.html import strip_control_chars
 from danvan.core.params import query_int
-from danvan.exemplars.models import Exemplar, Movement, Status
+from danvan.exemplars.models import Commendation, Exemplar, Movement, Recognition, Status
 from danvan.movement.models import (
     Action,
     RegistrationRound,
@@ -94,7 +95,7 @@ def summary_text(s: stats.Stats) -> list[str]:
     lv = [r for r in s.levels if r.launches or r.registering_units or r.registered.total]
     launches = "; ".join(f"{r.name.lower()}: {r.launches} đơn vị phát động, {r.registering_units} đơn vị đăng ký, "
                          f"{r.registered.total} mô hình" for r in lv) or "chưa có đợt phát động, đăng ký nào"
-    reg, built, rep, rec = s.registered, s.built, s.replicated, s.recognized
+    reg, built, rep, rec, cont = s.registered, s.built, s.replicated, s.recognized, s.continued
     cats = "; ".join(f"{c.name}: {c.built.total}/{c.registered.total}" for c in s.categories if c.registered.total)
     rep_levels = "; ".join(f"{r.name.lower()} {r.replicated.total}" for r in s.levels if r.replicated.total)
     rec_levels = "; ".join(f"{r.name.lower()} {r.recognized.total}" for r in s.levels if r.recognized.total)
@@ -103,6 +104,8 @@ def summary_text(s: stats.Stats) -> list[str]:
         f"- Số mô hình, điển hình được xây dựng so với số đăng ký: {built.total}/{reg.total} "
         f"(tập thể {built.collective}/{reg.collective}; cá nhân {built.individual}/{reg.individual})"
         + (f"; theo lĩnh vực: {cats}." if cats else "."),
+        f"- Số mô hình của năm trước tiếp tục xây dựng trong năm {s.years_label}: {cont.total} "
+        f"(tập thể {cont.collective}; cá nhân {cont.individual}).",
         f"- Số mô hình đã được nhân rộng ở từng cấp: {rep.total}" + (f" ({rep_levels})." if rep_levels else "."),
         f"- Số mô hình đã được công nhận trong năm {s.years_label}: {rec.total}"
         + (f" ({rec_levels})." if rec_levels else "."),
@@ -182,8 +185,13 @@ def save_sections(*, report: AnnualReport, by, sections: dict[str, str], number:
 
 
 def introducible(user, report: AnnualReport):
-    """Exemplars the report may introduce: those of the unit's subtree, for this movement."""
-    return Exemplar.objects.alive().filter(unit__path__startswith=report.unit.path, movement=report.movement)
+    """Exemplars Part II may introduce: those of the unit's subtree and movement, of the report's years (the
+    movement's period up to the report's year), recognized or commended by a decision of those years."""
+    year, start = report.year, report.movement.period_start
+    decided = (Q(Exists(Recognition.objects.filter(exemplar=OuterRef("pk"), decision_date__year__lte=year)))
+               | Q(Exists(Commendation.objects.filter(exemplar=OuterRef("pk"), decision_date__year__lte=year))))
+    return Exemplar.objects.alive().filter(decided, unit__path__startswith=report.unit.path,
+                                           movement=report.movement, year__gte=start, year__lte=year)
 
 
 @transaction.atomic
@@ -191,7 +199,9 @@ def add_introduction(*, report: AnnualReport, by, exemplar: Exemplar, expected_v
                      **headings: str) -> tuple[Introduction, list[str]]:
     report = _locked(report, by, expected_version)
     if not introducible(by, report).filter(pk=exemplar.pk).exists():
-        raise ValidationError("Chỉ giới thiệu được mô hình của đơn vị mình hoặc đơn vị cấp dưới.")
+        raise ValidationError(f"Phần II chỉ giới thiệu mô hình của đơn vị mình hoặc đơn vị cấp dưới, thuộc các năm "
+                              f"{report.movement.period_start} - {report.year} của phong trào và đã được công nhận, "
+                              "biểu dương hoặc khen thưởng.")
     if report.intros.filter(exemplar=exemplar).exists():
         raise ValidationError("Mô hình này đã có trong phần giới thiệu.", code="duplicate")
     intro = Introduction(report=report, exemplar=exemplar, order=report.intros.count() + 1,

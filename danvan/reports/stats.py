@@ -4,14 +4,21 @@ Every number is an aggregate query over the node's subtree (a path prefix), neve
 over exemplars. The same function gives a year (annual report), a range of years (period to date)
 and, called once per year, the period review (sơ kết / tổng kết).
 
-Definitions (DOMAIN.md §6, written here once):
-- registered: alive exemplars of the movement registered in the years, by units of the subtree;
-- built: those of them that were carried out (`exemplars.models.BUILT_STATUSES`);
+Definitions (DOMAIN.md §6, written here once) — section 3.3 counts the year as its dossiers hold it:
+- registered: alive exemplars of the subtree that a sent (submitted or accepted) dossier of a registration round
+  of the years holds as registered; such a model belongs to its round's year and movement
+  (`movement.services.attach_exemplars` refuses any other), so each is counted once, in its year, however many
+  dossiers it was consolidated into. A model typed in but never sent in a dossier is not registered;
+- continued: alive exemplars of an earlier year that such a dossier holds as "tiếp tục xây dựng"
+  (`SubmissionItem.continued`), not registered in the years themselves; counted apart, never as registered;
+- built: the registered ones that were carried out (`exemplars.models.BUILT_STATUSES`);
 - replicated: registered exemplars whose origin is a replication, by the level of the replicating unit;
 - recognized: exemplars of the subtree with a recognition decided in the years, by the recognition's level
   (an exemplar recognized at two levels counts once in the total);
 - launches: registration rounds issued by units of the subtree; registering units: distinct units of the
   subtree that sent a registration (submitted or accepted).
+- `held=False` (the dashboard): every alive exemplar of the movement of the years, sent in a dossier or not,
+  read for the top levels from `reports.tally`;
 - "the subtree" is the tree as it was at the end of `year_to` (`onboarding.selectors.subtree_q_as_of`):
   a unit moved elsewhere later still counts where it was; submissions carry the path they had at launch.
 """
@@ -37,7 +44,13 @@ from danvan.exemplars.models import (
     Origin,
     Recognition,
 )
-from danvan.movement.models import SENT_STATUSES, RegistrationRound, RoundKind, Submission
+from danvan.movement.models import (
+    SENT_STATUSES,
+    RegistrationRound,
+    RoundKind,
+    Submission,
+    SubmissionItem,
+)
 from danvan.onboarding.selectors import (
     Moves,
     first_moves_after,
@@ -86,6 +99,7 @@ class CategoryRow:
     name: str
     registered: Counts = field(default_factory=Counts)
     built: Counts = field(default_factory=Counts)
+    continued: Counts = field(default_factory=Counts)
 
     @property
     def rate(self) -> float | None:
@@ -124,6 +138,10 @@ class Stats:
         return _sum(c.built for c in self.categories)
 
     @property
+    def continued(self) -> Counts:
+        return _sum(c.continued for c in self.categories)
+
+    @property
     def replicated(self) -> Counts:
         return _sum(r.replicated for r in self.levels)
 
@@ -144,9 +162,10 @@ class Stats:
                           "replicated": r.replicated.to_dict(), "recognized": r.recognized.to_dict()}
                          for r in self.levels],
             "by_category": [{"category": c.code, "name": c.name, "registered": c.registered.to_dict(),
-                             "built": c.built.to_dict(), "built_rate": c.rate} for c in self.categories],
+                             "built": c.built.to_dict(), "built_rate": c.rate,
+                             "continued": c.continued.to_dict()} for c in self.categories],
             "totals": {"launches": self.launches, "registered": self.registered.to_dict(),
-                       "built": self.built.to_dict(), "replicated": self.replicated.to_dict(),
+                       "built": self.built.to_dict(), "continued": self.continued.to_dict(), "replicated": self.replicated.to_dict(),
                        "recognized": self.recognized.to_dict()},
             "commended": dict(self.commended),
         }
@@ -166,6 +185,31 @@ def _exemplars(node: OrgUnit, movement: Movement | None, year_from: int, year_to
     return qs if movement is None else qs.filter(movement=movement)
 
 
+def held_items(movement: Movement | None, year_from: int, year_to: int):
+    """The items of the sent dossiers of the registration rounds of the years: what the year's dossiers hold."""
+    items = SubmissionItem.objects.filter(submission__round__kind=RoundKind.REGISTRATION,
+                                          submission__round__year__gte=year_from, submission__round__year__lte=year_to,
+                                          submission__status__in=SENT_STATUSES)
+    return items if movement is None else items.filter(submission__round__movement=movement)
+
+
+def registered_exemplars(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int,
+                         moves: Moves | None = None):
+    """The models section 3.3 counts as registered in the years (see the module's definitions)."""
+    held = held_items(movement, year_from, year_to).filter(continued=False).values("exemplar_id")
+    return _exemplars(node, movement, year_from, year_to, moves).filter(pk__in=held)
+
+
+def continued_exemplars(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int,
+                        moves: Moves | None = None):
+    """The models of earlier years the dossiers of the years carry as "tiếp tục xây dựng"."""
+    held = held_items(movement, year_from, year_to).filter(continued=True).values("exemplar_id")
+    qs = Exemplar.objects.alive().filter(subtree_q_as_of(node, year_to, "unit__", moves), pk__in=held,
+                                         year__lt=year_to).exclude(
+        pk__in=registered_exemplars(node, movement, year_from, year_to, moves).values("pk"))
+    return qs if movement is None else qs.filter(movement=movement)
+
+
 def recognitions(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int,
                  moves: Moves | None = None):
     """Recognitions decided in the years of alive exemplars of the subtree (of the movement, or of all)."""
@@ -181,32 +225,36 @@ def commendations(node: OrgUnit, movement: Movement | None, year_from: int, year
     return qs if movement is None else qs.filter(exemplar__movement=movement)
 
 
-def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int | None = None) -> Stats:
-    """Section 3.3 for `node`'s subtree over the years [year_from, year_to] (movement None: every movement).
+def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int | None = None, *,
+            held: bool = True) -> Stats:
+    """Section 3.3 for `node`'s subtree over the years [year_from, year_to] (movement None: every movement),
+    as the year's dossiers hold it; `held=False`: every model of the years (the dashboard).
 
     The exemplars are read with ONE grouped query (year × kind × origin × field × level), from which the
-    per-category, per-level and per-year numbers are all summed: one scan of the subtree, or for the top levels
-    of the tree the same groups read from `reports.tally`.
+    per-category, per-level and per-year numbers are all summed: one scan of the subtree, or (`held=False`)
+    for the top levels of the tree the same groups read from `reports.tally`.
     """
     year_to = year_from if year_to is None else year_to
     levels = {lv.code: LevelRow(lv.code, lv.name) for lv in Level.objects.order_by("rank")}
     categories = {c.code: CategoryRow(c.code, c.name) for c in FieldCategory.objects.order_by("order", "code")}
     years = {y: YearRow(y) for y in range(year_from, year_to + 1)}
     moves = moves_after(node, year_to)  # the tree as it was: one query, shared by every count below
-    ex = _exemplars(node, movement, year_from, year_to, moves)
+    ex = (registered_exemplars if held else _exemplars)(node, movement, year_from, year_to, moves)
     # Grouped by the ids on the rows (field, the unit's level) and mapped to codes here: joining the small
     # field, category and level tables for a million rows would cost more than the scan itself.
     # "Built" is counted as its complement (two statuses to compare per row instead of five).
     # The country and the provinces read the same groups from the tally kept on every save (`reports.tally`).
     rows: list[Any]
-    if tally.covers(node, moves):
+    if not held and tally.covers(node, moves):
         rows = tally.rows(node, movement, year_from, year_to)
     else:
         rows = list(ex.values(*tally.GROUP).annotate(
             **tally.counts()).order_by())
     for r in rows:
         r["built"] = r["n"] - r["not_built"]
-    field_category = dict(Field.objects.filter(pk__in={r["field_id"] for r in rows}).values_list(
+    continued = list(continued_exemplars(node, movement, year_from, year_to, moves).values(
+        "kind", "field_id").annotate(n=Count("*")).order_by()) if held else []
+    field_category = dict(Field.objects.filter(pk__in={r["field_id"] for r in [*rows, *continued]}).values_list(
         "id", "category__code"))
     level_code = dict(Level.objects.values_list("id", "code"))
     for r in rows:
@@ -221,6 +269,8 @@ def compute(node: OrgUnit, movement: Movement | None, year_from: int, year_to: i
         yr.registered.add(kind, n)
         yr.built.add(kind, r["built"])
         yr.replicated.add(kind, rep)
+    for r in continued:
+        categories[field_category[r["field_id"]]].continued.add(r["kind"], r["n"])
 
     rec = recognitions(node, movement, year_from, year_to, moves)
     for r in rec.values("level__code", "exemplar__kind").annotate(n=Count("exemplar", distinct=True)).order_by():
@@ -271,8 +321,9 @@ class BranchRow:
     recognized: int = 0
 
 
-def by_branch(node: OrgUnit, movement: Movement, year: int) -> tuple[list[BranchRow], BranchRow]:
-    """The node's own numbers and each child branch's, so a parent sees that its total is their sum.
+def by_branch(node: OrgUnit, movement: Movement, year: int, *, held: bool = True) -> tuple[list[BranchRow], BranchRow]:
+    """The node's own numbers and each child branch's, so a parent sees that its total is their sum
+    (registered as `compute` counts them: held in the year's dossiers, or `held=False` every model).
 
     Branches as they were at the end of `year`: a unit moved out since is counted in the branch it was in
     then (or as a branch of its own if it was a child of the node); units moved in or created since are
@@ -300,7 +351,7 @@ def by_branch(node: OrgUnit, movement: Movement, year: int) -> tuple[list[Branch
         if key == path:  # a child of the node then, elsewhere now: still its own branch for that year
             children.setdefault(path, BranchRow(OrgUnit.objects.get(path=path)))
     own = BranchRow(None)
-    if not then and tally.covers(node, moves) and node.depth < tally.depth():
+    if not held and not then and tally.covers(node, moves) and node.depth < tally.depth():
         # The node and its children are all kept in the tally: their counts, the node's own is the rest.
         kept = tally.branch_counts(node, [c.unit.pk for c in children.values() if c.unit], movement, year)
         by_pk = {c.unit.pk: c for c in children.values() if c.unit}
@@ -311,7 +362,8 @@ def by_branch(node: OrgUnit, movement: Movement, year: int) -> tuple[list[Branch
             row.registered, row.built, row.replicated = n, built, rep
             own.registered, own.built, own.replicated = own.registered - n, own.built - built, own.replicated - rep
     else:
-        ex = _exemplars(node, movement, year, year, moves).annotate(branch=branch("unit__path"))
+        ex = (registered_exemplars if held else _exemplars)(node, movement, year, year, moves).annotate(
+            branch=branch("unit__path"))
         for r in ex.values("branch").annotate(n=Count("id"), built=Count("id", filter=Q(status__in=BUILT_STATUSES)),
                                               rep=Count("id", filter=Q(origin=Origin.REPLICATION))).order_by():
             row = children.get(r["branch"], own)

@@ -54,7 +54,8 @@ def submission_detail(s: Submission) -> dict:
     return {
         **submission_out(s),
         "items": [{"exemplar": i.exemplar_id, "name": i.exemplar.name, "unit": i.exemplar.unit.code,
-                   "kind": i.exemplar.kind, "via_submission": i.via_id} for i in items],
+                   "kind": i.exemplar.kind, "year": i.exemplar.year, "continued": i.continued,
+                   "via_submission": i.via_id} for i in items],
         "timeline": [{"action": e.action, "action_label": e.get_action_display(),
                       "by": (e.by.get_full_name() or e.by.username) if e.by else None, "at": e.at,
                       "comment": e.comment, "on_behalf": e.on_behalf} for e in events],
@@ -98,7 +99,7 @@ def attach(request: HttpRequest, pk: int, body: AttachIn):
     exemplars = list(Exemplar.objects.filter(pk__in=body.exemplars))
     if len(exemplars) != len(set(body.exemplars)):
         raise bad_ref("exemplars", "Có mô hình không tồn tại.")
-    services.attach_exemplars(submission=sub, exemplars=exemplars, by=request.user,
+    services.attach_exemplars(submission=sub, exemplars=exemplars, by=request.user, continued=body.continued,
                               expected_version=body.version)
     return _saved(request, pk)
 
