@@ -17,7 +17,7 @@ def mark_earlier_years(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("movement", "0008_mail_retry"),
+        ("movement", "0009_round_version"),
     ]
 
     operations = [
