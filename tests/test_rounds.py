@@ -197,8 +197,11 @@ def test_completeness_per_level_drilldown_and_export(login, units, round2023):
     board = login("bdv.quangngai")
     html = board.get(f"/dot-dang-ky/{rnd.pk}/").content.decode()
     assert "Đã gửi <strong>1</strong>/5 đơn vị (20,0%)" in html
+    # The count says what it counts (issue 16 §10).
+    assert "phải gửi: 2 đơn vị trực thuộc và 3 đơn vị cấp dưới của các đơn vị đó;" in html
     assert "Cấp tỉnh" in html and "Cấp cơ sở" in html
     html = board.get(f"/dot-dang-ky/{rnd.pk}/?don_vi=SKHCN-QNG").content.decode()
+    assert "/4 đơn vị (25,0%) — phải gửi: 3 đơn vị trực thuộc và Sở Khoa học và Công nghệ;" in html
     assert "Đã gửi đúng hạn" in html and "Chưa bắt đầu" in html and "Chi cục Tiêu chuẩn" in html
     resp = board.get(f"/dot-dang-ky/{rnd.pk}/tien-do.xlsx?don_vi=SKHCN-QNG")
     assert resp.status_code == 200

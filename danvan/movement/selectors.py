@@ -121,6 +121,20 @@ class Completeness:
     total: dict
     by_level: list[dict]
     children: list[dict] = field(default_factory=list)
+    by_depth: dict[int, int] = field(default_factory=dict)  # units that must answer, by their depth in the tree
+
+    @property
+    def counted(self) -> str:
+        """What the expected number counts, in words: "3 đơn vị trực thuộc và Sở Khoa học và Công nghệ"."""
+        own = self.by_depth.get(self.node.depth, 0)
+        direct = self.by_depth.get(self.node.depth + 1, 0)
+        deeper = sum(n for d, n in self.by_depth.items() if d > self.node.depth + 1)
+        parts = [f"{direct} đơn vị trực thuộc"] if direct else []
+        if deeper:
+            parts.append(f"{deeper} đơn vị cấp dưới của các đơn vị đó")
+        if own:
+            parts.append(self.node.name)
+        return ", ".join(parts[:-1]) + (" và " if len(parts) > 1 else "") + parts[-1] if parts else ""
 
 
 def completeness(root: RegistrationRound, node: OrgUnit) -> Completeness:
@@ -162,7 +176,8 @@ def completeness(root: RegistrationRound, node: OrgUnit) -> Completeness:
         if sub is None and stats is None:
             continue
         children.append({"unit": kid, "submission": sub, "stats": stats, "state": _state(sub, now)})
-    return Completeness(root=root, node=node, total=total, by_level=by_level, children=children)
+    by_depth = dict(family.values_list("unit__depth").annotate(n=Count("pk")).order_by())
+    return Completeness(root=root, node=node, total=total, by_level=by_level, children=children, by_depth=by_depth)
 
 
 def completeness_by_family(node: OrgUnit, families: QuerySet[RegistrationRound]) -> list[dict]:
