@@ -41,7 +41,11 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
             children = OrgUnit.objects.get_root_nodes()
         else:
             children = OrgUnit.objects.filter(path__in=scoping.visible_paths(request.user))
-    children = list(children.select_related("level", "kind").order_by("path")[:500])
+    from danvan.onboarding.selectors import mark_ended
+
+    children = mark_ended(children.select_related("level", "kind").order_by("path")[:500])
+    if node:
+        mark_ended([node])
     exemplars = visible_exemplars(request.user)
     from danvan.documents.services import can_edit_letter_settings
     from danvan.movement.services import can_issue

@@ -60,7 +60,9 @@ class LaunchForm(QuotaMixin):
     deadline = DeadlineField(label="Hạn gửi (dd/mm/yyyy hh:mm)")
     target_mode = forms.ChoiceField(label="Đối tượng", choices=TargetMode.choices, initial=TargetMode.CHILDREN)
     target_units = forms.ModelMultipleChoiceField(label="Các đơn vị được chọn", required=False,
-                                                  queryset=OrgUnit.objects.none())
+                                                  queryset=OrgUnit.objects.none(), error_messages={
+        "invalid_choice": "Không giao được cho đơn vị đã chọn: đơn vị không có trong phạm vi của bạn, hoặc đã "
+                          "hợp nhất, chia tách hay kết thúc hoạt động."})
     target_levels = forms.ModelMultipleChoiceField(label="Chỉ các cấp", required=False, queryset=Level.objects.all())
     target_kinds = forms.ModelMultipleChoiceField(label="Chỉ các loại đơn vị", required=False,
                                                   queryset=UnitKind.objects.all())
@@ -72,7 +74,8 @@ class LaunchForm(QuotaMixin):
         q = OrgUnit.objects.none()
         for p in paths:
             q = q | OrgUnit.objects.filter(path__startswith=p, depth__lte=len(p) // OrgUnit.steplen + 2)
-        self.fields["target_units"].queryset = q.order_by("path")
+        # Merged, split and retired units are never offered as targets, and posting one is refused.
+        self.fields["target_units"].queryset = q.filter(OrgUnit.active_q()).order_by("path")
         if not self.is_bound:
             self.initial.setdefault("year", timezone.localdate().year)
             self.initial.setdefault("movement", Movement.objects.order_by("-period_start").first())

@@ -85,3 +85,37 @@ def successions_in_scope(paths: list[str]) -> QuerySet[UnitSuccession]:
         q |= Q(predecessor__path__startswith=p) | Q(successor__path__startswith=p)
     return (UnitSuccession.objects.filter(q).select_related(
         "predecessor", "successor", "from_parent", "to_parent", "created_by").order_by("-date", "-created_at"))
+
+
+def end_labels(units) -> dict[int, str]:
+    """How a list shows each ended unit among `units`: "đã hợp nhất vào «…» từ 01/07/2025", "đã chia tách …",
+    "đã kết thúc hoạt động từ …" (issue 16 §8). Units still working are absent."""
+    ended = {u.pk: u for u in units if u.ended}
+    if not ended:
+        return {}
+    labels = {pk: f"đã kết thúc hoạt động từ {u.valid_to:%d/%m/%Y}" for pk, u in ended.items()}
+    steps = (UnitSuccession.objects.filter(predecessor_id__in=list(ended)).exclude(kind=SuccessionKind.MOVE)
+             .select_related("successor").order_by("date"))
+    into: dict[int, list[str]] = {}
+    kind: dict[int, str] = {}
+    for s in steps:
+        kind[s.predecessor_id] = s.kind
+        if s.successor is not None:
+            into.setdefault(s.predecessor_id, []).append(s.successor.name)
+    for pk, k in kind.items():
+        day = f"{ended[pk].valid_to:%d/%m/%Y}"
+        names = ", ".join(f"«{n}»" for n in into.get(pk, []))
+        if k == SuccessionKind.MERGE and names:
+            labels[pk] = f"đã hợp nhất vào {names} từ {day}"
+        elif k == SuccessionKind.SPLIT and names:
+            labels[pk] = f"đã chia tách thành {names} từ {day}"
+    return labels
+
+
+def mark_ended(units) -> list:
+    """`units` as a list, each with `end_label` ("" while it still works), for the templates that list them."""
+    units = list(units)
+    labels = end_labels(units)
+    for u in units:
+        u.end_label = labels.get(u.pk, "")
+    return units

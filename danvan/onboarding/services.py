@@ -716,7 +716,8 @@ def preview_people(data: bytes, filename: str, *, by) -> Preview:
     unit_codes = sorted({r.values["unit_code"] for r in rows if r.values["unit_code"]})
     units: dict[str, OrgUnit] = {}
     for chunk in _chunks(unit_codes):
-        units.update({u.code: u for u in OrgUnit.objects.filter(code__in=chunk).only("pk", "code", "path", "name")})
+        units.update({u.code: u for u in OrgUnit.objects.filter(code__in=chunk).only("pk", "code", "path", "name",
+                                                                                      "valid_to")})
     # Usernames are one name whatever their case: "VP.SKHCN" is the existing "vp.skhcn".
     names = sorted({r.values["username"].lower() for r in rows if r.values["username"]})
     emails = sorted({r.values["email"] for r in rows if r.values["email"]})
@@ -744,6 +745,10 @@ def preview_people(data: bytes, filename: str, *, by) -> Preview:
         unit = units.get(v["unit_code"])
         if v["unit_code"] and unit is None:
             row.errors.append(f"Không có đơn vị mã «{v['unit_code']}» trong hệ thống.")
+        elif unit is not None and unit.ended:
+            row.errors.append(f"Đơn vị «{unit.name}» đã hợp nhất, chia tách hoặc kết thúc hoạt động từ "
+                              f"{unit.valid_to:%d/%m/%Y}: không thêm người vào được.")
+            unit = None
         if unit is not None and v["role"] in Role.values:
             if unit.pk not in grants_cache:
                 grants_cache[unit.pk] = grantable_roles(by, unit)
@@ -955,6 +960,13 @@ def _active_children(unit: OrgUnit, on: date) -> int:
         Q(valid_to__isnull=True) | Q(valid_to__gt=on)).count()
 
 
+def _refuse_ended(unit: OrgUnit, on: date, as_what: str) -> None:
+    """A merged, split or retired unit is never a target of a restructuring (issue 16 §8)."""
+    if not _active(unit, on):
+        raise ValidationError(f"«{unit.name}» đã hợp nhất, chia tách hoặc kết thúc hoạt động từ "
+                              f"{unit.valid_to:%d/%m/%Y}: không chọn làm {as_what} được.")
+
+
 def move_unit(*, by, unit: OrgUnit, new_parent: OrgUnit, on: date, note: str = "") -> UnitSuccession:
     """Move a subtree under another parent; its exemplars and submissions stay with their units."""
     with transaction.atomic():
@@ -963,6 +975,7 @@ def move_unit(*, by, unit: OrgUnit, new_parent: OrgUnit, on: date, note: str = "
         old_parent = OrgUnit.objects.get_parent(unit)
         _check_unit_admin(by, unit)
         _check_unit_admin(by, new_parent)
+        _refuse_ended(new_parent, on, "đơn vị cấp trên mới")
         if new_parent.path.startswith(unit.path):
             raise ValidationError(f"Không thể chuyển «{unit.name}» vào «{new_parent.name}»: "
                                   "đơn vị cấp trên mới nằm trong chính nó (vòng lặp).")
@@ -992,6 +1005,8 @@ def merge_units(*, by, units: list[OrgUnit], on: date, into: OrgUnit | None = No
             _check_unit_admin(by, u)
             if not _active(u, on):
                 raise ValidationError(f"«{u.name}» đã hết hiệu lực từ {u.valid_to:%d/%m/%Y}.")
+        if into is not None:
+            _refuse_ended(into, on, "đơn vị kế thừa")
         if into is None:
             if not new:
                 raise ValidationError("Hãy chọn đơn vị kế thừa hoặc nhập đơn vị mới.")
@@ -1044,6 +1059,7 @@ def split_unit(*, by, unit: OrgUnit, into: list[OrgUnit], on: date, note: str = 
         raise ValidationError(f"«{unit.name}» đã hết hiệu lực.")
     for s in into:
         _check_unit_admin(by, s)
+        _refuse_ended(s, on, "đơn vị kế thừa")
         if s.path.startswith(unit.path):
             raise ValidationError(f"«{s.name}» nằm trong «{unit.name}»: chia tách như vậy tạo vòng lặp.")
     active_children = _active_children(unit, on)

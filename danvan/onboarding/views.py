@@ -314,7 +314,7 @@ def unit_admin(request: HttpRequest, code: str | None = None, pk: int | None = N
     return render(request, "onboarding/unit.html", {
         "unit": unit, "manage": manage, "roles": roles, "unit_form": unit_form, "child_form": child_form,
         "person_form": person_form, "members": [(m, _account(request.user, m.user, manage)) for m in members],
-        "children": OrgUnit.objects.get_children(unit).select_related("level"),
+        "children": selectors.mark_ended(OrgUnit.objects.get_children(unit).select_related("level")),
         "parent": OrgUnit.objects.get_parent(unit),
         "changes": UnitChange.objects.filter(unit=unit).select_related("created_by")[:50] if manage else [],
     })
@@ -391,6 +391,21 @@ def revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- restructuring
 
 
+class UnitPicks(forms.Field):
+    """Units picked from the page's list (ticked boxes, each a code) or typed as codes separated by commas:
+    one text of codes for `_units_by_codes`."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value) -> str:
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value if v)
+        return str(value or "")
+
+    def bound_data(self, data, initial):
+        return data
+
+
 class RestructureForm(forms.Form):
     action = forms.ChoiceField(label="Việc cần làm", choices=[
         ("move", "Chuyển đơn vị này (cả cấp dưới) sang đơn vị cấp trên khác"),
@@ -398,13 +413,36 @@ class RestructureForm(forms.Form):
         ("split", "Chia tách đơn vị này thành các đơn vị kế thừa (đã tạo sẵn)"),
         ("retire", "Kết thúc hoạt động của đơn vị này"),
     ])
-    on = forms.DateField(label="Ngày hiệu lực", widget=forms.DateInput(attrs={"type": "date"}))
-    target = forms.CharField(label="Mã đơn vị cấp trên mới (khi chuyển)", required=False)
-    merged = forms.CharField(label="Mã các đơn vị bị hợp nhất vào đơn vị này, cách nhau bởi dấu phẩy",
-                             required=False)
-    successors = forms.CharField(label="Mã các đơn vị kế thừa khi chia tách, cách nhau bởi dấu phẩy", required=False)
+    on = forms.DateField(label="Ngày hiệu lực (dd/mm/yyyy)", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy",
+                                                                          "inputmode": "numeric"}))
+    target = forms.CharField(label="Đơn vị cấp trên mới (khi chuyển): gõ tên hoặc mã để tìm", required=False,
+                             widget=forms.TextInput(attrs={"list": "restructure-units", "autocomplete": "off",
+                                                           "data-enter": "none"}))
+    merged = UnitPicks(label="Các đơn vị bị hợp nhất vào đơn vị này", required=False)
+    successors = UnitPicks(label="Các đơn vị kế thừa khi chia tách", required=False)
     note = forms.CharField(label="Căn cứ, ghi chú (số quyết định…)", required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, candidates: list[OrgUnit], **kw):
+        super().__init__(*args, **kw)
+        choices = [(u.code, f"{u.name} ({u.code})") for u in candidates]
+        self.fields["merged"].widget.choices = choices
+        self.fields["successors"].widget.choices = choices
+
+
+PICK_LIMIT = 500
+
+
+def restructure_candidates(user, unit: OrgUnit) -> list[OrgUnit]:
+    """The units a restructuring of `unit` may pick: those the user administers near it (its parent's
+    subtree, two levels down), still working — merged, split and retired units are never offered."""
+    parent = OrgUnit.objects.get_parent(unit) or unit
+    visible = services.admin_paths(user)
+    qs = OrgUnit.objects.filter(OrgUnit.active_q(), path__startswith=parent.path, depth__lte=parent.depth + 2)
+    if "" not in visible:
+        qs = qs.filter(scoping.paths_q(visible))
+    return list(qs.exclude(pk=unit.pk).select_related("level").order_by("path")[:PICK_LIMIT])
 
 
 @login_required
@@ -412,7 +450,8 @@ def restructure(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(scoping.visible_units(request.user).select_related("level"), code=code)
     if not services.can_manage_unit(request.user, unit):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên cấp trên mới sắp xếp được đơn vị.")
-    form = RestructureForm(request.POST or None, initial={"on": timezone.localdate()})
+    candidates = restructure_candidates(request.user, unit)
+    form = RestructureForm(request.POST or None, initial={"on": timezone.localdate()}, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         visible = services.admin_paths(request.user)
@@ -420,7 +459,7 @@ def restructure(request: HttpRequest, code: str) -> HttpResponse:
                       else OrgUnit.objects.filter(scoping.paths_q(visible)))
         try:
             if d["action"] == "move":
-                target = manageable.filter(code=d["target"].strip()).first()
+                target = manageable.filter(code=_picked_code(d["target"])).first()
                 if target is None:
                     raise ValidationError(f"Không có đơn vị mã «{d['target']}» trong phạm vi bạn quản trị.")
                 services.move_unit(by=request.user, unit=unit, new_parent=target, on=d["on"], note=d["note"])
@@ -439,7 +478,15 @@ def restructure(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("onboarding:history")
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-    return render(request, "onboarding/restructure.html", {"unit": unit, "form": form})
+    return render(request, "onboarding/restructure.html", {"unit": unit, "form": form, "candidates": candidates})
+
+
+def _picked_code(text: str) -> str:
+    """The target as the list shows it ("Sở Nội vụ (SNV-QNG)") or as a bare code."""
+    text = text.strip()
+    if text.endswith(")") and "(" in text:
+        return text[text.rindex("(") + 1:-1].strip()
+    return text
 
 
 def _units_by_codes(manageable, text: str) -> list[OrgUnit]:

@@ -102,6 +102,21 @@ class OrgUnit(MP_Node):
         """False for a code stored before the rule (an old import): pages show a repair link instead."""
         return is_valid(self.code)
 
+    @staticmethod
+    def active_q(on=None, prefix: str = "") -> Q:
+        """Units still working on `on` (today): not merged, split or retired before it."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
+
+    @property
+    def ended(self) -> bool:
+        """Merged into another unit, split, or retired (its end date has come): listed as such, never a target."""
+        from django.utils import timezone
+
+        return self.valid_to is not None and self.valid_to <= timezone.localdate()
+
     def subtree_q(self, prefix: str = "") -> Q:
         return Q(**{f"{prefix}path__startswith": self.path})
 

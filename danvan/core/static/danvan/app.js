@@ -85,3 +85,20 @@ document.addEventListener("change", function (event) {
     });
   });
 });
+
+// data-filter="id" (on a search input): show only the labels of that list whose text holds what is typed
+// (case and accents ignored), e.g. the units a restructuring may pick.
+function danvanFold(s) {
+  return s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d");
+}
+document.addEventListener("input", function (event) {
+  var input = event.target;
+  if (!(input instanceof HTMLInputElement)) return;
+  var id = input.getAttribute("data-filter");
+  var list = id && document.getElementById(id);
+  if (!list) return;
+  var q = danvanFold(input.value.trim());
+  list.querySelectorAll("label").forEach(function (label) {
+    label.hidden = q !== "" && danvanFold(label.textContent).indexOf(q) === -1;
+  });
+});
