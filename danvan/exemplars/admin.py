@@ -11,7 +11,8 @@ class ExemplarAdminForm(forms.ModelForm):
     form factory supplies the model and fields)."""
 
     def clean(self):
-        return services.clean_input(super().clean())
+        super().clean()
+        return services.clean_input(self.cleaned_data)
 
 
 @admin.register(Exemplar)

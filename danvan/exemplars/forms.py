@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django import forms
 
@@ -54,15 +55,14 @@ class ExemplarForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         units = scoping.editable_units(user).order_by("path")
-        self.fields["unit"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
         unit_paths = list(units.values_list("path", flat=True)[:2000])
         owner_paths: set[str] = set()
         for p in unit_paths:
             step = OrgUnit.steplen
             owner_paths.update(p[:i] for i in range(step, len(p) + 1, step))
-        self.fields["field"].queryset = Field.objects.filter(owner__path__in=owner_paths).select_related(
-            "owner"
-        ).order_by("owner__path", "name")
+        cast(forms.ModelChoiceField, self.fields["field"]).queryset = Field.objects.filter(
+            owner__path__in=owner_paths).select_related("owner").order_by("owner__path", "name")
         if not self.is_bound:
             self._default_year_and_movement()
 
@@ -91,7 +91,8 @@ class ExemplarForm(forms.Form):
             return None
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         collective, individual = data.get("collective"), data.get("individual")
         if collective and individual:
             self.add_error("collective", "Chỉ đánh dấu một hình thức: tập thể hoặc cá nhân.")
@@ -184,7 +185,7 @@ class DecisionForm(_Versioned):
 
     def __init__(self, *args, units, **kw):
         super().__init__(*args, **kw)
-        field = self.fields["by_unit"]
+        field = cast(forms.ModelChoiceField, self.fields["by_unit"])
         field.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("depth")  # the highest body the user acts for comes first
         # The page already holds these units: the dropdown is drawn from them (no query per form); what is
         # posted is still checked against the queryset.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import quote
 
 from django import forms
@@ -32,7 +33,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kw):
         super().__init__(*args, **kw)
-        self.fields["unit"].queryset = scoping.editable_units(user).order_by("path")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = scoping.editable_units(user).order_by("path")
 
 
 @login_required

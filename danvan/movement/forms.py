@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -69,13 +70,13 @@ class LaunchForm(QuotaMixin):
 
     def __init__(self, *args, issuers, **kw):
         super().__init__(*args, **kw)
-        self.fields["issuer"].queryset = issuers
+        cast(forms.ModelChoiceField, self.fields["issuer"]).queryset = issuers
         paths = list(issuers.values_list("path", flat=True)[:50])
         q = OrgUnit.objects.none()
         for p in paths:
             q = q | OrgUnit.objects.filter(path__startswith=p, depth__lte=len(p) // OrgUnit.steplen + 2)
         # Merged, split and retired units are never offered as targets, and posting one is refused.
-        self.fields["target_units"].queryset = q.filter(OrgUnit.active_q()).order_by("path")
+        cast(forms.ModelMultipleChoiceField, self.fields["target_units"]).queryset = q.filter(OrgUnit.active_q()).order_by("path")
         if not self.is_bound:
             self.initial.setdefault("year", timezone.localdate().year)
             self.initial.setdefault("movement", Movement.objects.order_by("-period_start").first())
@@ -122,7 +123,8 @@ class DossierForm(forms.Form):
     MAX_BYTES = 20 * 1024 * 1024
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("letter_file", "launch_file", "signed_scan"):
             f = data.get(name)
             if not f:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -224,8 +226,8 @@ class UnitForm(forms.ModelForm):
         super().__init__(*args, **kw)
         if self.instance.pk:  # editing: the code may be renamed (a repair); left empty it stays as it is
             self.fields["code"].required = False
-        self.fields["level"].empty_label = "— Chọn cấp —"
-        self.fields["kind"].empty_label = "— Chọn loại đơn vị —"
+        cast(forms.ModelChoiceField, self.fields["level"]).empty_label = "— Chọn cấp —"
+        cast(forms.ModelChoiceField, self.fields["kind"]).empty_label = "— Chọn loại đơn vị —"
 
     def clean_code(self) -> str:
         return self.cleaned_data.get("code") or (self.instance.code if self.instance.pk else "")

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 
@@ -34,7 +37,7 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, issuers, **kw):
         super().__init__(*args, **kw)
-        self.fields["issuer"].queryset = issuers
+        cast(forms.ModelChoiceField, self.fields["issuer"]).queryset = issuers
         self.kinds = list(UnitKind.objects.order_by("name"))
         for k in self.kinds:
             self.fields[f"quota_{k.code}"] = forms.IntegerField(
@@ -48,7 +51,7 @@ class ReportRequestForm(forms.Form):
                                              f"{year} và giới thiệu mô hình, điển hình \"Dân vận khéo\"")
             self.initial.setdefault("guidance", movement.plans if movement else "")
             self.initial.setdefault("instructions", SEED004_INSTRUCTIONS.format(year=year))
-            self.initial.setdefault("deadline", (timezone.localtime() + timezone.timedelta(days=17))
+            self.initial.setdefault("deadline", (timezone.localtime() + datetime.timedelta(days=17))
                                     .replace(hour=17, minute=0).strftime(DT_FORMAT))
 
     def quota_fields(self):
@@ -89,7 +92,7 @@ class IntroForm(forms.Form):
         if exemplars is None:
             del self.fields["exemplar"]
         else:
-            self.fields["exemplar"].queryset = exemplars
+            cast(forms.ModelChoiceField, self.fields["exemplar"]).queryset = exemplars
             self.fields["exemplar"].required = True
         for key, label in INTRO_HEADINGS:
             self.fields[key] = forms.CharField(label=label, required=False, max_length=MAX_TEXT,

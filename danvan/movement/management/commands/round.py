@@ -36,7 +36,7 @@ class Command(command.Command):
                 self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
             else:
                 for r in rows:
-                    self.stdout.write(f"{r['id']:>5}  {r['year']}  {r['issuer']:<16} {r['title']}  (hạn {r['deadline'][:10]})")
+                    self.stdout.write(f"{r['id']:>5}  {r['year']}  {r['issuer']:<16} {r['title']}  (hạn {str(r['deadline'])[:10]})")
             return
         rnd = RegistrationRound.objects.filter(pk=o["round_id"]).select_related("issuer").first()
         if rnd is None:
