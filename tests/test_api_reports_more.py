@@ -63,6 +63,11 @@ def test_blank_form_bad_format_and_no_token(api, client, demo):
 
 def test_period_review_equals_the_page(api, login):
     movement = _m2021()
+    # The year is what its sent dossiers hold: Sở Nội vụ's 2022 replica counts once its dossier is sent.
+    from danvan.movement.models import Submission
+
+    snv = Submission.objects.get(unit__code="SNV-QNG", round__year=2022, round__kind="registration")
+    assert login("bdv.quangngai").post(f"/ho-so/{snv.pk}/gui/", {"version": snv.version}).status_code == 302
     page = login("bdv.quangngai").get(f"/bao-cao/BDVTU-QNG/giai-doan/{movement}/")
     table = page.context["table"]
     got = _json(api("bdv.quangngai").get(f"/api/reports/BDVTU-QNG/period/{movement}"), 200)

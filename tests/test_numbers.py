@@ -58,7 +58,8 @@ def test_annual_and_period_xlsx_hold_numbers_excel_sums(login):
     sheet = load_workbook(io.BytesIO(period)).active
     registered = next(r for r in sheet.iter_rows() if r[1].value == "Số mô hình, điển hình đăng ký")
     years = [c.value for c in registered[2:-1]]
-    assert all(isinstance(v, int) for v in years) and sum(years) == registered[-1].value == 5
+    # Seed 001's three and Sở Nội vụ's 2021 model; its 2022 replica sits in a dossier not yet sent.
+    assert all(isinstance(v, int) for v in years) and sum(years) == registered[-1].value == 4
     assert registered[-1].number_format == XLSX_INTEGER
     # "built / registered" stays the text it is.
     built = [r for r in sheet.iter_rows() if r[1].value and "(đã xây dựng/đăng ký)" in r[1].value]

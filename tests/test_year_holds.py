@@ -16,6 +16,7 @@ import json
 
 import pytest
 from django.utils import timezone
+from docx import Document
 from openpyxl import load_workbook
 
 from danvan.exemplars.models import (
@@ -297,6 +298,23 @@ def test_section_3_3_and_the_appendix_are_what_the_dossiers_hold(login, api, dem
     summary = "\n".join(page.context["summary"])
     assert (f"Số mô hình, điển hình được xây dựng so với số đăng ký: {len(built)}/{len(registered)}" in summary)
     assert f"Số mô hình của năm trước tiếp tục xây dựng trong năm {YEAR}: {len(continued)}" in summary
+    # The appendix lists the same models by name: on the page, in its own download and in the report's Word file.
+    listed = [r for r in page.context["models"] if r[0]]
+    heads = [r[1] for r in page.context["models"] if not r[0]]
+    assert heads == [f"Mô hình, điển hình đăng ký năm {YEAR}", "Mô hình, điển hình năm trước tiếp tục xây dựng"]
+    split = next(i for i, r in enumerate(page.context["models"]) if r[1] == heads[1])
+    assert sorted(r[1] for r in page.context["models"][1:split]) == sorted(e.name for e in registered)
+    assert sorted(r[1] for r in page.context["models"][split + 1:]) == sorted(e.name for e in continued)
+    assert all(r[5] == "Tiếp tục xây dựng (đăng ký năm 2021)" for r in page.context["models"][split + 1:])
+    assert {r[1]: r[5] for r in listed}["Tiết kiệm điện tại Sở Nội vụ năm 2023"] == "Nhân rộng"
+    dl = board.get(f"/bao-cao/BDVTU-QNG/{YEAR}/tai-ve/danh-sach.xlsx?phong_trao={movement.pk}")
+    names = {str(row[1]) for row in load_workbook(io.BytesIO(dl.content)).active.iter_rows(values_only=True)}
+    assert {e.name for e in registered | continued} <= names and "Sổ tay tiếp dân chưa đăng ký" not in names
+    assert board.post(f"/bao-cao/BDVTU-QNG/{YEAR}/", {"action": "open", "phong_trao": movement.pk}).status_code == 302
+    docx = Document(io.BytesIO(board.get(f"/bao-cao/BDVTU-QNG/{YEAR}/tai-ve/bao-cao.docx?phong_trao={movement.pk}")
+                               .content))
+    cells = {c.text for t in docx.tables for row in t.rows for c in row.cells}
+    assert {e.name for e in registered | continued} <= cells and "Kiểm định lưu động tại doanh nghiệp" not in cells
     # The branches add up to the same registered and built.
     assert page.context["total"].registered == len(registered) and page.context["total"].built == len(built)
 

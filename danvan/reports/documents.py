@@ -27,7 +27,7 @@ from danvan.documents.services import (
     need_format,
 )
 from danvan.documents.xlsx import simple_table_xlsx_bytes
-from danvan.exemplars.models import CommendationForm, Movement
+from danvan.exemplars.models import CommendationForm, Movement, Origin
 from danvan.orgs.models import OrgUnit
 
 from . import stats
@@ -86,6 +86,32 @@ def appendix_table(s: stats.Stats, attached_to: str = "") -> SimpleTable:
         numeric_columns=(2, 3, 4))
 
 
+MODEL_LIST_HEADERS = ["STT", "Tên mô hình, điển hình", "Đơn vị", "Lĩnh vực", "Hình thức", "Trong năm", "Tình trạng"]
+
+
+def model_rows(unit: OrgUnit, movement: Movement, year: int) -> list[list[str]]:
+    """The models the appendix counts, by name: registered in the year's sent dossiers, then those continued."""
+    registered, continued = stats.held_models(unit, movement, year)
+    rows: list[list[str]] = []
+    for title, models in (("Mô hình, điển hình đăng ký năm " + str(year), registered),
+                          ("Mô hình, điển hình năm trước tiếp tục xây dựng", continued)):
+        rows.append(["", title, "", "", "", "", ""])
+        for i, ex in enumerate(models, 1):
+            how = (f"Tiếp tục xây dựng (đăng ký năm {ex.year})" if ex.year < year
+                   else "Nhân rộng" if ex.origin == Origin.REPLICATION else "Xây dựng mới")
+            rows.append([str(i), ex.name, ex.unit.name, ex.field.category.name, ex.get_kind_display(), how,
+                         ex.get_status_display()])
+    return rows
+
+
+def model_table(unit: OrgUnit, movement: Movement, year: int, attached_to: str = "") -> SimpleTable:
+    return SimpleTable(
+        title=f"DANH SÁCH MÔ HÌNH, ĐIỂN HÌNH \"DÂN VẬN KHÉO\" NĂM {year}\n(các mô hình được tính trong Phụ lục số "
+              "liệu, theo hồ sơ đăng ký đã gửi)", headers=MODEL_LIST_HEADERS, rows=model_rows(unit, movement, year),
+        attached_to=attached_to, unit_line=unit.name.upper(), weights=(10, 70, 40, 36, 20, 34, 26), landscape=True,
+        centered_columns=(0, 4))
+
+
 def _paras(text: str) -> list[str | Para]:
     return [line.strip() for line in text.split("\n") if line.strip()] or [Para.of("…", italic=True)]
 
@@ -135,6 +161,7 @@ def report_letter(report: AnnualReport) -> LetterSpec:
         recipients=[fd.address_name(parent)] if parent else [], body=body,
         copies=defaults_for(unit).copy_lines(), signature=fd.signature_of(unit))
     spec.appendices.append(appendix_table(s, attachment_line(spec)))
+    spec.appendices.append(model_table(unit, report.movement, year, attachment_line(spec)))
     return spec
 
 
@@ -193,6 +220,7 @@ ANNUAL_DOWNLOADS = {
     "bao-cao": ("Báo cáo năm (phần I và II, kèm phụ lục)", ("docx", "pdf"), True),
     "phu-luc": ("Phụ lục số liệu (mục 3.3)", ("docx", "xlsx"), False),
     "so-lieu": ("Số liệu mục 3.3 (JSON)", ("json",), False),
+    "danh-sach": ("Danh sách mô hình được tính (mục 3.3)", ("docx", "xlsx"), False),
 }
 
 
@@ -208,6 +236,9 @@ def render_annual_download(unit: OrgUnit, movement: Movement, year: int, what: s
         return Rendered(data, f"so-lieu-{unit.code}-{year}.json", fmt, mime="application/json")
     if what == "phu-luc":
         return render_stats_appendix(unit, movement, year, fmt)
+    if what == "danh-sach":
+        need_format(fmt, ("docx", "xlsx"))
+        return _table(model_table(unit, movement, year), f"danh-sach-mo-hinh-{unit.code}-{year}", fmt)
     if what == "bao-cao":
         report = AnnualReport.objects.filter(unit=unit, movement=movement, year=year).first()
         if report is None:

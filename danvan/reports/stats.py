@@ -210,6 +210,16 @@ def continued_exemplars(node: OrgUnit, movement: Movement | None, year_from: int
     return qs if movement is None else qs.filter(movement=movement)
 
 
+def held_models(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int | None = None):
+    """The models section 3.3 counts, for the appendix to list: (registered, continued), each in tree order."""
+    year_to = year_from if year_to is None else year_to
+    moves = moves_after(node, year_to)
+    rel = ("unit", "field", "field__category")
+    order = ("unit__path", "field__category__order", "name", "pk")
+    return (registered_exemplars(node, movement, year_from, year_to, moves).select_related(*rel).order_by(*order),
+            continued_exemplars(node, movement, year_from, year_to, moves).select_related(*rel).order_by(*order))
+
+
 def recognitions(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int,
                  moves: Moves | None = None):
     """Recognitions decided in the years of alive exemplars of the subtree (of the movement, or of all)."""

@@ -109,6 +109,7 @@ def _annual_context(request: HttpRequest, unit: OrgUnit, movement: Movement, yea
     ctx = {
         "unit": unit, "movement": movement, "year": year, "report": report, "s": s, "cumulative": cumulative,
         "summary": services.summary_text(s), "appendix": documents.appendix_rows(s),
+        "models": documents.model_rows(unit, movement, year), "model_headers": documents.MODEL_LIST_HEADERS,
         "branches": branches, "total": total, "children": _children_reports(unit, movement, year),
         "sub": sub, "can_edit": can_edit, "editable": editable,
         "can_submit": bool(sub and sub.is_editable and movement_services.can_submit(request.user, sub)),

@@ -53,8 +53,8 @@ def statistics(request: HttpRequest, p: Path[ReportPath], q: Query[MovementQuery
 
 
 @router.get("/reports/{code:unit_code}/{year}/{what}.{fmt}", response=ERRORS,
-            summary="Tải báo cáo năm (bao-cao: docx/pdf), phụ lục số liệu (phu-luc: docx/xlsx) "
-                    "hoặc số liệu (so-lieu: json)",
+            summary="Tải báo cáo năm (bao-cao: docx/pdf), phụ lục số liệu (phu-luc: docx/xlsx), danh sách mô hình "
+                    "được tính (danh-sach: docx/xlsx) hoặc số liệu (so-lieu: json)",
             openapi_extra=file_responses({**doc_services.MIME, "json": "application/json"}, "Tệp báo cáo"))
 def download(request: HttpRequest, p: Path[ReportPath], what: str, fmt: str, q: Query[MovementQuery]):
     unit, movement = _target(request, p, q)
