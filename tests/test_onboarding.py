@@ -67,10 +67,11 @@ def test_template_downloads_have_the_columns(login):
     resp = c.get("/quan-tri-don-vi/mau/cay-don-vi.xlsx")
     assert resp.status_code == 200
     wb = load_workbook(io.BytesIO(resp.content))
-    assert [c.value for c in wb.worksheets[0][1]] == services.TREE_COLUMNS
+    assert [c.value for c in wb.worksheets[0][1]] == services.headers(services.TREE_COLUMNS, services.TREE_LABELS)
     assert "huyen" in str([r for r in wb["Hướng dẫn"].values])
     csv = c.get("/quan-tri-don-vi/mau/nguoi-dung.csv")
-    assert csv.content.decode("utf-8-sig").strip() == ",".join(services.PEOPLE_COLUMNS)
+    assert csv.content.decode("utf-8-sig").strip() == ",".join(services.headers(services.PEOPLE_COLUMNS,
+                                                                                services.PEOPLE_LABELS))
 
 
 def test_tree_import_preview_then_confirm_and_second_import_changes_nothing(login):
@@ -151,7 +152,7 @@ def test_wrong_columns_and_unreadable_files(login):
     page = c.get(_upload(c, "cay-don-vi", "Mã đơn vị,tên,ghi chú\nX,Y,Z\n".encode()))
     html = _text(page)
     assert "Cột «ghi chú» không nhận ra." in html and "Cột «tên» không nhận ra." in html
-    assert "Thiếu cột: name (tên đầy đủ), parent_code (mã đơn vị cấp trên)" in html
+    assert "Thiếu cột: Tên đầy đủ, Mã đơn vị cấp trên" in html
     assert "Hãy tải tệp mẫu" in html
     page = c.get(_upload(c, "cay-don-vi", b"\x00\x01\x02 binary", "x.csv"))
     assert "Tệp không phải bảng CSV" in _text(page)

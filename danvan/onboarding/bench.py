@@ -57,11 +57,11 @@ def bench_onboarding(units: int = 50_000, people: int = 100_000) -> dict:
     prefix = f"B{int(time.time())}-"
     t0 = time.perf_counter()
     trows = tree_rows(prefix, units)
-    tree_csv = write_csv(services.TREE_COLUMNS, trows)
+    tree_csv = write_csv(services.headers(services.TREE_COLUMNS, services.TREE_LABELS), trows)
     codes = [r[0] for r in trows]
     prows = [[f"{prefix.lower()}u{i}", f"Người dùng số {i}", f"{prefix.lower()}u{i}@bench.local",
               codes[i % len(codes)], "officer" if i % 10 else "leader", "Cán bộ"] for i in range(people)]
-    people_csv = write_csv(services.PEOPLE_COLUMNS, prows)
+    people_csv = write_csv(services.headers(services.PEOPLE_COLUMNS, services.PEOPLE_LABELS), prows)
     built = time.perf_counter() - t0
 
     t1 = time.perf_counter()

@@ -101,14 +101,15 @@ TREE_HELP = {
     "code": "Mã duy nhất của đơn vị (bắt buộc). Nhập lại cùng mã thì cập nhật, không tạo trùng.",
     "name": "Tên đầy đủ (bắt buộc).",
     "parent_code": "Mã đơn vị cấp trên trên tuyến báo cáo; để trống nếu là gốc của cây.",
-    "level": "Mã cấp (bắt buộc): {levels}.",
-    "kind": "Mã loại đơn vị (bắt buộc): {kinds}.",
+    "level": "Cấp (bắt buộc), ghi tên cấp hoặc mã: {levels}.",
+    "kind": "Loại đơn vị (bắt buộc), ghi tên loại hoặc mã: {kinds}.",
     "header_name": "Tên in trên tiêu đề văn bản, ví dụ: SỞ KHOA HỌC VÀ CÔNG NGHỆ.",
     "superior_name": "Cơ quan chủ quản in trên tiêu đề, ví dụ: UBND TỈNH QUẢNG NGÃI.",
     "doc_suffix": "Ký hiệu văn bản, ví dụ: SKHCN-VP.",
     "place_name": "Địa danh ghi ngày tháng, ví dụ: Quảng Ngãi.",
     "address": "Địa chỉ.",
-    "doc_family": "state (văn bản hành chính nhà nước) hoặc party (văn bản của Đảng); để trống là state.",
+    "doc_family": "Văn bản hành chính nhà nước (state) hoặc Văn bản của Đảng (party); để trống là văn bản hành "
+                  "chính nhà nước.",
 }
 PEOPLE_COLUMNS = ["username", "full_name", "email", "unit_code", "role", "title"]
 PEOPLE_REQUIRED = ["username", "full_name", "email", "unit_code", "role"]
@@ -121,12 +122,18 @@ PEOPLE_HELP = {
     "full_name": "Họ và tên (bắt buộc).",
     "email": "Thư điện tử (bắt buộc): nhận liên kết đặt mật khẩu. Không ghi mật khẩu vào tệp.",
     "unit_code": "Mã đơn vị đã có trong hệ thống (bắt buộc).",
-    "role": "Vai trò (bắt buộc): {roles}.",
+    "role": "Vai trò (bắt buộc), ghi tên vai trò hoặc mã: {roles}.",
     "title": "Chức danh.",
 }
 
 
 # Other ways offices (and the README) write a column's name.
+def headers(columns: list[str], labels: dict[str, str]) -> list[str]:
+    """The first row of a template or an export: each column as a person reads it ("Mã đơn vị"); the import
+    takes these, the lower-case labels and the internal names alike (issue 16 §8)."""
+    return [labels[c][:1].upper() + labels[c][1:] for c in columns]
+
+
 HEADER_ALIASES = {
     "họ tên": "full_name", "email": "email", "e-mail": "email", "tên đơn vị": "name", "mã cấp trên": "parent_code",
 }
@@ -155,9 +162,9 @@ def _header_map(table: Table, columns: list[str], required: list[str], labels: d
             found[key] = i
     missing = [c for c in required if c not in found]
     if missing:
-        errors.append("Thiếu cột: " + ", ".join(f"{c} ({labels[c]})" for c in missing) + ".")
+        errors.append("Thiếu cột: " + ", ".join(headers(missing, labels)) + ".")
     if errors:
-        errors.append("Các cột đúng (dòng đầu của tệp): " + ", ".join(columns)
+        errors.append("Các cột đúng (dòng đầu của tệp): " + ", ".join(headers(columns, labels))
                       + ". Hãy tải tệp mẫu và điền theo mẫu.")
     return found, errors
 
@@ -262,7 +269,9 @@ def _open(kind: str, data: bytes, filename: str, columns, required, labels) -> t
 # ---------------------------------------------------------------- tree: preview
 
 FAMILY_ALIASES = {"state": DocFamily.STATE, "nha nuoc": DocFamily.STATE, "hanh chinh": DocFamily.STATE,
-                  "party": DocFamily.PARTY, "dang": DocFamily.PARTY, "": DocFamily.STATE}
+                  "party": DocFamily.PARTY, "dang": DocFamily.PARTY, "": DocFamily.STATE,
+                  # the labels the pages show
+                  **{_fold(str(label)): value for value, label in DocFamily.choices}}
 DOC_FIELDS = ["name", "header_name", "superior_name", "doc_suffix", "place_name", "address", "doc_family"]
 MAX_LEN = {"code": 64, "name": 255, "header_name": 255, "superior_name": 255, "doc_suffix": 40,
            "place_name": 100, "address": 255}
@@ -321,7 +330,14 @@ def preview_tree(data: bytes, filename: str, *, by) -> Preview:
     levels = {lv.code: lv for lv in Level.objects.all()}
     levels_by_id = {lv.pk: lv for lv in levels.values()}
     kinds = {k.code: k for k in UnitKind.objects.all()}
+    # A level or kind by its code or by the name the pages show ("Cấp tỉnh", "Sở, ban, ngành tỉnh").
+    level_names = {_fold(lv.name): code for code, lv in levels.items()} | {_fold(c): c for c in levels}
+    kind_names = {_fold(k.name): code for code, k in kinds.items()} | {_fold(c): c for c in kinds}
     rows = preview.rows
+    for row in rows:
+        v = row.values
+        v["level"] = v["level"] if v["level"] in levels else level_names.get(_fold(v["level"]), v["level"])
+        v["kind"] = v["kind"] if v["kind"] in kinds else kind_names.get(_fold(v["kind"]), v["kind"])
     first_line: dict[str, int] = {}
     for row in rows:
         v = row.values
@@ -342,14 +358,17 @@ def preview_tree(data: bytes, filename: str, *, by) -> Preview:
             if len(v[col]) > limit:
                 row.errors.append(f"«{TREE_LABELS[col]}» dài quá {limit} ký tự.")
         if v["level"] not in levels:
-            row.errors.append(f"Cấp «{v['level']}» không có; các mã cấp: {', '.join(levels)}." if v["level"]
+            row.errors.append(f"Cấp «{v['level']}» không có; các cấp: "
+                              f"{', '.join(f'{lv.name} ({c})' for c, lv in levels.items())}." if v["level"]
                               else "Thiếu cấp.")
         if v["kind"] not in kinds:
-            row.errors.append(f"Loại «{v['kind']}» không có; các mã loại: {', '.join(kinds)}." if v["kind"]
+            row.errors.append(f"Loại «{v['kind']}» không có; các loại: "
+                              f"{', '.join(f'{k.name} ({c})' for c, k in kinds.items())}." if v["kind"]
                               else "Thiếu loại đơn vị.")
         family = FAMILY_ALIASES.get(_fold(v["doc_family"]))
         if family is None:
-            row.errors.append(f"Thể thức «{v['doc_family']}» không hợp lệ; dùng state hoặc party.")
+            row.errors.append(f"Thể thức «{v['doc_family']}» không hợp lệ; ghi "
+                              f"«{DocFamily.STATE.label}» hoặc «{DocFamily.PARTY.label}» (hoặc state, party).")
         else:
             v["doc_family"] = str(family)
     by_code = {r.values["code"]: r for r in rows if r.values["code"] and first_line.get(r.values["code"]) == r.line}
@@ -628,25 +647,29 @@ def export_rows(unit: OrgUnit) -> list[list[str]]:
 
 
 def tree_notes() -> list[tuple[str, str]]:
-    levels = ", ".join(f"{lv.code} ({lv.name})" for lv in Level.objects.order_by("rank"))
-    kinds = ", ".join(f"{k.code} ({k.name})" for k in UnitKind.objects.all())
-    return [(c, TREE_HELP[c].format(levels=levels, kinds=kinds)) for c in TREE_COLUMNS]
+    levels = ", ".join(f"{lv.name} ({lv.code})" for lv in Level.objects.order_by("rank"))
+    kinds = ", ".join(f"{k.name} ({k.code})" for k in UnitKind.objects.all())
+    return [(h, TREE_HELP[c].format(levels=levels, kinds=kinds))
+            for c, h in zip(TREE_COLUMNS, headers(TREE_COLUMNS, TREE_LABELS), strict=True)]
 
 
 def people_notes() -> list[tuple[str, str]]:
-    roles = ", ".join(f"{v} ({label})" for v, label in Role.choices)
-    return [(c, PEOPLE_HELP[c].format(roles=roles)) for c in PEOPLE_COLUMNS]
+    roles = ", ".join(f"{label} ({v})" for v, label in Role.choices)
+    return [(h, PEOPLE_HELP[c].format(roles=roles))
+            for c, h in zip(PEOPLE_COLUMNS, headers(PEOPLE_COLUMNS, PEOPLE_LABELS), strict=True)]
 
 
 def export_tree(unit: OrgUnit, fmt: str) -> bytes:
     rows = export_rows(unit)
+    head = headers(TREE_COLUMNS, TREE_LABELS)
     if fmt == "csv":
-        return write_csv(TREE_COLUMNS, rows)
-    return write_xlsx(TREE_COLUMNS, rows, title="Đơn vị", notes=tree_notes())
+        return write_csv(head, rows)
+    return write_xlsx(head, rows, title="Đơn vị", notes=tree_notes())
 
 
 def template(kind: str, fmt: str) -> bytes:
     columns, notes = (TREE_COLUMNS, tree_notes()) if kind == ImportKind.TREE else (PEOPLE_COLUMNS, people_notes())
+    columns = headers(columns, TREE_LABELS if kind == ImportKind.TREE else PEOPLE_LABELS)
     if fmt == "csv":
         return write_csv(columns, [])
     return write_xlsx(columns, [], title="Đơn vị" if kind == ImportKind.TREE else "Người dùng", notes=notes)

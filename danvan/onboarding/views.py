@@ -133,7 +133,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     if p:
         shown = p.error_rows[:500] + [r for r in p.rows if not r.errors and r.action != "unchanged"][:500]
         shown.sort(key=lambda r: r.line)
-    columns = services.TREE_COLUMNS if run.kind == ImportKind.TREE else services.PEOPLE_COLUMNS
+    columns = (services.headers(services.TREE_COLUMNS, services.TREE_LABELS) if run.kind == ImportKind.TREE
+               else services.headers(services.PEOPLE_COLUMNS, services.PEOPLE_LABELS))
     return render(request, "onboarding/preview.html", {"run": run, "p": p, "shown": shown, "columns": columns})
 
 
