@@ -136,6 +136,9 @@ def test_attached_to_the_units_submission(api, units):
                               deadline=timezone.now() + datetime.timedelta(days=20)).obj
     sub = rnd.submissions.get(unit__code="SKHCN-QNG")
     office = api("vp.skhcn")
+    # A model registered in a round is of the round's year: a 2022 form is not read into the 2023 dossier.
+    refused = _json(_upload(office, "SKHCN-QNG", year=2022, submission=sub.pk), 400)
+    assert "chỉ nhận mô hình năm 2023" in refused["message"] and not ImportBatch.objects.exists()
     batch = _json(_upload(office, "SKHCN-QNG", submission=sub.pk), 201)
     assert batch["submission"] == sub.pk
     done = _json(_confirm(office, batch["id"]), 200)
