@@ -113,3 +113,22 @@ def test_the_compiled_catalog_says_what_the_po_file_says():
         msgstr = "".join(re.findall(r'"(.*)"', raw_str)).replace('\\"', '"')
         if msgid:
             assert mo.gettext(msgid) == msgstr, msgid
+
+
+def test_every_date_input_shows_dd_mm_yyyy(login):
+    """A deadline, an audit filter, a lifecycle date: shown back as dd/mm/yyyy, never ISO nor a browser date
+    picker that follows the browser's language."""
+    import datetime
+
+    from django import forms
+    from django.utils import timezone
+
+    from danvan.movement.forms import DeadlineField
+
+    class Deadline(forms.Form):
+        d = DeadlineField()
+
+    when = timezone.make_aware(datetime.datetime(2023, 4, 30, 17, 0))
+    assert 'value="30/04/2023 17:00"' in str(Deadline(initial={"d": when})["d"])
+    for page in ("/quan-tri-don-vi/don-vi/SKHCN-QNG/sap-xep/", "/quan-tri-he-thong/nhat-ky/"):
+        assert 'type="date"' not in _text(login("admin").get(page))

@@ -27,6 +27,7 @@ class DeadlineField(forms.DateTimeField):
 
     def __init__(self, **kw):
         kw.setdefault("help_text", "Chỉ ghi ngày (như 30/4/2023) thì hạn là hết ngày đó (23:59).")
+        kw.setdefault("widget", forms.DateTimeInput(format=DT_FORMAT, attrs={"placeholder": "dd/mm/yyyy hh:mm"}))
         super().__init__(input_formats=[DT_FORMAT, "%d/%m/%Y", "%Y-%m-%dT%H:%M"], **kw)
 
     def to_python(self, value):
