@@ -68,7 +68,6 @@ def build(name: str, root_code: str, owner, tag: str) -> World:
     from danvan.exemplars import lifecycle
     from danvan.exemplars.models import Field, FieldCategory, Movement
     from danvan.exemplars.services import create_exemplar
-    from danvan.intake import samples
     from danvan.intake import services as intake
     from danvan.movement import notify
     from danvan.movement import services as movement
@@ -77,6 +76,7 @@ def build(name: str, root_code: str, owner, tag: str) -> World:
     from danvan.orgs.models import Level, Membership, OrgUnit, Role, UnitKind
     from danvan.reports import services as reports
     from danvan.search import similar
+    from danvan.tools import intake_samples as samples
 
     root = OrgUnit.objects.get(code=root_code)
     base = Level.objects.get(code="co-so")

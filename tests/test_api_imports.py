@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from danvan.exemplars.models import Exemplar, Movement
 from danvan.intake.models import ImportBatch, ImportFile, ImportRow
-from danvan.intake.samples import build_seed001_docx
 from danvan.movement import services as rounds
 from danvan.movement.models import SubmissionItem
+from danvan.tools.intake_samples import build_seed001_docx
 
 pytestmark = pytest.mark.django_db
 SEED_NAMES = ["Thực hiện tiết kiệm điện trong cơ quan",

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from danvan.core.management.commands.bench import ISOLATION, QUICK
+from danvan.tools.management.commands.bench import ISOLATION, QUICK
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_each_bench_on_the_demo_leaves_every_table_as_it_was(demo, name, capsys)
 
 
 def test_pages_bench_and_all_on_generated_data_leave_every_table_as_it_was(capsys):
-    from danvan.core.synthetic import generate
+    from danvan.tools.synthetic import generate
 
     generate(provinces=1, exemplars=300, seed=3, districts=1, communes=1)
     before = _rows()

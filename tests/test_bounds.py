@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from danvan.core import officefile
 from danvan.intake.models import ImportBatch, ImportFile, ImportRow
-from danvan.intake.samples import build_seed001_docx
 from danvan.onboarding.models import ImportRun
+from danvan.tools.intake_samples import build_seed001_docx
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from danvan.core.writes import measured
 from danvan.exemplars.models import Exemplar, Field
 from danvan.intake.models import ImportBatch, ImportRow
-from danvan.intake.samples import build_typical_form_xlsx
 from danvan.movement.models import Action, SubmissionEvent, SubmissionItem
 from danvan.search.index import branch_of, entry_values
 from danvan.search.models import SearchEntry
+from danvan.tools.intake_samples import build_typical_form_xlsx
 
 from .test_intake_import import _confirm_payload, sub2023  # noqa: F401  (fixture)
 from .test_tally import assert_in_step

@@ -12,9 +12,13 @@ from django.utils import timezone
 
 from danvan.exemplars.models import Exemplar
 from danvan.intake.models import ImportBatch, ImportRow
-from danvan.intake.samples import build_blank_form_docx, build_seed001_docx, build_seed001_xlsx
 from danvan.movement import services as rounds
 from danvan.movement.models import SubmissionItem
+from danvan.tools.intake_samples import (
+    build_blank_form_docx,
+    build_seed001_docx,
+    build_seed001_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 SEED_NAMES = ["Thực hiện tiết kiệm điện trong cơ quan",

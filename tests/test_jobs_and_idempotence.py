@@ -241,7 +241,7 @@ TREE = (
 
 
 def _seed_form() -> bytes:
-    from danvan.intake.samples import build_seed001_docx
+    from danvan.tools.intake_samples import build_seed001_docx
 
     return build_seed001_docx()  # one e-mailed attachment: the same bytes every time
 

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from danvan.core import loadtest
+from danvan.tools import loadtest
 
 
 def _run(coro):
@@ -36,7 +36,7 @@ def test_percentiles():
 
 @pytest.mark.django_db(transaction=True)
 def test_bounded_run_against_a_live_server(live_server, settings):
-    from danvan.core.synthetic import generate
+    from danvan.tools.synthetic import generate
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     generate(provinces=1, exemplars=300, seed=3, districts=1, communes=1)
@@ -57,7 +57,7 @@ def test_load_personas_get_a_random_password_and_are_locked_when_done(settings):
     from django.contrib.auth import get_user_model
 
     from danvan.api.tokens import user_for_token
-    from danvan.core.synthetic import generate
+    from danvan.tools.synthetic import generate
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     generate(provinces=1, exemplars=60, seed=3, districts=1, communes=1)
@@ -108,7 +108,7 @@ def test_bench_pages_times_every_request_of_the_mix(settings):
 
     from django.core.management import call_command
 
-    from danvan.core.synthetic import generate
+    from danvan.tools.synthetic import generate
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     generate(provinces=1, exemplars=300, seed=3, districts=1, communes=1)

@@ -206,7 +206,7 @@ def test_xlsx_import_and_subtree_export_round_trip(login):
 
 def test_generated_province_tree_round_trips_through_export_and_import(demo):
     """A tree of the generator's shape is exported, imported under new codes and exported again, unchanged."""
-    from danvan.core.synthetic import generate
+    from danvan.tools.synthetic import generate
 
     generate(provinces=1, exemplars=0, seed=7)  # one province at the generator's default size
     admin = get_user_model().objects.get(username="admin")
@@ -658,7 +658,7 @@ def test_people_columns_as_the_readme_writes_them(demo, tmp_path):
 
 
 def test_onboarding_bench_runs_small(demo):
-    from danvan.onboarding.bench import bench_onboarding
+    from danvan.tools.bench.onboarding import bench_onboarding
 
     result = bench_onboarding(units=400, people=300)
     assert result["units"] == 400 and result["people"] == 300

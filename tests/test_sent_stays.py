@@ -13,8 +13,8 @@ from docx import Document
 
 from danvan.exemplars.forms import ExemplarForm
 from danvan.exemplars.models import Exemplar
-from danvan.intake.samples import build_seed001_docx
 from danvan.movement.models import Status, Submission
+from danvan.tools.intake_samples import build_seed001_docx
 
 LOCKED = "Cần cấp trên trả lại hồ sơ trước khi thay đổi"
 POWER = "Thực hiện tiết kiệm điện trong cơ quan"

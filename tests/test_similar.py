@@ -11,8 +11,8 @@ from django.core.management import call_command
 
 from danvan.exemplars import services
 from danvan.exemplars.models import Exemplar, Field, Movement
-from danvan.intake.samples import build_seed001_docx
 from danvan.search.models import DuplicateFlag
+from danvan.tools.intake_samples import build_seed001_docx
 
 pytestmark = pytest.mark.django_db
 POWER = "Thực hiện tiết kiệm điện trong cơ quan"
@@ -302,7 +302,7 @@ def test_bench_similarity_meets_the_target_and_leaves_no_trace(demo, capsys):
 def test_variants_really_vary():
     import random
 
-    from danvan.search.similar_bench import variant
+    from danvan.tools.bench.similar import variant
 
     rng = random.Random(3)
     seen = set()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from danvan.documents.bench import TARGETS, bench_documents, synthetic_spec
 from danvan.documents.form_table import content_paragraphs
+from danvan.tools.bench.documents import TARGETS, bench_documents, synthetic_spec
 
 
 def test_synthetic_exemplars_have_5_to_8_paragraphs_over_ten_fields():

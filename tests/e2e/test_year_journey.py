@@ -24,8 +24,8 @@ def _flash(page) -> str:
 
 def _thanh_tra_form() -> bytes:
     """The form as the Thanh tra fills it: the seed's Thanh tra group and its model, in Word."""
-    from danvan.intake._seed001 import SEED001_PAGES
-    from danvan.intake.samples import _seed_row, build_docx, header_rows
+    from danvan.tools._seed001 import SEED001_PAGES
+    from danvan.tools.intake_samples import _seed_row, build_docx, header_rows
 
     rows = [r for page in SEED001_PAGES for r in page]
     start = next(i for i, r in enumerate(rows) if r[1] == "Lĩnh vực thanh tra")

@@ -24,7 +24,7 @@ def settings():
 
 @pytest.fixture(scope="session")
 def seed001_docx() -> bytes:
-    from danvan.intake.samples import build_seed001_docx
+    from danvan.tools.intake_samples import build_seed001_docx
 
     return build_seed001_docx()
 

@@ -10,7 +10,7 @@ import pytest
 from danvan.core.html import html_to_paragraphs
 from danvan.intake.grid import docx_body, paragraph_source
 from danvan.intake.parser import IntakeError, parse_form
-from danvan.intake.samples import (
+from danvan.tools.intake_samples import (
     CONTENT_HEADER,
     NAME_HEADER,
     C,

@@ -17,7 +17,7 @@ from danvan.intake import grid
 from danvan.intake.filetype import CFB_MAGIC
 from danvan.intake.model import Limits
 from danvan.intake.parser import IntakeError, parse_form
-from danvan.intake.samples import build_docx, build_xlsx, header_rows
+from danvan.tools.intake_samples import build_docx, build_xlsx, header_rows
 
 VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 

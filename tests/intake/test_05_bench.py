@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from danvan.intake.bench import bench_intake
+from danvan.tools.bench.intake import bench_intake
 
 
 def test_bench_intake_small_run():
@@ -28,6 +28,6 @@ def test_bench_intake_small_run():
 
 
 def test_intake_does_not_import_django():
-    code = "import sys, danvan.intake.parser, danvan.intake.bench; print('django' in sys.modules)"
+    code = "import sys, danvan.intake.parser, danvan.tools.bench.intake; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -4,7 +4,7 @@ import json
 from django.core.management.base import CommandError
 
 from danvan.core import command
-from danvan.core.loadtest import RealUsersError, check_loopback, finish, prepare, run
+from danvan.tools.loadtest import RealUsersError, check_loopback, finish, prepare, run
 
 
 class Command(command.Command):
@@ -25,6 +25,11 @@ class Command(command.Command):
                                  "sẽ tạo tài khoản, mô hình và khóa API trong đó")
 
     def handle(self, *args, **o):
+        try:
+            import aiohttp  # noqa: F401  (the `[dev]` extra)
+        except ImportError as exc:
+            raise CommandError("Lệnh loadtest cần gói aiohttp của bộ công cụ phát triển: "
+                               "pip install -e \".[dev]\"") from exc
         try:
             check_loopback(o["url"])
         except ValueError as exc:

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 
 from danvan.core import command
 from danvan.core.numbers import number, seconds
-from danvan.core.synthetic import generate
+from danvan.tools.synthetic import generate
 
 
 class Command(command.Command):

@@ -10,10 +10,9 @@ import time
 
 from django.contrib.auth import get_user_model
 
+from danvan.onboarding import services
+from danvan.onboarding.tables import write_csv
 from danvan.orgs.models import Level, OrgUnit, UnitKind
-
-from . import services
-from .tables import write_csv
 
 TARGET_SECONDS = 120.0
 

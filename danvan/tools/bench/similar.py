@@ -17,14 +17,13 @@ import time
 from django.db import transaction
 
 from danvan.core.html import html_to_text
-from danvan.core.synthetic import _build_tree, _ensure_reference_data, _exemplar_text
 from danvan.exemplars.models import Exemplar, Field
 from danvan.orgs.models import OrgUnit
-
-from .index import branch_of, entry_values
-from .models import SearchEntry
-from .similar import Draft, rank
-from .text import fold
+from danvan.search.index import branch_of, entry_values
+from danvan.search.models import SearchEntry
+from danvan.search.similar import Draft, rank
+from danvan.search.text import fold
+from danvan.tools.synthetic import _build_tree, _ensure_reference_data, _exemplar_text
 
 SYNONYMS = [
     ("Thực hiện", "Triển khai"), ("thực hiện", "triển khai"), ("Vận động", "Tuyên truyền, vận động"),

@@ -41,7 +41,7 @@ def _backend_cpu() -> Callable[[], float] | None:
 def bench_pages(repeat: int = 15) -> dict:
     from django.contrib.auth import get_user_model
 
-    from .loadtest import prepare
+    from danvan.tools.loadtest import prepare
 
     # `danvan bench` rolls its transaction back: the load personas made here leave nothing behind.
     personas = prepare(allow_real_users=True)

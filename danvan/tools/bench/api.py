@@ -14,10 +14,9 @@ from danvan.core.timing import median_seconds
 def bench_api(repeat: int = 7) -> dict:
     from django.contrib.auth import get_user_model
 
+    from danvan.api.tokens import create_token
     from danvan.exemplars.models import Exemplar
     from danvan.orgs.models import Membership, OrgUnit, Role
-
-    from .tokens import create_token
 
     roots = list(OrgUnit.objects.filter(depth=1))
     root = max(roots, key=lambda r: OrgUnit.objects.filter(path__startswith=r.path).count(), default=None)

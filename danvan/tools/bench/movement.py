@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from danvan.core.timing import median_seconds
 from danvan.exemplars.models import Movement
+from danvan.movement import selectors
+from danvan.movement.models import RegistrationRound, TargetMode
 from danvan.orgs.models import Membership, OrgUnit, Role
-
-from . import selectors
-from .models import RegistrationRound, TargetMode
 
 
 def bench_completeness(repeat: int = 5) -> dict:
@@ -27,7 +26,7 @@ def bench_completeness(repeat: int = 5) -> dict:
     found = RegistrationRound.objects.filter(issuer=root, title="Đợt đo hiệu năng").first()
     launch_s: float | None = None
     if found is None:
-        from .services import launch_round
+        from danvan.movement.services import launch_round
 
         movement = Movement.objects.order_by("-period_start").first()
         if movement is None:
@@ -68,7 +67,7 @@ def bench_completeness(repeat: int = 5) -> dict:
 
 def _mark_progress(rnd: RegistrationRound) -> None:
     """Give the benchmark round a realistic mix of states (every 3rd sent, every 7th late)."""
-    from .models import Status, Submission
+    from danvan.movement.models import Status, Submission
 
     if rnd.submissions.exclude(status=Status.NOT_STARTED).exists():
         return

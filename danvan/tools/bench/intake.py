@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from .parser import parse_form
-from .samples import build_seed001_docx, build_typical_form_docx
+from danvan.intake.parser import parse_form
+from danvan.tools.intake_samples import build_seed001_docx, build_typical_form_docx
 
 TARGET_FORMS_PER_SECOND = 20.0
 
@@ -50,10 +50,9 @@ def bench_import(rows: int = 2000) -> dict:
 
     from danvan.core.writes import measured
     from danvan.exemplars.models import Field, Movement
-
-    from . import services
-    from .models import ImportFile, ImportRow
-    from .samples import build_typical_form_xlsx
+    from danvan.intake import services
+    from danvan.intake.models import ImportFile, ImportRow
+    from danvan.tools.intake_samples import build_typical_form_xlsx
 
     owned = Field.objects.select_related("owner").order_by("owner__depth", "pk").first()
     movement = Movement.objects.order_by("-period_start").first()

@@ -1,7 +1,7 @@
 """Data rows of seed 001 ("Biểu số 2"), page by page, exactly as the seed dump shows them.
 
 Eight cells per row (STT … Nhân rộng); the header rows repeated on each page
-are added by ``samples.build_seed001_docx``.
+are added by ``intake_samples.build_seed001_docx``.
 """
 
 # fmt: off

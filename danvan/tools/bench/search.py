@@ -10,11 +10,10 @@ import time
 
 from django.contrib.auth import get_user_model
 
-from danvan.core.synthetic import ACTIONS, PLACES
 from danvan.exemplars.models import Exemplar
 from danvan.orgs.models import Membership, OrgUnit, Role
-
-from .services import search
+from danvan.search.services import search
+from danvan.tools.synthetic import ACTIONS, PLACES
 
 QUERIES = [a.lower() for a in ACTIONS] + [p for p in PLACES] + [
     "tiet kiem dien", "tiếp công dân", "chuyen doi so", "cai cach hanh chinh", "nong thon moi", "rac thai nhua",

@@ -26,16 +26,16 @@ QUICK: dict[str, dict] = {
 
 
 def _registry() -> dict[str, Callable[..., dict]]:
-    from danvan.api.bench import bench_api
-    from danvan.core.pages_bench import bench_pages
-    from danvan.documents.bench import bench_documents
-    from danvan.documents.pdf_bench import bench_pdf
-    from danvan.intake.bench import bench_import, bench_intake
-    from danvan.movement.bench import bench_completeness
-    from danvan.onboarding.bench import bench_onboarding
-    from danvan.reports.bench import bench_dashboard, bench_reports
-    from danvan.search.bench import bench_search
-    from danvan.search.similar_bench import bench_similarity
+    from danvan.tools.bench.api import bench_api
+    from danvan.tools.bench.documents import bench_documents
+    from danvan.tools.bench.intake import bench_import, bench_intake
+    from danvan.tools.bench.movement import bench_completeness
+    from danvan.tools.bench.onboarding import bench_onboarding
+    from danvan.tools.bench.pages import bench_pages
+    from danvan.tools.bench.pdf import bench_pdf
+    from danvan.tools.bench.reports import bench_dashboard, bench_reports
+    from danvan.tools.bench.search import bench_search
+    from danvan.tools.bench.similar import bench_similarity
 
     return {"completeness": bench_completeness, "api": bench_api, "search": bench_search,
             "similarity": bench_similarity, "reports": bench_reports, "dashboard": bench_dashboard,
