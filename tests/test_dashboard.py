@@ -65,8 +65,8 @@ def test_board_sees_the_province_numbers_equal_to_the_data(login):
     page = resp.content.decode()
     # Every chart is an accessible SVG with its data table next to it.
     assert page.count('role="img"') == len(resp.context["dash"].tables)
-    assert "<title>Mô hình đăng ký theo năm</title>" in page
-    assert 'aria-label="Mô hình đăng ký theo năm. 2021: 4 mô hình (Tập thể 3, Cá nhân 1)' in page
+    assert "<title>Mô hình đã nhập theo năm</title>" in page
+    assert 'aria-label="Mô hình đã nhập theo năm. 2021: 4 mô hình (Tập thể 3, Cá nhân 1)' in page
     assert "Số liệu của biểu đồ “Mô hình theo lĩnh vực”" in page
     assert "<script" not in page.split("<main", 1)[1]
 
@@ -164,7 +164,7 @@ def test_deleted_exemplars_do_not_count_and_bad_years_fall_back(login, reopen):
     assert swapped.context["dash"].year_from == 2021 and swapped.context["dash"].year_to == 2022
     assert "đã đổi chỗ hai năm" in swapped.content.decode()
     empty = board.get("/don-vi/BDVTU-QNG/thong-ke/?tu=2016&den=2016&phong_trao=tat-ca").content.decode()
-    assert "chưa có mô hình nào được đăng ký" in empty and "Chưa có số liệu." in empty
+    assert "chưa có mô hình nào được nhập" in empty and "Chưa có số liệu." in empty
     assert board.get("/don-vi/BDVTU-QNG/thong-ke/?phong_trao=999999").status_code == 200
 
 

@@ -180,7 +180,7 @@ def build(node: OrgUnit, movement: Movement | None, year_from: int, year_to: int
     ck = ["Tập thể", "Cá nhân", "Tổng số"]
 
     tables.append(Table(
-        "nam", "Mô hình đăng ký theo năm", ["Năm", *ck, "Trong đó nhân rộng", "Đã xây dựng"],
+        "nam", "Mô hình đã nhập theo năm", ["Năm", *ck, "Trong đó nhân rộng", "Đã xây dựng"],
         [_counts_row(str(y.year), y.registered, y.replicated.total, y.built.total) for y in s.years], [1, 2],
         total=_counts_row("Tổng cộng", s.registered, s.replicated.total, s.built.total)))
     tables.append(Table(
