@@ -43,6 +43,7 @@ demo: venv
 lint: venv
 	$(BIN)/ruff check danvan tests
 	$(BIN)/mypy danvan
+	$(BIN)/lint-imports  # the floors contract, pyproject [tool.importlinter]
 
 test-sqlite: venv
 	@echo "== Bộ kiểm thử trên SQLite =="
