@@ -100,3 +100,10 @@ def test_the_people_import_refuses_an_ended_unit(ended):
     resp = ended.post("/quan-tri-don-vi/nhap/nguoi-dung/", {"upload": f}, follow=True)
     assert "đã hợp nhất, chia tách hoặc kết thúc hoạt động từ" in _text(resp)
     assert "không thêm người vào được" in _text(resp)
+
+
+def test_unit_pickers_mark_an_ended_unit(ended, login):
+    day = f"{TODAY:%d/%m/%Y}"
+    form = _text(login("admin").get("/mo-hinh/them/"))
+    assert "Chi cục Tiêu chuẩn Đo lường Chất lượng — đã hợp nhất hoặc kết thúc hoạt động từ " + day in form
+    assert "Văn phòng Sở Khoa học và Công nghệ — đã" not in form

@@ -8,6 +8,7 @@ from django import forms
 from danvan.core.forms import MultipleFileField, MultipleFileInput
 from danvan.core.html import html_to_editable
 from danvan.orgs import scoping
+from danvan.orgs.forms import UnitChoiceField
 from danvan.orgs.models import OrgUnit
 
 from .models import CommendationForm, Exemplar, Field, Kind, Movement, Origin
@@ -19,7 +20,7 @@ MAX_CONTENT = 20000
 class ExemplarForm(forms.Form):
     """Laid out like the form's columns (DOMAIN.md §5); checkboxes mirror the X marks."""
 
-    unit: forms.ModelChoiceField = forms.ModelChoiceField(label="Đơn vị", queryset=None, empty_label=None)
+    unit: forms.ModelChoiceField = UnitChoiceField(label="Đơn vị", queryset=None, empty_label=None)
     year = forms.IntegerField(label="Năm đăng ký", min_value=2000, max_value=2100)
     movement = forms.ModelChoiceField(label="Phong trào", queryset=Movement.objects.all(), empty_label=None)
     field: forms.ModelChoiceField = forms.ModelChoiceField(

@@ -18,6 +18,7 @@ from danvan.exemplars.models import FieldCategory
 from danvan.exemplars.services import fields_for_unit
 from danvan.movement.selectors import visible_submissions
 from danvan.orgs import scoping
+from danvan.orgs.forms import UnitChoiceField
 
 from . import services
 from .models import ImportBatch, ImportFile, ImportRow
@@ -26,7 +27,7 @@ MAX_FILES = 30
 
 
 class UploadForm(forms.Form):
-    unit: forms.ModelChoiceField = forms.ModelChoiceField(label="Đơn vị của biểu mẫu", queryset=None, empty_label=None)
+    unit: forms.ModelChoiceField = UnitChoiceField(label="Đơn vị của biểu mẫu", queryset=None, empty_label=None)
     year = forms.IntegerField(label="Năm đăng ký", min_value=2000, max_value=2100)
     uploads = MultipleFileField(label="Tệp biểu mẫu (Word .docx hoặc Excel .xlsx; chọn được nhiều tệp)",
                               widget=MultipleFileInput(attrs={"accept": ".docx,.xlsx,.doc,.xls"}), required=False)
