@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "danvan.showcase",
     "danvan.api",
     "danvan.onboarding",
+    "danvan.ops",  # backup, restore, /healthz (danvan/ops)
     "danvan.tools",  # the developers' toolbox: generate, loadtest, bench (danvan/tools)
 ]
 

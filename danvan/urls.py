@@ -4,9 +4,9 @@ from django.urls import include, path
 
 from danvan.api import views as api_views
 from danvan.api.api import api
-from danvan.core import health
 from danvan.core import views as core_views
 from danvan.onboarding import views as onboarding_views
+from danvan.ops import health
 from danvan.orgs import codes  # noqa: F401  (registers the <code:code> converter every unit URL uses)
 
 urlpatterns = [

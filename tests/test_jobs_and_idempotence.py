@@ -98,8 +98,8 @@ def test_a_dead_job_is_retried_without_visiting_its_page(api, demo, settings):
 def test_healthz_details_count_stuck_jobs_the_public_answer_stays_ok(client, login, demo, settings, tmp_path):
     from django_tasks_db.models import DBTaskResult
 
-    from danvan.core import health
     from danvan.documents.models import GeneratedDocument
+    from danvan.ops import health
 
     settings.MEDIA_ROOT = tmp_path
     health._last_storage.clear()

@@ -67,7 +67,7 @@ def test_restore_refuses_a_foreign_file(tmp_path):
 
 @pytest.mark.django_db
 def test_healthz_reports_each_part_and_503_when_the_worker_is_stuck(client, settings, tmp_path):
-    from danvan.core import health
+    from danvan.ops import health
 
     settings.MEDIA_ROOT = tmp_path
     health._last_storage.clear()
@@ -102,7 +102,7 @@ def test_healthz_reports_each_part_and_503_when_the_worker_is_stuck(client, sett
 def test_public_healthz_tells_nothing_and_details_are_for_this_machine_or_a_superuser(client, login, settings,
                                                                                      tmp_path):
     """Issue 21 §8: /healthz echoed the database's host, port and role to anyone; now only "ok"/"down"."""
-    from danvan.core import health
+    from danvan.ops import health
 
     settings.MEDIA_ROOT = tmp_path
     health._last_storage.clear()
@@ -120,7 +120,7 @@ def test_storage_is_written_at_most_once_a_minute(client, settings, tmp_path, mo
     """Issue 21 §8: every probe wrote a file to the storage; now one write per STORAGE_EVERY seconds."""
     from django.core.files.storage import default_storage
 
-    from danvan.core import health
+    from danvan.ops import health
 
     settings.MEDIA_ROOT = tmp_path
     health._last_storage.clear()

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from danvan.core import command
-from danvan.core.backup import BackupError, backup
 from danvan.core.numbers import size
+from danvan.ops.backup import BackupError, backup
 
 
 class Command(command.Command):

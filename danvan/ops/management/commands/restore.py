@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from danvan.core import command
-from danvan.core.backup import BackupError, restore
+from danvan.ops.backup import BackupError, restore
 
 
 class Command(command.Command):
