@@ -7,8 +7,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+
+from danvan.orgs.permissions import Actor
 
 from .models import ApiToken
 
@@ -27,7 +30,7 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(*, user, name: str, expires_at: datetime.datetime | None = None) -> NewToken:
+def create_token(*, user: User, name: str, expires_at: datetime.datetime | None = None) -> NewToken:
     name = " ".join((name or "").split())[:100]
     if not name:
         raise ValidationError({"name": "Hãy đặt tên cho khóa (ví dụ: “Phần mềm tổng hợp của Văn phòng”)."})
@@ -52,14 +55,14 @@ def user_for_token(raw: str):
     return token.user
 
 
-def revoke_all(user, reason: str) -> int:
+def revoke_all(user: User, reason: str) -> int:
     """Every token of ``user`` still in use, revoked now with its reason (`ApiToken.Revoked`): a password change
     or a deactivation ends every program's access as it ends the sessions."""
     return ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(),
                                                                                  revoked_reason=reason)
 
 
-def revoke_token(*, token: ApiToken, by) -> ApiToken:
+def revoke_token(*, token: ApiToken, by: Actor) -> ApiToken:
     if token.user_id != by.pk:
         raise PermissionDenied("Bạn chỉ thu hồi được khóa của chính mình.")
     if token.revoked_at is None:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from danvan.orgs import scoping
+from danvan.orgs import permissions, scoping
 
 from . import tokens
 from .forms import TokenForm
@@ -30,7 +30,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            new = tokens.create_token(user=request.user, name=form.cleaned_data["name"],
+            new = tokens.create_token(user=permissions.author(request.user), name=form.cleaned_data["name"],
                                       expires_at=form.expires_at())
         except ValidationError as exc:
             form.add_error(None, exc.messages)

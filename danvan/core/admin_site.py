@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.models import User
 
 ONLY_SUPERUSERS = ("Trang quản trị kỹ thuật chỉ dành cho quản trị viên hệ thống (superuser). Cán bộ các đơn vị "
                    "quản trị đơn vị, người dùng, vai trò và mô hình qua các trang nghiệp vụ (mục «Quản trị đơn vị»).")
@@ -24,7 +25,7 @@ class SuperuserAuthenticationForm(AdminAuthenticationForm):
         "inactive": "Tài khoản này đã bị khóa.",
     }
 
-    def confirm_login_allowed(self, user):
+    def confirm_login_allowed(self, user: User):
         super().confirm_login_allowed(user)
         if not user.is_superuser:
             raise forms.ValidationError(ONLY_SUPERUSERS, code="invalid_login")

@@ -16,6 +16,7 @@ from danvan.exemplars.models import Exemplar
 from danvan.movement.models import SubmissionEvent
 from danvan.orgs import scoping
 from danvan.orgs.models import Membership, Role
+from danvan.orgs.permissions import Actor
 
 KINDS = {"exemplar": "Mô hình, điển hình", "submission": "Hồ sơ đăng ký", "membership": "Thành viên đơn vị",
          "unit": "Đơn vị, sắp xếp đơn vị", "duplicate": "Đánh dấu có thể trùng"}
@@ -44,14 +45,14 @@ class AuditFilter:
     object_id: int | None = None
 
 
-def audit_paths(user) -> list[str] | None:
+def audit_paths(user: Actor) -> list[str] | None:
     """Subtrees whose log the user may read: None means everything (superuser), [] means nothing."""
     if scoping.sees_everything(user):
         return None
     return sorted({m.unit.path for m in scoping.memberships(user) if m.role == Role.ADMIN})
 
 
-def can_audit(user) -> bool:
+def can_audit(user: Actor) -> bool:
     return audit_paths(user) != []
 
 
@@ -132,7 +133,7 @@ def _duplicates(paths, f: AuditFilter) -> list[Entry]:
     return out
 
 
-def entries(user, f: AuditFilter) -> list[Entry]:
+def entries(user: Actor, f: AuditFilter) -> list[Entry]:
     paths = audit_paths(user)
     if paths == []:
         return []

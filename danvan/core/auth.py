@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Sum
 
@@ -47,7 +48,7 @@ def failure_limit(request, credentials) -> int:
     return settings.LOGIN_FAILURES if own >= settings.LOGIN_FAILURES else settings.LOGIN_FAILURES_PER_ADDRESS
 
 
-def forget_failures(sender, request, user, **kwargs) -> None:
+def forget_failures(sender, request, user: User, **kwargs) -> None:
     """user_logged_in: this username's failures from this address are forgotten, the address's others kept."""
     from axes.models import AccessAttempt
 

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS
 
 from danvan.orgs import scoping
@@ -6,7 +9,7 @@ from danvan.orgs import scoping
 from . import sharedcache
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     """The badge on "Thông báo". Kept in the shared cache; whatever adds or reads a user's notifications
     calls `sharedcache.forget_user("unread", ...)` (movement.services._notify_unit, movement.views.notifications)."""
     from danvan.movement.models import Notification

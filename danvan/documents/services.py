@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 
 from danvan.movement.models import RegistrationRound, Submission
+from danvan.orgs import permissions
+from danvan.orgs.permissions import Actor
 
 from . import (
     PdfUnavailable,
@@ -53,7 +55,7 @@ class Rendered:
         return self.mime or MIME[self.fmt]
 
 
-def can_edit_letter_settings(user, unit) -> bool:
+def can_edit_letter_settings(user: Actor, unit) -> bool:
     """Who sets what the unit's letters print: those who issue for it, and the unit's own leader."""
     from danvan.movement.services import can_issue
     from danvan.orgs import scoping
@@ -141,7 +143,7 @@ def runs_in_background(sub: Submission) -> bool:
     return sub.items.count() >= settings.DANVAN_BACKGROUND_DOCUMENT_ITEMS
 
 
-def submission_document(user, sub: Submission, which: str, fmt: str):
+def submission_document(user: Actor, sub: Submission, which: str, fmt: str):
     """A submission's document for `user` (already allowed to see `sub`): the file now (`Rendered`), or for a
     large submission the `GeneratedDocument` job the worker builds (an unfinished one of the same user is reused).
 
@@ -162,21 +164,21 @@ def submission_document(user, sub: Submission, which: str, fmt: str):
         if job is not None and expire_if_stale(job):
             job = None  # its worker died: this request builds it anew
         if job is None:
-            job = GeneratedDocument.objects.create(submission=sub, which=which, fmt=fmt, requested_by=user,
+            job = GeneratedDocument.objects.create(submission=sub, which=which, fmt=fmt, requested_by=permissions.author(user),
                                                    stage="Đang chờ đến lượt")
             build_document.enqueue(job.pk)
         return job
     return MAKERS[which](sub, fmt)
 
 
-def round_documents(user, rnd: RegistrationRound) -> list[DocumentKind]:
+def round_documents(user: Actor, rnd: RegistrationRound) -> list[DocumentKind]:
     from danvan.movement import services as round_services
 
     return [d for d in ROUND_DOCUMENTS.values()
             if d.which != "don-doc" or round_services.can_issue(user, rnd.issuer)]
 
 
-def round_document(user, rnd: RegistrationRound, which: str, fmt: str,
+def round_document(user: Actor, rnd: RegistrationRound, which: str, fmt: str,
                    submission_ids: list[int] | None = None) -> Rendered:
     """A round's letter for `user` (already allowed to see `rnd`); the reminder is for its issuer only and names
     the lagging units (`submission_ids` narrows them)."""
@@ -195,7 +197,7 @@ def round_document(user, rnd: RegistrationRound, which: str, fmt: str,
     raise NoSuchDocument(which)
 
 
-def requester_job(user, pk: int):
+def requester_job(user: Actor, pk: int):
     """A background document job, visible to the user who asked for it and nobody else — and only while they still
     see its submission: a role revoked since the request takes the file away too."""
     from danvan.movement.selectors import visible_submissions

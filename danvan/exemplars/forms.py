@@ -10,6 +10,7 @@ from danvan.core.html import html_to_editable
 from danvan.orgs import scoping
 from danvan.orgs.forms import UnitChoiceField
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from .models import CommendationForm, Exemplar, Field, Kind, Movement, Origin
 from .selectors import visible_source
@@ -52,7 +53,7 @@ class ExemplarForm(forms.Form):
     source = forms.IntegerField(label="Nhân rộng từ mô hình", required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: Actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         units = scoping.editable_units(user).order_by("path")

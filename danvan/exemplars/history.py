@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 
@@ -40,7 +42,7 @@ def _label(f: models.Field) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _person(user) -> str:
+def _person(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user is not None else "—"
 
 
@@ -55,7 +57,7 @@ def _names(pairs: dict[type[models.Model], set]) -> dict[tuple[type[models.Model
     user_model = get_user_model()
     for model, ids in pairs.items():
         for obj in model._default_manager.filter(pk__in=[i for i in ids if i is not None]):
-            out[(model, obj.pk)] = _person(obj) if model is user_model else str(getattr(obj, "name", None) or obj)
+            out[(model, obj.pk)] = _person(cast(User, obj)) if model is user_model else str(getattr(obj, "name", None) or obj)
     return out
 
 

@@ -20,8 +20,9 @@ from django_fsm import TransitionNotAllowed
 
 from danvan.core.html import strip_control_chars
 from danvan.core.uploads import check_upload
-from danvan.orgs import scoping
+from danvan.orgs import permissions, scoping
 from danvan.orgs.models import OrgUnit, Role
+from danvan.orgs.permissions import Actor
 
 from .models import (
     Commendation,
@@ -56,15 +57,15 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def can_record_progress(user, ex: Exemplar) -> bool:
+def can_record_progress(user: Actor, ex: Exemplar) -> bool:
     return scoping.can_edit_unit(user, ex.unit)
 
 
-def can_assess(user, ex: Exemplar) -> bool:
+def can_assess(user: Actor, ex: Exemplar) -> bool:
     return bool(scoping.roles_over(user, ex.unit) & ASSESS_ROLES)
 
 
-def deciding_units(user, ex: Exemplar) -> list[OrgUnit]:
+def deciding_units(user: Actor, ex: Exemplar) -> list[OrgUnit]:
     """Units on the exemplar's line (itself and its ancestors) for which the user may record a decision.
 
     Highest first: a Board recognizing a commune's model decides as the Board, so that is the default choice.
@@ -90,7 +91,7 @@ def _lock(exemplar: Exemplar, expected_version: int | None) -> Exemplar:
     return locked
 
 
-def _step(ex: Exemplar, by, action: str, transition: str | None, comment: str = "",
+def _step(ex: Exemplar, by: Actor, action: str, transition: str | None, comment: str = "",
           happened_on: datetime.date | None = None) -> LifecycleEvent:
     before = ex.status
     if transition is not None:
@@ -102,12 +103,12 @@ def _step(ex: Exemplar, by, action: str, transition: str | None, comment: str = 
                 f"{NOT_ALLOWED[transition]} Mô hình đang “{ex.get_status_display()}”.", code="transition"
             ) from None
     ex.version += 1
-    ex.updated_by = by
+    ex.updated_by = permissions.author(by)
     ex._history_user = by  # type: ignore[attr-defined]
     ex._change_reason = LifecycleAction(action).label  # type: ignore[attr-defined]
     ex.save()
     return LifecycleEvent.objects.create(exemplar=ex, action=action, from_status=before, to_status=ex.status,
-                                         comment=comment, by=by, happened_on=happened_on or _today())
+                                         comment=comment, by=permissions.author(by), happened_on=happened_on or _today())
 
 
 def _clean_text(text: str, limit: int = 20000) -> str:
@@ -148,7 +149,7 @@ def check_evidence(files: Sequence[UploadedFile]) -> list[str]:
 # ---- the steps ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def start_building(*, exemplar: Exemplar, by, expected_version: int | None = None, comment: str = "") -> Exemplar:
+def start_building(*, exemplar: Exemplar, by: Actor, expected_version: int | None = None, comment: str = "") -> Exemplar:
     ex = _lock(exemplar, expected_version)
     if not can_record_progress(by, ex):
         raise PermissionDenied("Bạn không có quyền cập nhật mô hình của đơn vị này.")
@@ -157,7 +158,7 @@ def start_building(*, exemplar: Exemplar, by, expected_version: int | None = Non
 
 
 @transaction.atomic
-def add_progress(*, exemplar: Exemplar, by, date: datetime.date | None, text: str,
+def add_progress(*, exemplar: Exemplar, by: Actor, date: datetime.date | None, text: str,
                  files: Sequence[UploadedFile] = (), expected_version: int | None = None) -> ProgressUpdate:
     """Record what was done, with evidence; a registered exemplar starts building with its first update."""
     ex = _lock(exemplar, expected_version)
@@ -174,7 +175,7 @@ def add_progress(*, exemplar: Exemplar, by, date: datetime.date | None, text: st
                               code="transition")
     if ex.status == Status.REGISTERED:
         _step(ex, by, LifecycleAction.START, "start_building", happened_on=day)
-    update = ProgressUpdate.objects.create(exemplar=ex, date=day, text=text, created_by=by)
+    update = ProgressUpdate.objects.create(exemplar=ex, date=day, text=text, created_by=permissions.author(by))
     for f in files:
         f.seek(0)
         digest = hashlib.sha256(f.read()).hexdigest()
@@ -185,7 +186,7 @@ def add_progress(*, exemplar: Exemplar, by, date: datetime.date | None, text: st
 
 
 @transaction.atomic
-def assess(*, exemplar: Exemplar, by, achieved: bool, comment: str = "",
+def assess(*, exemplar: Exemplar, by: Actor, achieved: bool, comment: str = "",
            expected_version: int | None = None, date: datetime.date | None = None) -> Exemplar:
     """`date`: the day the assessment was made (today when not given; never after today, never before the
     registration)."""
@@ -198,7 +199,7 @@ def assess(*, exemplar: Exemplar, by, achieved: bool, comment: str = "",
     return ex
 
 
-def _decision(by, ex: Exemplar, by_unit: OrgUnit, what: str, decision_number: str,
+def _decision(by: Actor, ex: Exemplar, by_unit: OrgUnit, what: str, decision_number: str,
               decision_date: datetime.date | None) -> tuple[str, datetime.date]:
     """The checks every decision on an exemplar shares; returns its cleaned number and date."""
     if not ex.unit.is_in_subtree_of(by_unit):
@@ -213,7 +214,7 @@ def _decision(by, ex: Exemplar, by_unit: OrgUnit, what: str, decision_number: st
 
 
 @transaction.atomic
-def recognize(*, exemplar: Exemplar, by, by_unit: OrgUnit, decision_number: str,
+def recognize(*, exemplar: Exemplar, by: Actor, by_unit: OrgUnit, decision_number: str,
               decision_date: datetime.date | None, note: str = "",
               expected_version: int | None = None) -> Recognition:
     ex = _lock(exemplar, expected_version)
@@ -221,7 +222,7 @@ def recognize(*, exemplar: Exemplar, by, by_unit: OrgUnit, decision_number: str,
     if ex.recognitions.filter(by_unit=by_unit).exists():
         raise ValidationError(f"Mô hình đã được {by_unit.name} công nhận.", code="duplicate")
     rec = Recognition.objects.create(exemplar=ex, by_unit=by_unit, level=by_unit.level, decision_number=number,
-                                     decision_date=day, note=_clean_text(note), created_by=by)
+                                     decision_date=day, note=_clean_text(note), created_by=permissions.author(by))
     # A second recognition (another level) keeps the status; the first one moves it on.
     transition = "recognize" if ex.status not in (Status.RECOGNIZED, Status.COMMENDED) else None
     _step(ex, by, LifecycleAction.RECOGNIZE, transition,
@@ -231,7 +232,7 @@ def recognize(*, exemplar: Exemplar, by, by_unit: OrgUnit, decision_number: str,
     return rec
 
 
-def _tell_unit(ex: Exemplar, by, kind: str, text: str) -> None:
+def _tell_unit(ex: Exemplar, by: Actor, kind: str, text: str) -> None:
     """The unit whose model it is learns of the decision (in the app and by e-mail)."""
     from danvan.movement import notify
 
@@ -240,13 +241,13 @@ def _tell_unit(ex: Exemplar, by, kind: str, text: str) -> None:
 
 
 @transaction.atomic
-def commend(*, exemplar: Exemplar, by, by_unit: OrgUnit, form: str, decision_number: str,
+def commend(*, exemplar: Exemplar, by: Actor, by_unit: OrgUnit, form: str, decision_number: str,
             decision_date: datetime.date | None, note: str = "",
             expected_version: int | None = None) -> Commendation:
     ex = _lock(exemplar, expected_version)
     number, day = _decision(by, ex, by_unit, "biểu dương, khen thưởng", decision_number, decision_date)
     com = Commendation(exemplar=ex, by_unit=by_unit, level=by_unit.level, form=form, decision_number=number,
-                       decision_date=day, note=_clean_text(note), created_by=by)
+                       decision_date=day, note=_clean_text(note), created_by=permissions.author(by))
     com.full_clean(exclude=["exemplar", "by_unit", "level", "created_by"])
     com.save()
     transition = None if ex.status == Status.COMMENDED else "commend"
@@ -260,7 +261,7 @@ def commend(*, exemplar: Exemplar, by, by_unit: OrgUnit, form: str, decision_num
 
 
 @transaction.atomic
-def stop(*, exemplar: Exemplar, by, reason: str, expected_version: int | None = None,
+def stop(*, exemplar: Exemplar, by: Actor, reason: str, expected_version: int | None = None,
          date: datetime.date | None = None) -> Exemplar:
     ex = _lock(exemplar, expected_version)
     if not can_assess(by, ex):
@@ -273,13 +274,13 @@ def stop(*, exemplar: Exemplar, by, reason: str, expected_version: int | None = 
     return ex
 
 
-def can_publish(user, recognition: Recognition) -> bool:
+def can_publish(user: Actor, recognition: Recognition) -> bool:
     """Only the recognizing body (its office, board or admin) decides whether its recognition is public."""
     return bool(scoping.roles_over(user, recognition.by_unit) & DECIDE_ROLES)
 
 
 @transaction.atomic
-def set_published(*, recognition: Recognition, by, published: bool,
+def set_published(*, recognition: Recognition, by: Actor, published: bool,
                   expected_version: int | None = None) -> Recognition:
     """Publish the recognized exemplar on the public showcase (/cong-khai/), or withdraw it; who and when are kept."""
     ex = _lock(recognition.exemplar, expected_version)
@@ -290,7 +291,7 @@ def set_published(*, recognition: Recognition, by, published: bool,
     if rec.published == published:
         raise ValidationError("Mô hình đã được công khai." if published else "Mô hình chưa được công khai.",
                               code="unchanged")
-    rec.published, rec.published_at, rec.published_by = published, timezone.now(), by
+    rec.published, rec.published_at, rec.published_by = published, timezone.now(), permissions.author(by)
     rec.save(update_fields=["published", "published_at", "published_by"])
     what = "công khai" if published else "thôi công khai"
     _step(ex, by, LifecycleAction.PUBLISH if published else LifecycleAction.UNPUBLISH, None,

@@ -12,6 +12,7 @@ from danvan.core import sharedcache
 from danvan.core.params import query_int
 from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from .models import Exemplar, ExemplarQuerySet, Field, Recognition, Status
 
@@ -20,7 +21,7 @@ PUBLIC_STATUSES = (Status.RECOGNIZED, Status.COMMENDED)
 MAX_LINEAGE = 50
 
 
-def visible_exemplars(user, *, include_deleted: bool = False) -> ExemplarQuerySet:
+def visible_exemplars(user: Actor, *, include_deleted: bool = False) -> ExemplarQuerySet:
     qs: ExemplarQuerySet = Exemplar.objects.filter(scoping.units_q(user, "unit__"))
     if not include_deleted:
         qs = qs.alive()
@@ -30,7 +31,7 @@ def visible_exemplars(user, *, include_deleted: bool = False) -> ExemplarQuerySe
 MAX_UNIT_CHOICES = 500
 
 
-def filter_choices(user) -> dict[str, list[tuple]]:
+def filter_choices(user: Actor) -> dict[str, list[tuple]]:
     """The list page's dropdowns as (value, label) pairs: the user's units (the first 500 in tree order), the
     fields their units own, the levels. Kept in the shared cache per scope until a unit, membership or field
     changes (`sharedcache`, group "org")."""
@@ -46,12 +47,12 @@ def filter_choices(user) -> dict[str, list[tuple]]:
     return sharedcache.remember(f"choices:{sharedcache.digest(scope)}", "org", build)
 
 
-def sees_deleted(user, ex: Exemplar) -> bool:
+def sees_deleted(user: Actor, ex: Exemplar) -> bool:
     """A soft-deleted exemplar exists only for admins over its unit (they may restore it)."""
     return not ex.is_deleted or scoping.sees_everything(user) or "admin" in scoping.roles_over(user, ex.unit)
 
 
-def restorable_exemplars(user) -> ExemplarQuerySet:
+def restorable_exemplars(user: Actor) -> ExemplarQuerySet:
     """Soft-deleted exemplars the user may see and restore: those under units they administer."""
     qs = visible_exemplars(user, include_deleted=True).deleted()
     if scoping.sees_everything(user):
@@ -60,12 +61,12 @@ def restorable_exemplars(user) -> ExemplarQuerySet:
     return qs.filter(scoping.paths_q(admin_paths, "unit__"))
 
 
-def source_candidates(user) -> ExemplarQuerySet:
+def source_candidates(user: Actor) -> ExemplarQuerySet:
     """What a replication may point to: exemplars the user sees, and any recognized or commended one."""
     return Exemplar.objects.alive().filter(scoping.units_q(user, "unit__") | Q(status__in=PUBLIC_STATUSES))
 
 
-def visible_source(user, pk: int | None) -> Exemplar | None:
+def visible_source(user: Actor, pk: int | None) -> Exemplar | None:
     """The source of a replication must be an exemplar the user may replicate."""
     if not pk:
         return None
@@ -78,14 +79,14 @@ def published_exemplars() -> ExemplarQuerySet:
         status__in=PUBLIC_STATUSES, pk__in=Recognition.objects.filter(published=True).values("exemplar_id"))
 
 
-def nameable_exemplars(user) -> ExemplarQuerySet:
+def nameable_exemplars(user: Actor) -> ExemplarQuerySet:
     """Exemplars whose name a page may show the user in a list of related models (lineage, replicas): alive, and
     in the user's scope or recognized (known beyond their subtree as a source anyone may replicate). Every other
     related exemplar is at most counted ("và 3 mô hình ở đơn vị khác"); a soft-deleted one is never shown."""
     return source_candidates(user)
 
 
-def _named_and_linked(user, ids: list[int]) -> tuple[set[int], set[int]]:
+def _named_and_linked(user: Actor, ids: list[int]) -> tuple[set[int], set[int]]:
     """Which of `ids` the user may see named, and which of those they may open (their scope)."""
     if not ids:
         return set(), set()
@@ -109,7 +110,7 @@ class Lineage:
         return bool(self.chain or self.hidden)
 
 
-def lineage(ex: Exemplar, user=None) -> Lineage:
+def lineage(ex: Exemplar, user: Actor | None = None) -> Lineage:
     """From the original down to `ex`'s source: replicas of replicas trace back to the first model.
 
     With `user`, only what they may see is named (`nameable_exemplars`); soft-deleted models are never shown nor
@@ -152,7 +153,7 @@ class Spread:
         return len(self.replicas) + self.hidden
 
 
-def spread(ex: Exemplar, user=None) -> Spread:
+def spread(ex: Exemplar, user: Actor | None = None) -> Spread:
     """Replicas of `ex`, of its replicas, and so on: one query per generation, not per exemplar.
     With `user`, the list names only what they may see (`nameable_exemplars`), the others are counted."""
     out = Spread()
@@ -224,7 +225,7 @@ def filter_exemplars(qs: QuerySet[Exemplar], params: dict) -> QuerySet[Exemplar]
     return qs
 
 
-def tallied_years(user, params: dict) -> dict[int, int] | None:
+def tallied_years(user: Actor, params: dict) -> dict[int, int] | None:
     """How many exemplars `filter_exemplars(visible_exemplars(user), params)` holds per registration year
     ({year: count}, years with none left out), read from the kept counts (`reports.tally`) when every filter is
     one of their columns and the subtrees asked about are tallied ones (the country, a province); None otherwise,

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from danvan.core.html import sanitize_html, strip_control_chars
 from danvan.core.writes import PreparedInsert
-from danvan.orgs import scoping
+from danvan.orgs import permissions, scoping
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from .models import Exemplar, Field, Origin
 
@@ -72,7 +73,7 @@ def clean_input(data: dict) -> dict:
     return out
 
 
-def _validate(ex: Exemplar, by) -> list[str]:
+def _validate(ex: Exemplar, by: Actor) -> list[str]:
     warnings: list[str] = []
     if not scoping.can_edit_unit(by, ex.unit):
         raise PermissionDenied("Bạn không có quyền sửa mô hình của đơn vị này.")
@@ -102,12 +103,12 @@ def _source_chain_contains(start_id: int, target_id: int) -> bool:
 
 
 @transaction.atomic
-def create_exemplar(*, by, **data) -> SaveResult:
+def create_exemplar(*, by: Actor, **data) -> SaveResult:
     data = clean_input(data)
     ex = Exemplar(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     warnings = _validate(ex, by)
-    ex.created_by = by
-    ex.updated_by = by
+    ex.created_by = permissions.author(by)
+    ex.updated_by = permissions.author(by)
     ex._history_user = by  # type: ignore[attr-defined]
     ex.full_clean(exclude=["created_by", "updated_by"])
     ex.save()
@@ -128,7 +129,7 @@ class NewExemplars:
     """Exemplars checked by `build_new_exemplars`, their INSERT ready: what `save_new_exemplars` writes."""
 
     results: list[SaveResult]
-    by: object
+    by: Actor
     insert: PreparedInsert
 
     @property
@@ -136,7 +137,7 @@ class NewExemplars:
         return [r.exemplar for r in self.results]
 
 
-def build_new_exemplars(*, by, unit: OrgUnit, rows: list[dict]) -> NewExemplars:
+def build_new_exemplars(*, by: Actor, unit: OrgUnit, rows: list[dict]) -> NewExemplars:
     """New exemplars of one unit checked and cleaned as `create_exemplar` checks them, nothing written.
 
     For an import: everything slow (sanitizing, validation, building the INSERT) runs here, before the short
@@ -168,7 +169,7 @@ def build_new_exemplars(*, by, unit: OrgUnit, rows: list[dict]) -> NewExemplars:
         except ValidationError as exc:
             name = (data.get("name") or "")[:60]
             raise ValidationError([f"Dòng “{name}”: {m}" for m in exc.messages]) from exc
-        ex.created_by = ex.updated_by = by
+        ex.created_by = ex.updated_by = permissions.author(by)
         out.append(SaveResult(ex, warnings))
     exemplars = [r.exemplar for r in out]
     prepared_in_bulk.send(sender=Exemplar, exemplars=exemplars)
@@ -188,7 +189,7 @@ def save_new_exemplars(new: NewExemplars) -> list[Exemplar]:
     return saved
 
 
-def _history_created(saved: list[Exemplar], by) -> None:
+def _history_created(saved: list[Exemplar], by: Actor) -> None:
     """The "+" history rows simple_history's post_save would write, copied by the database from the rows
     just inserted (INSERT … SELECT): one statement per batch, nothing built row by row."""
     history = Exemplar.history.model  # type: ignore[attr-defined]
@@ -208,7 +209,7 @@ def _history_created(saved: list[Exemplar], by) -> None:
 
 
 @transaction.atomic
-def update_exemplar(*, exemplar: Exemplar, by, expected_version: int | None = None, **data) -> SaveResult:
+def update_exemplar(*, exemplar: Exemplar, by: Actor, expected_version: int | None = None, **data) -> SaveResult:
     data = clean_input(data)
     locked = Exemplar.objects.select_for_update().get(pk=exemplar.pk)
     if locked.is_deleted:
@@ -224,7 +225,7 @@ def update_exemplar(*, exemplar: Exemplar, by, expected_version: int | None = No
     if reason := next((r for check in CHANGE_CHECKS if (r := check(locked))), None):
         raise ValidationError(reason, code="held")
     warnings = _validate(locked, by)
-    locked.updated_by = by
+    locked.updated_by = permissions.author(by)
     locked.version += 1
     locked._history_user = by  # type: ignore[attr-defined]
     locked.full_clean(exclude=["created_by", "updated_by"])
@@ -233,7 +234,7 @@ def update_exemplar(*, exemplar: Exemplar, by, expected_version: int | None = No
 
 
 @transaction.atomic
-def delete_exemplar(*, exemplar: Exemplar, by) -> Exemplar:
+def delete_exemplar(*, exemplar: Exemplar, by: Actor) -> Exemplar:
     locked = Exemplar.objects.select_for_update().get(pk=exemplar.pk)
     if not scoping.can_edit_unit(by, locked.unit):
         raise PermissionDenied("Bạn không có quyền xóa mô hình của đơn vị này.")
@@ -241,8 +242,8 @@ def delete_exemplar(*, exemplar: Exemplar, by) -> Exemplar:
         return locked
     _require_unlocked(locked)
     locked.deleted_at = timezone.now()
-    locked.deleted_by = by
-    locked.updated_by = by
+    locked.deleted_by = permissions.author(by)
+    locked.updated_by = permissions.author(by)
     locked._history_user = by  # type: ignore[attr-defined]
     locked._change_reason = "Xóa"  # type: ignore[attr-defined]
     locked.save()
@@ -250,7 +251,7 @@ def delete_exemplar(*, exemplar: Exemplar, by) -> Exemplar:
 
 
 @transaction.atomic
-def restore_exemplar(*, exemplar: Exemplar, by) -> Exemplar:
+def restore_exemplar(*, exemplar: Exemplar, by: Actor) -> Exemplar:
     if not (getattr(by, "is_superuser", False) or "admin" in scoping.roles_over(by, exemplar.unit)):
         raise PermissionDenied("Chỉ quản trị viên mới khôi phục được mô hình đã xóa.")
     locked = Exemplar.objects.select_for_update().get(pk=exemplar.pk)
@@ -258,7 +259,7 @@ def restore_exemplar(*, exemplar: Exemplar, by) -> Exemplar:
         return locked
     locked.deleted_at = None
     locked.deleted_by = None
-    locked.updated_by = by
+    locked.updated_by = permissions.author(by)
     locked._history_user = by  # type: ignore[attr-defined]
     locked._change_reason = "Khôi phục"  # type: ignore[attr-defined]
     locked.save()

@@ -20,6 +20,7 @@ from danvan.core import held, uploads
 from danvan.core.actions import posted_version, required_version, run_action
 from danvan.core.params import query_int
 from danvan.orgs import scoping
+from danvan.orgs.permissions import Actor
 
 from . import history, lifecycle, services
 from .forms import AssessForm, CommendForm, DecisionForm, ExemplarForm, ProgressForm, StopForm
@@ -458,7 +459,7 @@ def exemplar_trash(request: HttpRequest) -> HttpResponse:
     return render(request, "exemplars/trash.html", {"page": page})
 
 
-def _source_link(user, ex: Exemplar) -> str | None:
+def _source_link(user: Actor, ex: Exemplar) -> str | None:
     """Where the source's name leads: its page if the user sees it, else its public showcase page if its
     recognition was published, else nowhere (a recognized model of another province is named, not opened)."""
     from .selectors import published_exemplars

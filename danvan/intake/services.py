@@ -26,8 +26,9 @@ from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
 from danvan.exemplars.selectors import visible_source
 from danvan.movement import services as round_services
 from danvan.movement.models import Submission
-from danvan.orgs import scoping
+from danvan.orgs import permissions, scoping
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from . import IntakeError, parse_form
 from .content import fold
@@ -160,7 +161,7 @@ def _imported_message(name: str, done: ImportFile) -> str:
     return f"Tệp “{name}” đã được nhập lúc {when} bởi {who}; không nhập lại."
 
 
-def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, Any]],
+def start_import(*, by: Actor, unit: OrgUnit, year: int, files: list[tuple[str, Any]],
                  submission: Submission | None = None) -> StartResult:
     """Parse the files and keep them with their rows as a preview. ``files``: (name, bytes) or (name, uploaded
     file); each file's size is checked before it is read and files are read one at a time, so 30 uploads never
@@ -216,7 +217,7 @@ def start_import(*, by, unit: OrgUnit, year: int, files: list[tuple[str, Any]],
             stored.append(field_file.storage.save(path, _stored(name, src, data)))
         with write_transaction("intake.start_import"):
             batch = ImportBatch.objects.create(unit=unit, year=year, submission=submission,
-                                               round=submission.round if submission else None, created_by=by)
+                                               round=submission.round if submission else None, created_by=permissions.author(by))
             files_made = ImportFile.objects.bulk_create([
                 ImportFile(batch=batch, file=path, filename=name, sha256=sha, size=size)
                 for path, (name, _src, _data, sha, size, _rows) in zip(stored, prepared, strict=True)])
@@ -331,7 +332,7 @@ def _mark_rows(marks: list[tuple[ImportRow, dict, int]]) -> None:
 ALREADY_DONE = "Lần nhập này đã được xác nhận hoặc hủy; không lưu lại lần nữa."
 
 
-def _check_batch(batch: ImportBatch, by) -> None:
+def _check_batch(batch: ImportBatch, by: Actor) -> None:
     if batch.state != ImportBatch.State.PREVIEW:
         raise ValidationError(ALREADY_DONE, code="already_done")
     if not scoping.can_edit_unit(by, batch.unit):
@@ -341,7 +342,7 @@ def _check_batch(batch: ImportBatch, by) -> None:
         raise ValidationError(f"Hồ sơ đăng ký đang “{sub.display_status()}”: không thêm mô hình được.")
 
 
-def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = None) -> list[Exemplar]:
+def confirm_import(*, batch: ImportBatch, by: Actor, edits: dict[int, dict] | None = None) -> list[Exemplar]:
     """Save every included row (all or none); edits map ImportRow.pk → corrected values.
 
     Everything slow happens first, reading only: the rows with their edits, the sources chosen, the fields,
@@ -397,7 +398,7 @@ def confirm_import(*, batch: ImportBatch, by, edits: dict[int, dict] | None = No
         _mark_rows([(row, data, ex.pk) for (row, data), ex in zip(chosen, exemplars, strict=True)])
         if locked.submission is not None:
             round_services.attach_exemplars(submission=locked.submission, exemplars=exemplars, by=by)
-        locked.state, locked.confirmed_by, locked.confirmed_at = ImportBatch.State.CONFIRMED, by, timezone.now()
+        locked.state, locked.confirmed_by, locked.confirmed_at = ImportBatch.State.CONFIRMED, permissions.author(by), timezone.now()
         locked.save()
     return exemplars
 
@@ -418,7 +419,7 @@ def _claim_files(batch: ImportBatch) -> None:
                               "không lưu gì.", code="already_imported") from None
 
 
-def cancel_import(*, batch: ImportBatch, by) -> None:
+def cancel_import(*, batch: ImportBatch, by: Actor) -> None:
     if not scoping.can_edit_unit(by, batch.unit):
         raise PermissionDenied("Bạn không có quyền với lần nhập này.")
     ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.PREVIEW).update(state=ImportBatch.State.CANCELLED)

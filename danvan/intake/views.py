@@ -19,6 +19,7 @@ from danvan.exemplars.services import fields_for_unit
 from danvan.movement.selectors import visible_submissions
 from danvan.orgs import scoping
 from danvan.orgs.forms import UnitChoiceField
+from danvan.orgs.permissions import Actor
 
 from . import services
 from .models import ImportBatch, ImportFile, ImportRow
@@ -32,7 +33,7 @@ class UploadForm(forms.Form):
     uploads = MultipleFileField(label="Tệp biểu mẫu (Word .docx hoặc Excel .xlsx; chọn được nhiều tệp)",
                               widget=MultipleFileInput(attrs={"accept": ".docx,.xlsx,.doc,.xls"}), required=False)
 
-    def __init__(self, *args, user, **kw):
+    def __init__(self, *args, user: Actor, **kw):
         super().__init__(*args, **kw)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = scoping.editable_units(user).order_by("path")
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from danvan.core.html import paragraphs_to_html
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from . import services
 from .models import RegistrationRound, Submission, SubmissionEvent
@@ -65,7 +66,7 @@ def _snv_exemplar(users) -> Exemplar:
     return services_create(snv, field, users["vp.snv"])
 
 
-def services_create(unit, field, by) -> Exemplar:
+def services_create(unit, field, by: Actor) -> Exemplar:
     from danvan.exemplars.services import create_exemplar
 
     return create_exemplar(

@@ -22,7 +22,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from danvan.core import sharedcache
+from danvan.orgs import permissions
 from danvan.orgs.models import Membership, OrgUnit
+from danvan.orgs.permissions import Actor
 
 from .models import Digest, MailMode, MailPreference, MailStatus, Notification
 
@@ -49,26 +51,26 @@ def members(units: Iterable[OrgUnit | int], roles: Iterable[str] | None = None) 
     return get_user_model().objects.filter(pk__in=q.values("user_id"))
 
 
-def mail_mode(user) -> str:
-    pref = MailPreference.objects.filter(user=user).first()
+def mail_mode(user: Actor) -> str:
+    pref = MailPreference.objects.filter(user=permissions.author(user)).first()
     return pref.mode if pref else MailMode.IMMEDIATE
 
 
-def set_mail_mode(*, user, mode: str) -> MailPreference:
+def set_mail_mode(*, user: Actor, mode: str) -> MailPreference:
     if mode not in MailMode.values:
         raise ValidationError("Hãy chọn cách nhận thư: gửi ngay hoặc một thư tổng hợp mỗi ngày.")
-    pref, _ = MailPreference.objects.update_or_create(user=user, defaults={"mode": mode})
+    pref, _ = MailPreference.objects.update_or_create(user=permissions.author(user), defaults={"mode": mode})
     return pref
 
 
-def notify(*, kind: str, users, text: str, url: str = "", by=None, submission=None, exemplar=None,
+def notify(*, kind: str, users, text: str, url: str = "", by: Actor | None = None, submission=None, exemplar=None,
            email: bool = True) -> list[Notification]:
     """Tell `users` (a queryset or a list) that work has arrived; the actor is never told of their own step."""
     people = users.only("pk", "email") if isinstance(users, QuerySet) else users
     return deliver(kind=kind, by=by, email=email, rows=[(u, text, url, submission, exemplar) for u in people])
 
 
-def deliver(*, kind: str, rows: list[tuple], by=None, email: bool = True) -> list[Notification]:
+def deliver(*, kind: str, rows: list[tuple], by: Actor | None = None, email: bool = True) -> list[Notification]:
     """The one writer of notifications: rows of (user, text, url, submission, exemplar), one per person and topic.
 
     `email=False` when the step sends its own e-mail (a reminder goes to the whole unit in one message)."""
@@ -86,7 +88,8 @@ def deliver(*, kind: str, rows: list[tuple], by=None, email: bool = True) -> lis
         status = MailStatus.NONE
         if email and user.email:
             status = MailStatus.DIGEST if user.pk in digest_ids else MailStatus.PENDING
-        made.append(Notification(user_id=user.pk, kind=kind, text=text, url=url, actor=by, submission=sub,
+        made.append(Notification(user_id=user.pk, kind=kind, text=text, url=url, actor=permissions.author(by) if by is not None else None,
+                                 submission=sub,
                                  exemplar=ex, email_status=status))
     created = Notification.objects.bulk_create(made, batch_size=1000)
     sharedcache.forget_user("unread", list({n.user_id for n in created}))
@@ -105,21 +108,21 @@ def _enqueue(ids: list[int]) -> None:
 
 # ---- e-mails that failed, and resending them ------------------------------------------------------
 
-def failed_for(by, **where) -> list[Notification]:
+def failed_for(by: Actor, **where) -> list[Notification]:
     """The e-mails of the user's own hand-offs (filtered by `where`) that could not be sent."""
     if not getattr(by, "is_authenticated", False):
         return []
     qs = Notification.objects.filter(email_status=MailStatus.FAILED, **where)
     if not by.is_superuser:
-        qs = qs.filter(actor=by)
+        qs = qs.filter(actor=permissions.author(by))
     return list(qs.select_related("user").order_by("user__last_name", "pk")[:100])
 
 
-def can_resend(user, n: Notification) -> bool:
+def can_resend(user: Actor, n: Notification) -> bool:
     return bool(user.is_superuser or n.actor_id == user.pk or n.user_id == user.pk)
 
 
-def resend(*, notification: Notification, by) -> Notification:
+def resend(*, notification: Notification, by: Actor) -> Notification:
     """Send again, now, an e-mail that could not be sent (the hand-off's author, or its recipient, asks).
 
     Sent in the request, not queued: the person who asked learns at once whether it went this time."""
@@ -135,7 +138,7 @@ def resend(*, notification: Notification, by) -> Notification:
     return notification
 
 
-def failed_reminders(by, rnd) -> list:
+def failed_reminders(by: Actor, rnd) -> list:
     """The round's reminder e-mails that could not be sent, for whoever may remind its targets."""
     from .models import Reminder
     from .services import can_issue
@@ -146,7 +149,7 @@ def failed_reminders(by, rnd) -> list:
                 .select_related("submission__unit")[:100])
 
 
-def resend_reminder(*, reminder, by):
+def resend_reminder(*, reminder, by: Actor):
     """Send the reminder's e-mail again, now (whoever may remind the round's targets asks)."""
     from .services import can_issue
     from .tasks import MailNotSent, send_reminder_email
@@ -192,7 +195,7 @@ def send_digests(now: datetime.datetime | None = None) -> list[Digest]:
     return [Digest.objects.get(pk=d.pk) for d in made + retry]
 
 
-def resend_digest(*, digest: Digest, by) -> Digest:
+def resend_digest(*, digest: Digest, by: Actor) -> Digest:
     if not (by.is_superuser or digest.user_id == by.pk):
         raise PermissionDenied("Bạn không gửi lại được thư này.")
     if digest.status != MailStatus.FAILED:

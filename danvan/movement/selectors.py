@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from .models import RegistrationRound, Status, Submission
 
@@ -63,7 +64,7 @@ def dossier_keeps(exemplar) -> str | None:
     return None
 
 
-def visible_rounds(user) -> QuerySet[RegistrationRound]:
+def visible_rounds(user: Actor) -> QuerySet[RegistrationRound]:
     """Rounds the user's units issued or answer to (directly or below)."""
     if scoping.sees_everything(user):
         return RegistrationRound.objects.all()
@@ -73,13 +74,13 @@ def visible_rounds(user) -> QuerySet[RegistrationRound]:
     ).distinct()
 
 
-def visible_submissions(user) -> QuerySet[Submission]:
+def visible_submissions(user: Actor) -> QuerySet[Submission]:
     if scoping.sees_everything(user):
         return Submission.objects.all()
     return Submission.objects.filter(scoping.paths_q(scoping.visible_paths(user), "unit_"))
 
 
-def family_rounds(user, root: RegistrationRound) -> tuple[list[RegistrationRound], int]:
+def family_rounds(user: Actor, root: RegistrationRound) -> tuple[list[RegistrationRound], int]:
     """The rounds of `root`'s family the user may see listed, in tree order, and how many others there are.
 
     A relay is shown when its issuer lies in the user's scope (the issuer sees its targets' relays) or on the
@@ -95,7 +96,7 @@ def family_rounds(user, root: RegistrationRound) -> tuple[list[RegistrationRound
     return shown, len(rounds) - len(shown)
 
 
-def completeness_node(user, rnd: RegistrationRound, code: str | None) -> OrgUnit | None:
+def completeness_node(user: Actor, rnd: RegistrationRound, code: str | None) -> OrgUnit | None:
     """Which node's completeness to show: the asked unit if visible, else the issuer, else the user's unit.
 
     None means the asked unit is outside the user's scope (a 404 for every door).

@@ -15,8 +15,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from danvan.exemplars.models import Exemplar, Kind, Movement
-from danvan.orgs import scoping
+from danvan.orgs import permissions, scoping
 from danvan.orgs.models import SUBTREE_ROLES, Membership, OrgUnit, Role
+from danvan.orgs.permissions import Actor
 
 from . import notify
 from .models import (
@@ -45,22 +46,22 @@ class Result[T]:
 
 # ---- rights ------------------------------------------------------------------------------------
 
-def can_issue(user, unit: OrgUnit) -> bool:
+def can_issue(user: Actor, unit: OrgUnit) -> bool:
     """Launch/relay a round from `unit`, review its targets' submissions, remind them."""
     return bool(scoping.roles_over(user, unit) & REVIEW_ROLES)
 
 
-def _require_issue(user, unit: OrgUnit) -> None:
+def _require_issue(user: Actor, unit: OrgUnit) -> None:
     if not can_issue(user, unit):
         raise PermissionDenied("Bạn không có quyền phát động, xử lý hay nhắc nhở thay cho đơn vị này.")
 
 
-def acts_on_behalf(user, unit: OrgUnit) -> bool:
+def acts_on_behalf(user: Actor, unit: OrgUnit) -> bool:
     """True when the user's right over `unit` comes only from a role held higher up the tree."""
     return not any(m.unit_id == unit.pk for m in scoping.memberships(user))
 
 
-def can_submit(user, sub: Submission) -> bool:
+def can_submit(user: Actor, sub: Submission) -> bool:
     if scoping.sees_everything(user):
         return True
     for m in scoping.memberships(user):
@@ -98,7 +99,7 @@ def resolve_targets(issuer: OrgUnit, mode: str, *, units=None, levels=None, kind
 
 
 @transaction.atomic
-def launch_round(*, issuer: OrgUnit, by, movement: Movement, year: int, title: str, deadline: datetime.datetime,
+def launch_round(*, issuer: OrgUnit, by: Actor, movement: Movement, year: int, title: str, deadline: datetime.datetime,
                  guidance: str = "", instructions: str = "", min_total: int = 1, min_collective: int = 0,
                  min_individual: int = 0, target_mode: str = TargetMode.CHILDREN, target_units=None,
                  target_levels=None, target_kinds=None, parent_round: RegistrationRound | None = None,
@@ -123,7 +124,7 @@ def launch_round(*, issuer: OrgUnit, by, movement: Movement, year: int, title: s
         title=title.strip(), guidance=guidance.strip(),
         instructions=instructions.strip(), deadline=deadline, min_total=min_total, min_collective=min_collective,
         min_individual=min_individual, target_mode=target_mode, parent_round=parent_round,
-        root=parent_round.root if parent_round else None, created_by=by,
+        root=parent_round.root if parent_round else None, created_by=permissions.author(by),
     )
     if rnd.root_id is None:
         rnd.root = rnd
@@ -140,7 +141,7 @@ def launch_round(*, issuer: OrgUnit, by, movement: Movement, year: int, title: s
     return Result(rnd, warnings)
 
 
-def _announce(rnd: RegistrationRound, by) -> None:
+def _announce(rnd: RegistrationRound, by: Actor) -> None:
     """Each target unit's people learn of the round and get the link to their own dossier."""
     deadline = timezone.localtime(rnd.deadline)
     if rnd.is_report:
@@ -157,7 +158,7 @@ def _announce(rnd: RegistrationRound, by) -> None:
         (m.user, text, _sub_url(subs[m.unit_id]), subs[m.unit_id], None) for m in people])
 
 
-def relayable_submissions(user, root: RegistrationRound) -> list[Submission]:
+def relayable_submissions(user: Actor, root: RegistrationRound) -> list[Submission]:
     """The user's own units that are targets of this family and have not relayed it yet."""
     unit_ids = [m.unit_id for m in scoping.memberships(user) if m.role in REVIEW_ROLES]
     qs = Submission.objects.filter(root=root, unit_id__in=unit_ids, unit__numchild__gt=0).exclude(
@@ -171,7 +172,7 @@ def submission_of(rnd: RegistrationRound, unit: OrgUnit) -> Submission | None:
 
 
 @transaction.atomic
-def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by, deadline: datetime.datetime,
+def relay_round(*, parent_round: RegistrationRound, unit: OrgUnit, by: Actor, deadline: datetime.datetime,
                 title: str = "", guidance: str = "", instructions: str = "", min_total: int | None = None,
                 min_collective: int | None = None, min_individual: int | None = None,
                 target_mode: str = TargetMode.CHILDREN, target_units=None,
@@ -221,7 +222,7 @@ def _shown(value) -> str:
 
 
 @transaction.atomic
-def edit_round(*, round: RegistrationRound, by, expected_version: int, late_reason: str = "",
+def edit_round(*, round: RegistrationRound, by: Actor, expected_version: int, late_reason: str = "",
                **changes) -> Result[RegistrationRound]:
     """The issuer corrects a round (title, guidance, deadline, quota): each target's dossier log records what
     changed from what to what, and the targets are told. Lateness and quota follow the new values.
@@ -263,7 +264,7 @@ def edit_round(*, round: RegistrationRound, by, expected_version: int, late_reas
         recount(sub)
     Submission.objects.bulk_update(subs, ["is_late", "below_quota"])
     comment = "; ".join(diffs)
-    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=s, action=Action.ROUND_EDIT, by=by,
+    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=s, action=Action.ROUND_EDIT, by=permissions.author(by),
                                                          comment=comment) for s in subs])
     by_unit = {s.unit_id: s for s in subs}
     people = Membership.objects.filter(unit_id__in=list(by_unit), user__is_active=True).select_related("user")
@@ -274,7 +275,7 @@ def edit_round(*, round: RegistrationRound, by, expected_version: int, late_reas
 
 
 @transaction.atomic
-def cancel_relay(*, relay: RegistrationRound, by, reason: str) -> RegistrationRound:
+def cancel_relay(*, relay: RegistrationRound, by: Actor, reason: str) -> RegistrationRound:
     """Undo a relay made by mistake while nothing was sent under it (its relays below go with it).
 
     The targets are told; the unit's models stay (only their attachment to the cancelled dossiers goes), and the
@@ -308,8 +309,10 @@ def cancel_relay(*, relay: RegistrationRound, by, reason: str) -> RegistrationRo
 
 # ---- registering -------------------------------------------------------------------------------
 
-def _event(sub: Submission, action: str, by, comment: str = "", on_behalf: bool = False) -> None:
-    SubmissionEvent.objects.create(submission=sub, action=action, by=by, comment=comment, on_behalf=on_behalf)
+def _event(sub: Submission, action: str, by: Actor | None, comment: str = "", on_behalf: bool = False) -> None:
+    """`by` None: the scheduler's own step (an automatic reminder)."""
+    SubmissionEvent.objects.create(submission=sub, action=action, by=permissions.author(by) if by is not None else None,
+                                   comment=comment, on_behalf=on_behalf)
 
 
 def _lock(sub: Submission, expected_version: int | None = None) -> Submission:
@@ -320,7 +323,7 @@ def _lock(sub: Submission, expected_version: int | None = None) -> Submission:
     return locked
 
 
-def _require_edit(sub: Submission, by) -> bool:
+def _require_edit(sub: Submission, by: Actor) -> bool:
     if not scoping.can_edit_unit(by, sub.unit):
         raise PermissionDenied("Bạn không có quyền sửa hồ sơ của đơn vị này.")
     if not sub.is_editable:
@@ -391,7 +394,7 @@ def _attach_refusal(sub: Submission, ex: Exemplar, continued: bool) -> str:
 
 
 @transaction.atomic
-def attach_exemplars(*, submission: Submission, exemplars, by, continued: bool = False,
+def attach_exemplars(*, submission: Submission, exemplars, by: Actor, continued: bool = False,
                      expected_version: int | None = None) -> Submission:
     """Put the unit's models in its dossier: registered in the round's year, or — `continued` — models of an
     earlier year the unit keeps building, labelled and counted as "tiếp tục xây dựng" (page, API, import)."""
@@ -403,16 +406,16 @@ def attach_exemplars(*, submission: Submission, exemplars, by, continued: bool =
     if refused := [e for e in exemplars if e.pk not in allowed]:
         raise ValidationError(" ".join(_attach_refusal(sub, e, continued) for e in refused[:5]))
     # One item and one log line per exemplar, inserted in bulk (an import attaches up to 2,000 at once).
-    SubmissionItem.objects.bulk_create([SubmissionItem(submission=sub, exemplar=ex, added_by=by, continued=continued)
+    SubmissionItem.objects.bulk_create([SubmissionItem(submission=sub, exemplar=ex, added_by=permissions.author(by), continued=continued)
                                         for ex in exemplars], batch_size=500)
     action = Action.CONTINUE if continued else Action.ATTACH
-    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=sub, action=action, by=by, comment=ex.name,
+    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=sub, action=action, by=permissions.author(by), comment=ex.name,
                                                          on_behalf=behalf) for ex in exemplars], batch_size=500)
     return _touch(sub, behalf)
 
 
 @transaction.atomic
-def detach_exemplar(*, submission: Submission, exemplar: Exemplar, by, expected_version: int | None = None) -> Submission:
+def detach_exemplar(*, submission: Submission, exemplar: Exemplar, by: Actor, expected_version: int | None = None) -> Submission:
     sub = _lock(submission, expected_version)
     behalf = _require_edit(sub, by)
     deleted, _ = SubmissionItem.objects.filter(submission=sub, exemplar=exemplar, via__isnull=True).delete()
@@ -433,7 +436,7 @@ def _touch(sub: Submission, behalf: bool) -> Submission:
 
 
 @transaction.atomic
-def update_dossier(*, submission: Submission, by, expected_version: int | None = None, **fields) -> Submission:
+def update_dossier(*, submission: Submission, by: Actor, expected_version: int | None = None, **fields) -> Submission:
     sub = _lock(submission, expected_version)
     behalf = _require_edit(sub, by)
     allowed = {"launch_content", "letter_file", "launch_file", "signed_scan", "signed_number", "signed_date"}
@@ -453,7 +456,7 @@ def child_round(sub: Submission) -> RegistrationRound | None:
     return sub.round.relays.filter(issuer_id=sub.unit_id).first()
 
 
-def consolidate(sub: Submission, by) -> int:
+def consolidate(sub: Submission, by: Actor) -> int:
     """Bring the exemplars of accepted child submissions into `sub` (idempotent). Returns how many were added.
 
     Reports are not merged item by item: the parent's numbers are computed over its subtree.
@@ -466,7 +469,7 @@ def consolidate(sub: Submission, by) -> int:
     for child in relayed.submissions.filter(status=Status.ACCEPTED):
         for item in child.items.all():
             if item.exemplar_id not in present:
-                SubmissionItem.objects.create(submission=sub, exemplar_id=item.exemplar_id, via=child, added_by=by,
+                SubmissionItem.objects.create(submission=sub, exemplar_id=item.exemplar_id, via=child, added_by=permissions.author(by),
                                               continued=item.continued)
                 present.add(item.exemplar_id)
                 added += 1
@@ -476,7 +479,7 @@ def consolidate(sub: Submission, by) -> int:
 
 
 @transaction.atomic
-def consolidate_submission(*, submission: Submission, by) -> Result[int]:
+def consolidate_submission(*, submission: Submission, by: Actor) -> Result[int]:
     sub = _lock(submission)
     behalf = _require_edit(sub, by)
     added = consolidate(sub, by)
@@ -489,7 +492,7 @@ def consolidate_submission(*, submission: Submission, by) -> Result[int]:
 
 
 @transaction.atomic
-def request_approval(*, submission: Submission, by, expected_version: int | None = None) -> Submission:
+def request_approval(*, submission: Submission, by: Actor, expected_version: int | None = None) -> Submission:
     """The officer hands the dossier to the unit's leader to approve and send ("trình lãnh đạo phê duyệt")."""
     sub = _lock(submission, expected_version)
     behalf = _require_edit(sub, by)
@@ -500,18 +503,18 @@ def request_approval(*, submission: Submission, by, expected_version: int | None
         raise ValidationError("Hồ sơ đã được trình lãnh đạo lúc "
                               f"{timezone.localtime(sub.approval_requested_at):%d/%m/%Y %H:%M}; đang chờ phê duyệt.",
                               code="already_sent")
-    sub.approval_requested_at, sub.approval_requested_by = timezone.now(), by
+    sub.approval_requested_at, sub.approval_requested_by = timezone.now(), permissions.author(by)
     _event(sub, Action.REQUEST_APPROVAL, by, on_behalf=behalf)
     _touch(sub, behalf)
     leaders = notify.members([sub.unit_id], roles=[Role.LEADER])
     notify.notify(kind=NotifyKind.APPROVAL, users=leaders, by=by, submission=sub, url=_sub_url(sub),
-                  text=f"{by.get_full_name() or by.username} trình hồ sơ “{sub.round.title}” của {sub.unit.name} "
+                  text=f"{permissions.author(by).get_full_name() or by.username} trình hồ sơ “{sub.round.title}” của {sub.unit.name} "
                        f"({sub.n_total} mô hình), chờ lãnh đạo phê duyệt và gửi lên cấp trên.")
     return sub
 
 
 @transaction.atomic
-def submit(*, submission: Submission, by, expected_version: int | None = None) -> Result[Submission]:
+def submit(*, submission: Submission, by: Actor, expected_version: int | None = None) -> Result[Submission]:
     sub = _lock(submission)
     if sub.is_sent:
         raise ValidationError("Hồ sơ đã được gửi lúc "
@@ -531,7 +534,7 @@ def submit(*, submission: Submission, by, expected_version: int | None = None) -
     behalf = acts_on_behalf(by, sub.unit)
     now = timezone.now()
     sub.submit()
-    sub.submitted_at, sub.submitted_by = now, by
+    sub.submitted_at, sub.submitted_by = now, permissions.author(by)
     sub.is_late = now > sub.effective_deadline
     sub.on_behalf = sub.on_behalf or behalf
     sub.version += 1
@@ -546,7 +549,7 @@ def submit(*, submission: Submission, by, expected_version: int | None = None) -
 
 
 @transaction.atomic
-def extend_deadline(*, submission: Submission, by, until: datetime.datetime, reason: str) -> Submission:
+def extend_deadline(*, submission: Submission, by: Actor, until: datetime.datetime, reason: str) -> Submission:
     """The issuer gives one unit more time: recorded, told to the unit, and a submission within it is on time."""
     sub = _lock(submission)
     _require_issue(by, sub.round.issuer)
@@ -579,13 +582,13 @@ def _parent_submission(sub: Submission) -> Submission | None:
 
 
 @transaction.atomic
-def accept(*, submission: Submission, by) -> Submission:
+def accept(*, submission: Submission, by: Actor) -> Submission:
     sub = _lock(submission)
     _require_issue(by, sub.round.issuer)
     if sub.status != Status.SUBMITTED:
         raise ValidationError(f"Chỉ tiếp nhận được hồ sơ đã gửi; hồ sơ đang “{sub.display_status()}”.")
     sub.accept()
-    sub.reviewed_at, sub.reviewed_by = timezone.now(), by
+    sub.reviewed_at, sub.reviewed_by = timezone.now(), permissions.author(by)
     sub.version += 1
     sub.save()
     _event(sub, Action.ACCEPT, by)
@@ -596,7 +599,7 @@ def accept(*, submission: Submission, by) -> Submission:
 
 
 @transaction.atomic
-def return_submission(*, submission: Submission, by, comment: str) -> Submission:
+def return_submission(*, submission: Submission, by: Actor, comment: str) -> Submission:
     sub = _lock(submission)
     _require_issue(by, sub.round.issuer)
     comment = (comment or "").strip()
@@ -615,7 +618,7 @@ def return_submission(*, submission: Submission, by, comment: str) -> Submission
             parent.version += 1
             parent.save()
     sub.send_back()
-    sub.reviewed_at, sub.reviewed_by = timezone.now(), by
+    sub.reviewed_at, sub.reviewed_by = timezone.now(), permissions.author(by)
     sub.version += 1
     sub.save()
     _event(sub, Action.RETURN, by, comment=comment)
@@ -630,7 +633,7 @@ def _sub_url(sub: Submission) -> str:
     return f"/ho-so/{sub.pk}/"
 
 
-def _notify_unit(sub: Submission, text: str, by) -> list[str]:
+def _notify_unit(sub: Submission, text: str, by: Actor | None) -> list[str]:
     """A reminder: every member is told in the app; the unit gets one e-mail (the Reminder's) to all of them."""
     people = list(notify.members([sub.unit_id]))
     notify.notify(kind=NotifyKind.REMINDER, users=people, text=text, url=_sub_url(sub), by=by, submission=sub,
@@ -651,7 +654,7 @@ def lagging(rnd: RegistrationRound) -> QuerySet[Submission]:
 
 
 @transaction.atomic
-def remind(*, round: RegistrationRound, submissions, by, message: str = "") -> list[Reminder]:
+def remind(*, round: RegistrationRound, submissions, by: Actor, message: str = "") -> list[Reminder]:
     _require_issue(by, round.issuer)
     sent = []
     for sub in submissions:
@@ -665,9 +668,10 @@ def remind(*, round: RegistrationRound, submissions, by, message: str = "") -> l
     return sent
 
 
-def _send_reminder(sub: Submission, kind: str, key: str, by, text: str) -> Reminder:
+def _send_reminder(sub: Submission, kind: str, key: str, by: Actor | None, text: str) -> Reminder:
     emails = _notify_unit(sub, text, by)
-    reminder = Reminder.objects.create(submission=sub, kind=kind, key=key, sent_by=by, message=text,
+    reminder = Reminder.objects.create(submission=sub, kind=kind, key=key, message=text,
+                                       sent_by=permissions.author(by) if by is not None else None,
                                        recipients=", ".join(emails),
                                        email_status=MailStatus.PENDING if emails else MailStatus.NONE)
     _event(sub, Action.REMIND, by, comment=text)

@@ -11,11 +11,13 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from danvan.orgs import scoping
 from danvan.orgs.models import Role
+from danvan.orgs.permissions import Actor
 
 from .models import Action, RegistrationRound, Status, Submission, SubmissionEvent
 
@@ -39,11 +41,11 @@ def _dt(value: datetime.datetime | None) -> str:
     return f"{timezone.localtime(value):%H:%M ngày %d/%m/%Y}" if value else ""
 
 
-def _who(user) -> str:
+def _who(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else "Hệ thống"
 
 
-def for_user(user) -> list[Todo]:
+def for_user(user: Actor) -> list[Todo]:
     ms = scoping.memberships(user)
     own = {m.unit_id for m in ms}
     leads = {m.unit_id for m in ms if m.role in (Role.LEADER, Role.ADMIN)}
@@ -117,7 +119,7 @@ def _late(issuer_ids: set[int], now: datetime.datetime) -> list[Todo]:
     return out
 
 
-def _relay(user, own: set[int]) -> list[Todo]:
+def _relay(user: Actor, own: set[int]) -> list[Todo]:
     """Open rounds addressed to a unit with units of its own that it has not relayed yet (its office relays)."""
     from .services import can_issue
 

@@ -20,6 +20,7 @@ from danvan.documents import services as documents_services
 from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from . import notify, selectors, services
 from .forms import (
@@ -62,7 +63,7 @@ def _sub(request: HttpRequest, pk: int) -> Submission:
     return get_object_or_404(qs, pk=pk)
 
 
-def issuer_units(user):
+def issuer_units(user: Actor):
     if scoping.sees_everything(user):
         return OrgUnit.objects.filter(numchild__gt=0)
     ids = [m.unit_id for m in scoping.memberships(user) if m.role in services.REVIEW_ROLES]

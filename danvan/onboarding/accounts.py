@@ -18,6 +18,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -27,24 +28,25 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from danvan.orgs.models import Membership
+from danvan.orgs.permissions import Actor
 
 from .models import AccountState, MailState, PasswordResetRequest
 
 INVITE, RESET = "invite", "reset"
 
 
-def state(user) -> AccountState:
+def state(user: User) -> AccountState:
     return AccountState.objects.get_or_create(user_id=user.pk)[0]
 
 
-def is_deactivated(user) -> bool:
+def is_deactivated(user: User) -> bool:
     return AccountState.objects.filter(user_id=user.pk, deactivated_at__isnull=False).exists()
 
 
 class AccountTokenGenerator(PasswordResetTokenGenerator):
     """Django's one-time link (password hash, last login, time) plus `is_active` and the link generation."""
 
-    def _make_hash_value(self, user, timestamp):
+    def _make_hash_value(self, user: User, timestamp):
         generation = AccountState.objects.filter(user_id=user.pk).values_list("generation", flat=True).first() or 0
         return f"{super()._make_hash_value(user, timestamp)}{user.is_active}{generation}"
 
@@ -52,7 +54,7 @@ class AccountTokenGenerator(PasswordResetTokenGenerator):
 links = AccountTokenGenerator()
 
 
-def link_for(user) -> str:
+def link_for(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return f"{settings.SITE_URL}/mat-khau/dat/{uid}/{links.make_token(user)}/"
 
@@ -60,7 +62,7 @@ def link_for(user) -> str:
 # ---------------------------------------------------------------- deactivation
 
 
-def _mark_deactivated(user, by) -> None:
+def _mark_deactivated(user: User, by: Actor | None) -> None:
     from danvan.api.models import ApiToken
     from danvan.api.tokens import revoke_all
 
@@ -83,7 +85,7 @@ def watch_user_rows(sender, instance, raw: bool = False, update_fields=None, **k
         AccountState.objects.filter(user_id=instance.pk).update(deactivated_at=None, deactivated_by=None)
 
 
-def can_deactivate(by, user) -> bool:
+def can_deactivate(by: Actor, user: User) -> bool:
     """Whoever may grant every role the person holds (their unit's administrators up the tree), never oneself."""
     from .services import can_grant
 
@@ -95,27 +97,28 @@ def can_deactivate(by, user) -> bool:
     return all(can_grant(by, m.unit, m.role) for m in memberships)
 
 
-def _check(by, user) -> None:
+def _check(by: Actor, user: User) -> None:
     if not can_deactivate(by, user):
         # The person is on the page the viewer administers: a refusal, not a 404.
         raise ValidationError("Bạn chỉ khóa, mở khóa được tài khoản của người khác mà mọi vai trò đều trong phạm vi "
                               "bạn quản trị.")
 
 
-def deactivate(*, by, user) -> None:
+def deactivate(*, by: Actor, user: User) -> None:
     """The account stops: no login, no session, no token, no link — made before or after — until reactivated."""
     _check(by, user)
     if is_deactivated(user):
         raise ValidationError(f"Tài khoản «{user.username}» đã bị khóa.")
     with transaction.atomic():
         if user.is_active:
-            user.is_active, user._deactivated_by = False, by
+            user.is_active = False
+            setattr(user, "_deactivated_by", by)  # noqa: B010  a mark for watch_user_rows (pre_save), not a field
             user.save(update_fields=["is_active"])
         else:  # invited, never activated: the pending invitation dies too
             _mark_deactivated(user, by)
 
 
-def reactivate(*, by, user) -> bool:
+def reactivate(*, by: Actor, user: User) -> bool:
     """Open the account again. True when it signs in at once; False when it never had a password — then a fresh
     invitation is sent (the old links stay dead)."""
     _check(by, user)
@@ -131,7 +134,7 @@ def reactivate(*, by, user) -> bool:
     return False
 
 
-def resend(*, by, user) -> None:
+def resend(*, by: Actor, user: User) -> None:
     """The invitation again, for an account still waiting for it (its mail failed, or it expired)."""
     from .services import can_manage_unit
 
@@ -159,7 +162,7 @@ def queue_invites(user_ids: list[int]) -> int:
     return len(user_ids)
 
 
-def record_mail(user, kind: str, error: Exception | None) -> None:
+def record_mail(user: User, kind: str, error: Exception | None) -> None:
     AccountState.objects.update_or_create(user_id=user.pk, defaults={
         "mail_kind": kind, "mail_state": MailState.FAILED if error else MailState.SENT, "mail_at": timezone.now(),
         "mail_error": f"{type(error).__name__}: {error}"[:300] if error else "", "mail_retry_at": None})
@@ -169,7 +172,7 @@ RESET_SUBJECT = "onboarding/password_reset_subject.txt"
 RESET_BODY = "onboarding/password_reset_email.txt"
 
 
-def reset_mail(user) -> tuple[str, str]:
+def reset_mail(user: User) -> tuple[str, str]:
     """The reset mail as the "forgot password" page writes it, with a new link on the site's address (a retry
     of a mail that failed carries a fresh link: the one never delivered is not needed)."""
     from urllib.parse import urlsplit
@@ -184,7 +187,7 @@ def reset_mail(user) -> tuple[str, str]:
     return subject, render_to_string(RESET_BODY, context)
 
 
-def retry_reset(user) -> None:
+def retry_reset(user: User) -> None:
     """A reset mail the server refused is sent again by the worker later (`core/mailretry.py`)."""
     from danvan.core.mailretry import retry
 
@@ -193,7 +196,7 @@ def retry_reset(user) -> None:
     AccountState.objects.filter(user_id=user.pk).update(mail_retry_at=retry(send_resets, 0, [user.pk]))
 
 
-def send_link(user, kind: str, subject: str, body: str) -> bool:
+def send_link(user: User, kind: str, subject: str, body: str) -> bool:
     """Send one mail with a link and record its fate; never raises. True when the mail server took it."""
     try:
         send_mail(subject, body, None, [user.email])

@@ -17,6 +17,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -26,8 +27,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from danvan.orgs import codes, scoping
+from danvan.orgs import codes, permissions, scoping
 from danvan.orgs.models import DocFamily, Level, Membership, OrgUnit, Role, UnitKind
+from danvan.orgs.permissions import Actor
 from danvan.reports import tally
 
 from . import accounts
@@ -42,23 +44,23 @@ ROLE_RANK = {Role.OFFICER: 0, Role.LEADER: 1, Role.OFFICE: 2, Role.BOARD: 3, Rol
 ADMIN_ROLES = {Role.ADMIN, Role.BOARD}
 
 
-def admin_paths(user) -> list[str]:
+def admin_paths(user: Actor) -> list[str]:
     """Paths of the subtrees the user administers (admin or board role); [""] for a superuser."""
     if scoping.sees_everything(user):
         return [""]
     return [m.unit.path for m in scoping.memberships(user) if m.role in ADMIN_ROLES]
 
 
-def can_onboard(user) -> bool:
+def can_onboard(user: Actor) -> bool:
     return bool(admin_paths(user))
 
 
-def can_manage_unit(user, unit: OrgUnit) -> bool:
+def can_manage_unit(user: Actor, unit: OrgUnit) -> bool:
     """Create, edit, restructure units and grant roles in this unit's subtree."""
     return any(unit.path.startswith(p) for p in admin_paths(user))
 
 
-def grantable_roles(user, unit: OrgUnit) -> list[str]:
+def grantable_roles(user: Actor, unit: OrgUnit) -> list[str]:
     """Roles the user may give or take away at `unit`: never above their own, never outside their subtree.
 
     A board/admin member over the unit grants up to their own role; a unit's leader manages the
@@ -75,7 +77,7 @@ def grantable_roles(user, unit: OrgUnit) -> list[str]:
     return [r for r in Role.values if ROLE_RANK[Role(r)] <= top]
 
 
-def can_grant(user, unit: OrgUnit, role: str) -> bool:
+def can_grant(user: Actor, unit: OrgUnit, role: str) -> bool:
     return role in grantable_roles(user, unit)
 
 
@@ -323,7 +325,7 @@ def _kept_children(existing: dict[str, _Existing], by_code: dict) -> dict[str, l
     return out
 
 
-def preview_tree(data: bytes, filename: str, *, by) -> Preview:
+def preview_tree(data: bytes, filename: str, *, by: Actor) -> Preview:
     preview, found = _open(ImportKind.TREE, data, filename, TREE_COLUMNS, TREE_REQUIRED, TREE_LABELS)
     if preview.file_errors:
         return preview
@@ -499,7 +501,7 @@ def _refuse(preview: Preview) -> ValidationError:
     return ValidationError(msgs, code="invalid")
 
 
-def start_import(*, by, kind: str, data: bytes, filename: str, under: OrgUnit | None = None) -> ImportRun:
+def start_import(*, by: Actor, kind: str, data: bytes, filename: str, under: OrgUnit | None = None) -> ImportRun:
     if not can_onboard(by):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên mới nhập được danh sách.")
     try:  # size and the Office guard before the bytes are kept (issue 21 §7)
@@ -507,7 +509,7 @@ def start_import(*, by, kind: str, data: bytes, filename: str, under: OrgUnit | 
     except TableError as exc:
         raise ValidationError(str(exc), code="invalid") from exc
     return ImportRun.objects.create(kind=kind, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
-                                    content=data, under=under, created_by=by)
+                                    content=data, under=under, created_by=permissions.author(by))
 
 
 ALREADY_APPLIED = "Tệp này đã được áp dụng; không áp dụng lại."
@@ -527,14 +529,14 @@ def _one_at_a_time(kind: str, run: ImportRun | None) -> None:
             raise ValidationError(ALREADY_APPLIED, code="already_applied")
 
 
-def apply_tree(data: bytes, filename: str, *, by, run: ImportRun | None = None) -> Applied:
+def apply_tree(data: bytes, filename: str, *, by: Actor, run: ImportRun | None = None) -> Applied:
     try:
         return _apply_tree(data, filename, by=by, run=run)
     except IntegrityError:  # another writer took a code or a path in between
         raise ValidationError(RACED, code="raced") from None
 
 
-def _apply_tree(data: bytes, filename: str, *, by, run: ImportRun | None = None) -> Applied:
+def _apply_tree(data: bytes, filename: str, *, by: Actor, run: ImportRun | None = None) -> Applied:
     with transaction.atomic():
         _one_at_a_time(ImportKind.TREE, run)
         preview = preview_tree(data, filename, by=by)
@@ -547,10 +549,10 @@ def _apply_tree(data: bytes, filename: str, *, by, run: ImportRun | None = None)
     return result
 
 
-def _close_run(run, data, filename, by, kind, result: Applied) -> None:
+def _close_run(run, data, filename, by: Actor, kind, result: Applied) -> None:
     if run is None:
         run = ImportRun(kind=kind, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
-                        content=b"", created_by=by)
+                        content=b"", created_by=permissions.author(by))
     run.applied_at = timezone.now()
     run.summary = {k: v for k, v in result.to_dict().items() if k not in ("row_errors", "run")}
     run.save()
@@ -689,7 +691,7 @@ def _role(value: str) -> str | None:
     return _ROLE_NAMES.get(value) or _ROLE_NAMES.get(_fold(value))
 
 
-def preview_people(data: bytes, filename: str, *, by) -> Preview:
+def preview_people(data: bytes, filename: str, *, by: Actor) -> Preview:
     preview, _ = _open(ImportKind.PEOPLE, data, filename, PEOPLE_COLUMNS, PEOPLE_REQUIRED, PEOPLE_LABELS)
     if preview.file_errors:
         return preview
@@ -800,7 +802,7 @@ def _unusable_password() -> str:
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
-def apply_people(data: bytes, filename: str, *, by, run: ImportRun | None = None,
+def apply_people(data: bytes, filename: str, *, by: Actor, run: ImportRun | None = None,
                  send_invites: bool = True) -> Applied:
     try:
         return _apply_people(data, filename, by=by, run=run, send_invites=send_invites)
@@ -808,7 +810,7 @@ def apply_people(data: bytes, filename: str, *, by, run: ImportRun | None = None
         raise ValidationError(RACED, code="raced") from None
 
 
-def _apply_people(data: bytes, filename: str, *, by, run: ImportRun | None, send_invites: bool) -> Applied:
+def _apply_people(data: bytes, filename: str, *, by: Actor, run: ImportRun | None, send_invites: bool) -> Applied:
     User = get_user_model()
     with transaction.atomic():
         _one_at_a_time(ImportKind.PEOPLE, run)
@@ -843,7 +845,7 @@ def _apply_people(data: bytes, filename: str, *, by, run: ImportRun | None, send
     return result
 
 
-def send_invite(user) -> int:
+def send_invite(user: User) -> int:
     """The only way a new account gets a password: a one-time link that expires. No password in the mail.
     1 when the mail server took it; its fate is recorded either way (`accounts.send_link`)."""
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
@@ -864,12 +866,12 @@ def send_invite(user) -> int:
 # ---------------------------------------------------------------- delegated administration
 
 
-def _check_unit_admin(by, unit: OrgUnit) -> None:
+def _check_unit_admin(by: Actor, unit: OrgUnit) -> None:
     if not can_manage_unit(by, unit):
         raise PermissionDenied(f"Bạn không có quyền quản trị đơn vị «{unit.name}».")
 
 
-def grant_role(*, by, unit: OrgUnit, user, role: str, title: str = "") -> Membership:
+def grant_role(*, by: Actor, unit: OrgUnit, user: User, role: str, title: str = "") -> Membership:
     if role not in Role.values:
         raise ValidationError("Vai trò không hợp lệ.")
     if not can_grant(by, unit, role):
@@ -882,7 +884,7 @@ def grant_role(*, by, unit: OrgUnit, user, role: str, title: str = "") -> Member
     return m
 
 
-def revoke_role(*, by, membership: Membership) -> None:
+def revoke_role(*, by: Actor, membership: Membership) -> None:
     if not can_grant(by, membership.unit, membership.role):
         raise PermissionDenied(f"Bạn không được thu hồi vai trò «{membership.get_role_display()}» "
                                f"tại «{membership.unit.name}».")
@@ -892,7 +894,7 @@ def revoke_role(*, by, membership: Membership) -> None:
     membership.delete()
 
 
-def add_person(*, by, unit: OrgUnit, username: str, full_name: str, email: str, role: str, title: str = ""):
+def add_person(*, by: Actor, unit: OrgUnit, username: str, full_name: str, email: str, role: str, title: str = ""):
     """A new account for a unit, inactive until the person sets a password through the e-mailed link."""
     User = get_user_model()
     if not can_grant(by, unit, role):
@@ -922,7 +924,7 @@ def _check_code(code: str, unit: OrgUnit | None = None) -> None:
         raise ValidationError(f"Mã đơn vị «{code}» đã có.")
 
 
-def create_unit(*, by, parent: OrgUnit, code: str, name: str, level: Level, kind: UnitKind, **doc) -> OrgUnit:
+def create_unit(*, by: Actor, parent: OrgUnit, code: str, name: str, level: Level, kind: UnitKind, **doc) -> OrgUnit:
     _check_unit_admin(by, parent)
     _check_code(code)
     if OrgUnit.objects.filter(code=code).exists():
@@ -931,7 +933,7 @@ def create_unit(*, by, parent: OrgUnit, code: str, name: str, level: Level, kind
         raise ValidationError(f"Cấp «{level.name}» cao hơn cấp của đơn vị cấp trên «{parent.level.name}».")
     unit = OrgUnit.objects.add_child(parent, create_kwargs={"code": code, "name": name, "level": level,
                                                             "kind": kind, **doc})
-    UnitChange.objects.create(unit=unit, action="create", created_by=by,
+    UnitChange.objects.create(unit=unit, action="create", created_by=permissions.author(by),
                               changes={"code": code, "name": name, "parent": parent.code})
     return unit
 
@@ -947,7 +949,7 @@ def _child_level_error(level: Level, child_name: str, child_level: Level) -> str
             "một đơn vị không thể thấp hơn cấp của các đơn vị trực thuộc.")
 
 
-def update_unit(*, by, unit: OrgUnit, **values) -> OrgUnit:
+def update_unit(*, by: Actor, unit: OrgUnit, **values) -> OrgUnit:
     _check_unit_admin(by, unit)
     parent = OrgUnit.objects.get_parent(unit)
     level = values.get("level", unit.level)
@@ -965,7 +967,7 @@ def update_unit(*, by, unit: OrgUnit, **values) -> OrgUnit:
     if changes:
         with transaction.atomic():
             unit.save()
-            UnitChange.objects.create(unit=unit, action="update", changes=changes, created_by=by)
+            UnitChange.objects.create(unit=unit, action="update", changes=changes, created_by=permissions.author(by))
             if "level" in changes:  # the country's and the province's counts by level
                 tally.refresh_units([unit])
     return unit
@@ -990,7 +992,7 @@ def _refuse_ended(unit: OrgUnit, on: date, as_what: str) -> None:
                               f"{unit.valid_to:%d/%m/%Y}: không chọn làm {as_what} được.")
 
 
-def move_unit(*, by, unit: OrgUnit, new_parent: OrgUnit, on: date, note: str = "") -> UnitSuccession:
+def move_unit(*, by: Actor, unit: OrgUnit, new_parent: OrgUnit, on: date, note: str = "") -> UnitSuccession:
     """Move a subtree under another parent; its exemplars and submissions stay with their units."""
     with transaction.atomic():
         unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
@@ -1011,10 +1013,10 @@ def move_unit(*, by, unit: OrgUnit, new_parent: OrgUnit, on: date, note: str = "
         OrgUnit.objects.move(unit, new_parent, "last-child")
         return UnitSuccession.objects.create(predecessor=unit, successor=unit, kind=SuccessionKind.MOVE, date=on,
                                              from_parent=old_parent, to_parent=new_parent, note=note,
-                                             created_by=by)
+                                             created_by=permissions.author(by))
 
 
-def merge_units(*, by, units: list[OrgUnit], on: date, into: OrgUnit | None = None, new: dict | None = None,
+def merge_units(*, by: Actor, units: list[OrgUnit], on: date, into: OrgUnit | None = None, new: dict | None = None,
                 note: str = "") -> OrgUnit:
     """Merge `units` into an existing unit or a new one (`new`: code, name, parent, level, kind, …).
 
@@ -1064,12 +1066,12 @@ def merge_units(*, by, units: list[OrgUnit], on: date, into: OrgUnit | None = No
                     m._history_user = by  # type: ignore[attr-defined]
                     m.save()
             UnitSuccession.objects.create(predecessor=u, successor=into, kind=SuccessionKind.MERGE, date=on,
-                                          note=note, created_by=by)
+                                          note=note, created_by=permissions.author(by))
     into.refresh_from_db()
     return into
 
 
-def split_unit(*, by, unit: OrgUnit, into: list[OrgUnit], on: date, note: str = "") -> list[UnitSuccession]:
+def split_unit(*, by: Actor, unit: OrgUnit, into: list[OrgUnit], on: date, note: str = "") -> list[UnitSuccession]:
     """`unit` ends on `on`, split into existing units (created beforehand); each successor carries its history.
 
     Its active children must first be moved to the successor they belong to; its people keep their role
@@ -1092,10 +1094,10 @@ def split_unit(*, by, unit: OrgUnit, into: list[OrgUnit], on: date, note: str = 
     with transaction.atomic():
         OrgUnit.objects.filter(pk=unit.pk).update(valid_to=on)
         return [UnitSuccession.objects.create(predecessor=unit, successor=s, kind=SuccessionKind.SPLIT, date=on,
-                                              note=note, created_by=by) for s in into]
+                                              note=note, created_by=permissions.author(by)) for s in into]
 
 
-def retire_unit(*, by, unit: OrgUnit, on: date, note: str = "") -> UnitSuccession:
+def retire_unit(*, by: Actor, unit: OrgUnit, on: date, note: str = "") -> UnitSuccession:
     _check_unit_admin(by, unit)
     if not _active(unit, on):
         raise ValidationError(f"«{unit.name}» đã hết hiệu lực.")
@@ -1106,7 +1108,7 @@ def retire_unit(*, by, unit: OrgUnit, on: date, note: str = "") -> UnitSuccessio
     with transaction.atomic():
         OrgUnit.objects.filter(pk=unit.pk).update(valid_to=on)
         return UnitSuccession.objects.create(predecessor=unit, successor=None, kind=SuccessionKind.RETIRE,
-                                             date=on, note=note, created_by=by)
+                                             date=on, note=note, created_by=permissions.author(by))
 
 
 def expire_runs(*, before) -> int:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.tasks import task
 
 from danvan.core.mailretry import retry
 
 
-def _send_each(this_task, attempt: int, users, send: Callable[[object], object]) -> int:
+def _send_each(this_task, attempt: int, users, send: Callable[[User], object]) -> int:
     """Send each user's mail; the ones the server refused are queued again by `this_task` after the attempt's delay,
     their rows saying when. How many went."""
     from .models import AccountState

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.models import User
 from django.contrib.auth.views import (
     PasswordChangeView,
     PasswordResetConfirmView,
@@ -28,6 +29,7 @@ from danvan.core.clientip import client_ip
 from danvan.exemplars.models import Exemplar
 from danvan.orgs import scoping
 from danvan.orgs.models import Membership, OrgUnit, Role
+from danvan.orgs.permissions import Actor
 
 from . import accounts, selectors, services, tables
 from .models import ImportKind, ImportRun, UnitChange
@@ -41,7 +43,7 @@ def _download(data: bytes, name: str, fmt: str) -> HttpResponse:
     return downloads.data_response(data, f"{name}.{fmt}", FORMATS[fmt])
 
 
-def _need_onboard(user) -> None:
+def _need_onboard(user: Actor) -> None:
     if not services.can_onboard(user):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên mới dùng được chức năng này.")
 
@@ -99,7 +101,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
                                                       "kind_label": ImportKind(k).label})
 
 
-def _preview(run: ImportRun, user) -> services.Preview:
+def _preview(run: ImportRun, user: Actor) -> services.Preview:
     fn = services.preview_tree if run.kind == ImportKind.TREE else services.preview_people
     return fn(bytes(run.content), run.filename, by=user)
 
@@ -323,7 +325,7 @@ def unit_admin(request: HttpRequest, code: str | None = None, pk: int | None = N
     })
 
 
-def _account(viewer, user, manage: bool) -> dict:
+def _account(viewer: Actor, user: User, manage: bool) -> dict:
     """A member's account as the unit page shows it: state, the last e-mail's fate, what the viewer may do."""
     st = getattr(user, "account_state", None) if hasattr(user, "account_state") else None
     locked = bool(st and st.deactivated_at)
@@ -437,7 +439,7 @@ class RestructureForm(forms.Form):
 PICK_LIMIT = 500
 
 
-def restructure_candidates(user, unit: OrgUnit) -> list[OrgUnit]:
+def restructure_candidates(user: Actor, unit: OrgUnit) -> list[OrgUnit]:
     """The units a restructuring of `unit` may pick: those the user administers near it (its parent's
     subtree, two levels down), still working — merged, split and retired units are never offered."""
     parent = OrgUnit.objects.get_parent(unit) or unit
@@ -508,7 +510,7 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/history.html", {"rows": rows})
 
 
-def predecessor_history(user, unit: OrgUnit) -> dict:
+def predecessor_history(user: Actor, unit: OrgUnit) -> dict:
     """For the unit page: the units merged into it and what they built, so a successor carries their history."""
     preds = selectors.predecessors(unit)
     exemplars = (Exemplar.objects.alive().filter(unit__in=preds).select_related("unit")

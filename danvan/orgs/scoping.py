@@ -13,19 +13,21 @@ from django.db.models import Q, QuerySet
 
 from danvan.core import sharedcache
 
+from . import permissions
 from .models import EDIT_ROLES, SUBTREE_ROLES, Membership, OrgUnit, Role
+from .permissions import Actor
 
 _CACHE_ATTR = "_danvan_memberships"
 
 
-def memberships(user) -> list[Membership]:
+def memberships(user: Actor) -> list[Membership]:
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         cached = sharedcache.remember(
             f"memberships:{user.pk}", "org",
-            lambda: list(Membership.objects.using(DEFAULT_DB_ALIAS).filter(user=user).select_related("unit")))
+            lambda: list(Membership.objects.using(DEFAULT_DB_ALIAS).filter(user=permissions.author(user)).select_related("unit")))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -39,11 +41,11 @@ def _minimal_paths(paths: Iterable[str]) -> list[str]:
     return result
 
 
-def sees_everything(user) -> bool:
+def sees_everything(user: Actor) -> bool:
     return bool(getattr(user, "is_superuser", False))
 
 
-def visible_paths(user) -> list[str]:
+def visible_paths(user: Actor) -> list[str]:
     return _minimal_paths(m.unit.path for m in memberships(user))
 
 
@@ -56,24 +58,24 @@ def paths_q(paths: list[str], prefix: str = "") -> Q:
     return q
 
 
-def units_q(user, prefix: str = "") -> Q:
+def units_q(user: Actor, prefix: str = "") -> Q:
     """A filter on OrgUnit (prefix='') or on a model's unit (prefix='unit__')."""
     if sees_everything(user):
         return Q()
     return paths_q(visible_paths(user), prefix)
 
 
-def visible_units(user) -> QuerySet[OrgUnit]:
+def visible_units(user: Actor) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(units_q(user))
 
 
-def can_see_unit(user, unit: OrgUnit) -> bool:
+def can_see_unit(user: Actor, unit: OrgUnit) -> bool:
     if sees_everything(user):
         return True
     return any(unit.path.startswith(p) for p in visible_paths(user))
 
 
-def roles_over(user, unit: OrgUnit) -> set[str]:
+def roles_over(user: Actor, unit: OrgUnit) -> set[str]:
     """The roles the user holds that reach this unit."""
     if sees_everything(user):
         return set(Role.values)
@@ -86,11 +88,11 @@ def roles_over(user, unit: OrgUnit) -> set[str]:
     return roles
 
 
-def can_edit_unit(user, unit: OrgUnit) -> bool:
+def can_edit_unit(user: Actor, unit: OrgUnit) -> bool:
     return bool(roles_over(user, unit) & EDIT_ROLES)
 
 
-def _editable_parts(user) -> list[Q]:
+def _editable_parts(user: Actor) -> list[Q]:
     parts = []
     for m in memberships(user):
         if m.role in SUBTREE_ROLES:
@@ -100,7 +102,7 @@ def _editable_parts(user) -> list[Q]:
     return parts
 
 
-def editable_units(user) -> QuerySet[OrgUnit]:
+def editable_units(user: Actor) -> QuerySet[OrgUnit]:
     if sees_everything(user):
         return OrgUnit.objects.all()
     q = Q(pk__in=[])
@@ -109,14 +111,14 @@ def editable_units(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(q)
 
 
-def edits_any_unit(user) -> bool:
+def edits_any_unit(user: Actor) -> bool:
     """`editable_units(user).exists()`, without a query for a member: each part holds at least its own unit."""
     if sees_everything(user):
         return OrgUnit.objects.exists()
     return bool(_editable_parts(user))
 
 
-def home_units(user) -> list[OrgUnit]:
+def home_units(user: Actor) -> list[OrgUnit]:
     """The units the user belongs to, for the home page and menus."""
     seen: dict[int, OrgUnit] = {}
     for m in memberships(user):

@@ -23,8 +23,9 @@ from danvan.movement.models import (
     SubmissionEvent,
 )
 from danvan.movement.models import Status as SubmissionStatus
-from danvan.orgs import scoping
+from danvan.orgs import permissions, scoping
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from . import stats
 from .models import INTRO_HEADINGS, SECTION_KEYS, AnnualReport, Introduction
@@ -35,7 +36,7 @@ STALE = ("Báo cáo vừa được người khác sửa sau khi bạn mở trang
 RECOGNIZED = (Status.RECOGNIZED, Status.COMMENDED)
 
 
-def report_unit(user, code: str) -> OrgUnit | None:
+def report_unit(user: Actor, code: str) -> OrgUnit | None:
     """The unit whose report/statistics `user` asks for: only inside their scope (outside it does not exist)."""
     return scoping.visible_units(user).select_related("level", "kind").filter(code=code).first()
 
@@ -51,7 +52,7 @@ def report_movement(year: int | None = None, pk: int | str | None = None) -> Mov
     return qs.first()
 
 
-def can_edit(user, unit: OrgUnit) -> bool:
+def can_edit(user: Actor, unit: OrgUnit) -> bool:
     return scoping.can_edit_unit(user, unit)
 
 
@@ -113,7 +114,7 @@ def summary_text(s: stats.Stats) -> list[str]:
 
 
 @transaction.atomic
-def open_report(*, unit: OrgUnit, movement: Movement, year: int, by) -> AnnualReport:
+def open_report(*, unit: OrgUnit, movement: Movement, year: int, by: Actor) -> AnnualReport:
     """The unit's report for the year; created with the pre-filled draft the first time (idempotent)."""
     if not can_edit(by, unit):
         raise PermissionDenied("Bạn không có quyền lập báo cáo của đơn vị này.")
@@ -123,7 +124,7 @@ def open_report(*, unit: OrgUnit, movement: Movement, year: int, by) -> AnnualRe
     if existing:
         return existing
     report = AnnualReport(unit=unit, movement=movement, year=year, sections=prefill(unit, movement, year),
-                          submission=request_submission(unit, movement, year), created_by=by, updated_by=by)
+                          submission=request_submission(unit, movement, year), created_by=permissions.author(by), updated_by=permissions.author(by))
     report._history_user = by  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
@@ -133,7 +134,7 @@ def open_report(*, unit: OrgUnit, movement: Movement, year: int, by) -> AnnualRe
     return report
 
 
-def _locked(report: AnnualReport, by, expected_version: int | None) -> AnnualReport:
+def _locked(report: AnnualReport, by: Actor, expected_version: int | None) -> AnnualReport:
     locked = AnnualReport.objects.select_for_update(of=("self",)).select_related("unit", "submission").get(
         pk=report.pk)
     if not can_edit(by, locked.unit):
@@ -153,9 +154,9 @@ def _text(value: str | None) -> str:
     return text
 
 
-def _touch(report: AnnualReport, by) -> None:
+def _touch(report: AnnualReport, by: Actor) -> None:
     report.version += 1
-    report.updated_by = by
+    report.updated_by = permissions.author(by)
     report._history_user = by  # type: ignore[attr-defined]
     report.save()
     # The answer's status follows its work: a report being written is a draft, not "not started".
@@ -166,11 +167,11 @@ def _touch(report: AnnualReport, by) -> None:
             sub.edit()
             sub.version += 1
             sub.save(update_fields=["status", "version", "updated_at"])
-            SubmissionEvent.objects.create(submission=sub, action=Action.DOSSIER, by=by, comment="Lập báo cáo năm")
+            SubmissionEvent.objects.create(submission=sub, action=Action.DOSSIER, by=permissions.author(by), comment="Lập báo cáo năm")
 
 
 @transaction.atomic
-def save_sections(*, report: AnnualReport, by, sections: dict[str, str], number: str | None = None,
+def save_sections(*, report: AnnualReport, by: Actor, sections: dict[str, str], number: str | None = None,
                   expected_version: int | None = None) -> AnnualReport:
     report = _locked(report, by, expected_version)
     merged = dict(report.sections or {})
@@ -184,7 +185,7 @@ def save_sections(*, report: AnnualReport, by, sections: dict[str, str], number:
     return report
 
 
-def introducible(user, report: AnnualReport):
+def introducible(user: Actor, report: AnnualReport):
     """Exemplars Part II may introduce: those of the unit's subtree and movement, of the report's years (the
     movement's period up to the report's year), recognized or commended by a decision of those years."""
     year, start = report.year, report.movement.period_start
@@ -195,7 +196,7 @@ def introducible(user, report: AnnualReport):
 
 
 @transaction.atomic
-def add_introduction(*, report: AnnualReport, by, exemplar: Exemplar, expected_version: int | None = None,
+def add_introduction(*, report: AnnualReport, by: Actor, exemplar: Exemplar, expected_version: int | None = None,
                      **headings: str) -> tuple[Introduction, list[str]]:
     report = _locked(report, by, expected_version)
     if not introducible(by, report).filter(pk=exemplar.pk).exists():
@@ -213,7 +214,7 @@ def add_introduction(*, report: AnnualReport, by, exemplar: Exemplar, expected_v
 
 
 @transaction.atomic
-def update_introduction(*, intro: Introduction, by, expected_version: int | None = None,
+def update_introduction(*, intro: Introduction, by: Actor, expected_version: int | None = None,
                         **headings: str) -> Introduction:
     _locked(intro.report, by, expected_version)
     for k, _ in INTRO_HEADINGS:
@@ -226,7 +227,7 @@ def update_introduction(*, intro: Introduction, by, expected_version: int | None
 
 
 @transaction.atomic
-def remove_introduction(*, intro: Introduction, by, expected_version: int | None = None) -> None:
+def remove_introduction(*, intro: Introduction, by: Actor, expected_version: int | None = None) -> None:
     report = _locked(intro.report, by, expected_version)
     intro._history_user = by  # type: ignore[attr-defined]
     intro.delete()  # kept in the introduction's history

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -30,6 +31,7 @@ from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import filter_exemplars, visible_exemplars
 from danvan.orgs import scoping
+from danvan.orgs.permissions import Actor
 
 from .index import BRANCH_WIDTH, branch_of
 from .models import SearchEntry
@@ -232,7 +234,7 @@ def _branch_candidates(qs: QuerySet[Exemplar], words: list[str], cap: int, branc
     return got.result()
 
 
-def scope_branch(user) -> str | None:
+def scope_branch(user: Actor) -> str | None:
     """The one province the user's scope lies in, None when it spans more than one (or the country)."""
     if scoping.sees_everything(user):
         return None
@@ -283,7 +285,7 @@ def _only_fields(qs: QuerySet[Exemplar], order: list[tuple[int, float]], words: 
     return sorted(kept, key=lambda t: (-t[1], -t[0]))
 
 
-def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemplar] | None = None,
+def search(user: Actor | None, query: str, params: dict | None = None, *, base: QuerySet[Exemplar] | None = None,
            ranked: bool = True, within_scope: bool = False, fields: tuple[str, ...] | None = None) -> Found:
     """Exemplars of the user's scope matching `query`, best first; no words → all, newest first.
 
@@ -292,7 +294,7 @@ def search(user, query: str, params: dict | None = None, *, base: QuerySet[Exemp
     province may read that province's entries alone; without `base` it always does.
     `fields`: match (and rank) only these parts of `FIELD_COLUMNS` — the public showcase passes `SHOWN_FIELDS`, what
     it shows, so a hidden field (the address) cannot be recovered letter by letter; ranked searches only."""
-    qs = base if base is not None else visible_exemplars(user)
+    qs = base if base is not None else visible_exemplars(user if user is not None else AnonymousUser())
     qs = filter_exemplars(qs, {k: v for k, v in (params or {}).items() if k != "q"})
     words = tokens(query)
     if not words:

@@ -19,6 +19,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
@@ -28,7 +29,8 @@ from rapidfuzz import fuzz
 from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar, Origin
 from danvan.exemplars.selectors import visible_exemplars, visible_source
-from danvan.orgs import scoping
+from danvan.orgs import permissions, scoping
+from danvan.orgs.permissions import Actor
 
 from .models import DuplicateFlag, SearchEntry
 from .text import _TOKEN_RE, fold
@@ -174,7 +176,7 @@ def _reason(name_score: float, content_score: float | None, shared: list[str], s
     return "; ".join(parts) + "."
 
 
-def rank(user, draft: Draft, *, limit: int = 5, exclude: tuple[int, ...] = (),
+def rank(user: Actor | None, draft: Draft, *, limit: int = 5, exclude: tuple[int, ...] = (),
          base: QuerySet[Exemplar] | None = None) -> list[Similar]:
     """The `limit` exemplars of the user's scope most like the draft, best first (empty text → none)."""
     name_words = words(draft.name)
@@ -182,7 +184,7 @@ def rank(user, draft: Draft, *, limit: int = 5, exclude: tuple[int, ...] = (),
     query = _query_words(name_words, content_words)
     if not query:
         return []
-    qs = (base if base is not None else visible_exemplars(user)).filter(deleted_at__isnull=True)
+    qs = (base if base is not None else visible_exemplars(user if user is not None else AnonymousUser())).filter(deleted_at__isnull=True)
     if exclude:
         qs = qs.exclude(pk__in=exclude)
     name_query = [w for w in dict.fromkeys(name_words) if w not in STOPWORDS and len(w) > 1][:MAX_QUERY_WORDS]
@@ -243,12 +245,12 @@ def _shared_phrases(name: str, draft_words: set[str]) -> list[str]:
     return phrases
 
 
-def similar_to_draft(user, *, name: str, content: str = "", unit_id: int | None = None,
+def similar_to_draft(user: Actor, *, name: str, content: str = "", unit_id: int | None = None,
                      year: int | None = None, limit: int = 5, exclude: tuple[int, ...] = ()) -> list[Similar]:
     return rank(user, Draft(name or "", content or "", unit_id, year), limit=limit, exclude=exclude)
 
 
-def similar_to_exemplar(user, ex: Exemplar, *, limit: int = 5) -> list[Similar]:
+def similar_to_exemplar(user: Actor, ex: Exemplar, *, limit: int = 5) -> list[Similar]:
     """Exemplars like `ex` (never itself) among those the user sees."""
     entry = SearchEntry.objects.filter(exemplar_id=ex.pk).values_list("body_folded", flat=True).first()
     content = entry if entry is not None else _exemplar_text(ex)
@@ -257,7 +259,7 @@ def similar_to_exemplar(user, ex: Exemplar, *, limit: int = 5) -> list[Similar]:
 
 # ---- what a user does with a match ---------------------------------------------------------------
 
-def record_replication(*, exemplar: Exemplar, source: Exemplar, by, expected_version: int | None = None):
+def record_replication(*, exemplar: Exemplar, source: Exemplar, by: Actor, expected_version: int | None = None):
     """`exemplar` was replicated from `source`: the same update path as the form (scope, cycles, stale)."""
     from danvan.exemplars import services
 
@@ -279,7 +281,7 @@ def open_flags(ex: Exemplar) -> QuerySet[DuplicateFlag]:
 
 
 @transaction.atomic
-def flag_duplicate(*, exemplar: Exemplar, other: Exemplar, by) -> DuplicateFlag:
+def flag_duplicate(*, exemplar: Exemplar, other: Exemplar, by: Actor) -> DuplicateFlag:
     """Anyone who sees both may say they look like the same model; a second flag of the pair is a no-op."""
     if exemplar.pk == other.pk:
         raise ValidationError("Không thể đánh dấu một mô hình trùng với chính nó.")
@@ -290,22 +292,22 @@ def flag_duplicate(*, exemplar: Exemplar, other: Exemplar, by) -> DuplicateFlag:
         Q(exemplar=exemplar, other=other) | Q(exemplar=other, other=exemplar), resolved_at__isnull=True).first()
     if existing:
         return existing
-    return DuplicateFlag.objects.create(exemplar=exemplar, other=other, by=by)
+    return DuplicateFlag.objects.create(exemplar=exemplar, other=other, by=permissions.author(by))
 
 
-def can_dismiss(user, flag: DuplicateFlag) -> bool:
+def can_dismiss(user: Actor, flag: DuplicateFlag) -> bool:
     return (flag.by_id == user.pk or scoping.can_edit_unit(user, flag.exemplar.unit)
             or scoping.can_edit_unit(user, flag.other.unit))
 
 
 @transaction.atomic
-def dismiss_flag(*, flag: DuplicateFlag, by) -> DuplicateFlag:
+def dismiss_flag(*, flag: DuplicateFlag, by: Actor) -> DuplicateFlag:
     """Who flagged it, or who may edit either exemplar, may close it (kept, with who and when)."""
     locked = DuplicateFlag.objects.select_for_update().select_related("exemplar__unit", "other__unit").get(pk=flag.pk)
     if not can_dismiss(by, locked):
         raise PermissionDenied("Bạn không có quyền bỏ đánh dấu này.")
     if locked.resolved_at is None:
         locked.resolved_at = timezone.now()
-        locked.resolved_by = by
+        locked.resolved_by = permissions.author(by)
         locked.save(update_fields=["resolved_at", "resolved_by"])
     return locked

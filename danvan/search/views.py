@@ -12,6 +12,7 @@ from danvan.core.actions import posted_version, run_action
 from danvan.core.params import query_int
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import visible_exemplars
+from danvan.orgs.permissions import Actor
 
 from . import similar
 from .models import DuplicateFlag
@@ -23,7 +24,7 @@ def _int(value) -> int | None:
     return query_int(value)
 
 
-def detail_context(user, ex: Exemplar) -> dict:
+def detail_context(user: Actor, ex: Exemplar) -> dict:
     """What the exemplar page shows: similar exemplars and open duplicate flags whose other side the user sees."""
     if ex.is_deleted:
         return {"similar": [], "duplicate_flags": []}

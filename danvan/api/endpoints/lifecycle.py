@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable
 from typing import Literal
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
@@ -152,7 +153,7 @@ class PublishIn(StrictIn):
 
 # ---- outputs -----------------------------------------------------------------------------------
 
-def _name(user) -> str | None:
+def _name(user: User | None) -> str | None:
     return (user.get_full_name() or user.username) if user else None
 
 

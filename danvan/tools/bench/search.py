@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from danvan.exemplars.models import Exemplar
 from danvan.orgs.models import Membership, OrgUnit, Role
+from danvan.orgs.permissions import Actor
 from danvan.search.services import search
 from danvan.tools.synthetic import ACTIONS, PLACES
 
@@ -23,7 +24,7 @@ QUERIES = [a.lower() for a in ACTIONS] + [p for p in PLACES] + [
 ]
 
 
-def _timed(user, queries: list[str], base=None) -> list[float]:
+def _timed(user: Actor, queries: list[str], base=None) -> list[float]:
     times = []
     for q in queries:
         t = time.perf_counter()

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import json
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from danvan.intake.filetype import too_large
 from danvan.intake.parser import DEFAULT_LIMITS
 from danvan.movement.models import RoundKind, Status, Submission
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 KIND = dict(Kind.choices)
 ORIGIN = dict(Origin.choices)
@@ -72,7 +75,7 @@ class Command(command.Command):
         listed = "; ".join(f"số {s.round_id} “{s.round.title}” (năm {s.round.year})" for s in open_)
         raise CommandError(f"{unit.name} có {len(open_)} đợt đăng ký đang mở: {listed}. Hãy chọn bằng --round SỐ.")
 
-    def _one(self, path: Path, unit, year, sub, user, dry_run: bool) -> tuple[dict, bool]:
+    def _one(self, path: Path, unit, year, sub, user: Actor, dry_run: bool) -> tuple[dict, bool]:
         entry: dict = {"file": str(path)}
         try:
             if (size := path.stat().st_size) > DEFAULT_LIMITS.upload_bytes:  # before the file is read
