@@ -176,7 +176,7 @@ def _lifecycle_forms(request: HttpRequest, ex: Exemplar, bound: dict | None = No
 
 @login_required
 def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResponse:
-    from danvan.search.views import detail_context
+    from danvan.search.similar import detail_context
 
     ex = _get_visible(request, pk, include_deleted=True)
     if not sees_deleted(request.user, ex):

@@ -311,3 +311,22 @@ def dismiss_flag(*, flag: DuplicateFlag, by: Actor) -> DuplicateFlag:
         locked.resolved_by = permissions.author(by)
         locked.save(update_fields=["resolved_at", "resolved_by"])
     return locked
+
+
+def detail_context(user: Actor, ex: Exemplar) -> dict:
+    """What the exemplar page shows: similar exemplars and open duplicate flags whose other side the user sees."""
+    if ex.is_deleted:
+        return {"similar": [], "duplicate_flags": []}
+    flags = list(open_flags(ex))
+    others = {f.other_id if f.exemplar_id == ex.pk else f.exemplar_id for f in flags}
+    seen = set(visible_exemplars(user).filter(pk__in=others).values_list("pk", flat=True))
+    shown: list[dict] = []
+    flagged: set[int] = set()
+    for f in flags:
+        other = f.other if f.exemplar_id == ex.pk else f.exemplar
+        if other.pk in seen:
+            shown.append({"flag": f, "other": other, "can_dismiss": can_dismiss(user, f)})
+            flagged.add(other.pk)
+    # The similar exemplars themselves are ranked only when the section scrolls into view (`detail_panel`):
+    # the ranking is most of the page's cost and many visits never reach it.
+    return {"similar": None, "duplicate_flags": shown, "flagged_ids": flagged}

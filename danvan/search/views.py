@@ -12,7 +12,6 @@ from danvan.core.actions import posted_version, run_action
 from danvan.core.params import query_int
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import visible_exemplars
-from danvan.orgs.permissions import Actor
 
 from . import similar
 from .models import DuplicateFlag
@@ -22,25 +21,6 @@ PANEL_LIMIT = 5
 
 def _int(value) -> int | None:
     return query_int(value)
-
-
-def detail_context(user: Actor, ex: Exemplar) -> dict:
-    """What the exemplar page shows: similar exemplars and open duplicate flags whose other side the user sees."""
-    if ex.is_deleted:
-        return {"similar": [], "duplicate_flags": []}
-    flags = list(similar.open_flags(ex))
-    others = {f.other_id if f.exemplar_id == ex.pk else f.exemplar_id for f in flags}
-    seen = set(visible_exemplars(user).filter(pk__in=others).values_list("pk", flat=True))
-    shown: list[dict] = []
-    flagged: set[int] = set()
-    for f in flags:
-        other = f.other if f.exemplar_id == ex.pk else f.exemplar
-        if other.pk in seen:
-            shown.append({"flag": f, "other": other, "can_dismiss": similar.can_dismiss(user, f)})
-            flagged.add(other.pk)
-    # The similar exemplars themselves are ranked only when the section scrolls into view (`detail_panel`):
-    # the ranking is most of the page's cost and many visits never reach it.
-    return {"similar": None, "duplicate_flags": shown, "flagged_ids": flagged}
 
 
 @login_required
