@@ -45,9 +45,9 @@ def _activate(user) -> None:
 
 
 def _person(by, unit, username: str, role: str):
-    from danvan.onboarding import services as onboarding
+    from danvan.onboarding import administration
 
-    user = onboarding.add_person(by=by, unit=unit, username=username, full_name=f"Người thử {username}",
+    user = administration.add_person(by=by, unit=unit, username=username, full_name=f"Người thử {username}",
                                  email=f"{username}@danvan.local", role=role)
     _activate(user)
     return get_user_model().objects.get(pk=user.pk)
@@ -72,7 +72,7 @@ def build(name: str, root_code: str, owner, tag: str) -> World:
     from danvan.movement import notify
     from danvan.movement import services as movement
     from danvan.movement.models import Notification, RoundKind
-    from danvan.onboarding import services as onboarding
+    from danvan.onboarding import administration, importing
     from danvan.orgs.models import Level, Membership, OrgUnit, Role, UnitKind
     from danvan.reports import services as reports
     from danvan.search import similar
@@ -81,9 +81,9 @@ def build(name: str, root_code: str, owner, tag: str) -> World:
     root = OrgUnit.objects.get(code=root_code)
     base = Level.objects.get(code="co-so")
     kind = UnitKind.objects.get(code="phong-don-vi")
-    unit = onboarding.create_unit(by=owner, parent=root, code=f"RT-{tag}-DV", name=f"Đơn vị thử {name}",
+    unit = administration.create_unit(by=owner, parent=root, code=f"RT-{tag}-DV", name=f"Đơn vị thử {name}",
                                   level=base, kind=kind)
-    grandchild = onboarding.create_unit(by=owner, parent=unit, code=f"RT-{tag}-TO", name=f"Tổ thử {name}",
+    grandchild = administration.create_unit(by=owner, parent=unit, code=f"RT-{tag}-TO", name=f"Tổ thử {name}",
                                         level=base, kind=kind)
     officer = _person(owner, unit, f"cb.rt{tag.lower()}", Role.OFFICER)
     leader = _person(owner, unit, f"ld.rt{tag.lower()}", Role.LEADER)
@@ -143,7 +143,7 @@ def build(name: str, root_code: str, owner, tag: str) -> World:
     o["import_row"] = o["import_file"].rows.first()
     with override_settings(DANVAN_BACKGROUND_DOCUMENT_ITEMS=1):
         o["job"] = documents.submission_document(officer, sub, "danh-sach", "xlsx")
-    o["run"] = onboarding.start_import(by=owner, kind="tree", data=TREE_CSV, filename="cay.csv", under=root)
+    o["run"] = importing.start_import(by=owner, kind="tree", data=TREE_CSV, filename="cay.csv", under=root)
     o["membership"] = Membership.objects.get(user=leader, unit=unit)
     o["token"] = create_token(user=officer, name="Khóa thử").token
     return w

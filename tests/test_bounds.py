@@ -211,10 +211,10 @@ def test_well_formed_xlsx_tree_still_imports(login):
 
 @pytest.mark.parametrize("kind", ["cay-don-vi", "nguoi-dung"])
 def test_oversized_tree_or_people_upload_is_not_stored(login, settings, monkeypatch, kind):
-    from danvan.onboarding import services
+    from danvan.onboarding import importing
 
     settings.DANVAN_UPLOAD_MAX_BYTES = 4096
-    monkeypatch.setattr(services, "start_import", lambda **k: pytest.fail("the oversized file reached the service"))
+    monkeypatch.setattr(importing, "start_import", lambda **k: pytest.fail("the oversized file reached the service"))
     client = login("bdv.quangngai")
     runs = ImportRun.objects.count()
     big = (TREE_HEAD + "X,Đơn vị,BDVTU-QNG,huyen,huyen-uy,,,,,,party\n" * 200).encode()

@@ -69,14 +69,14 @@ def test_the_service_refuses_a_bad_code_whatever_the_door(demo):
     from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
 
-    from danvan.onboarding import services
+    from danvan.onboarding import administration
 
     board = get_user_model().objects.get(username="bdv.quangngai")
     parent = OrgUnit.objects.get(code="BDVTU-QNG")
     with pytest.raises(ValidationError, match="không hợp lệ"):
-        services.create_unit(by=board, parent=parent, code="a/b", name="X", level=parent.level, kind=parent.kind)
+        administration.create_unit(by=board, parent=parent, code="a/b", name="X", level=parent.level, kind=parent.kind)
     with pytest.raises(ValidationError, match="không hợp lệ"):
-        services.update_unit(by=board, unit=OrgUnit.objects.get(code="SNV-QNG"), code="SNV\nQNG")
+        administration.update_unit(by=board, unit=OrgUnit.objects.get(code="SNV-QNG"), code="SNV\nQNG")
     assert OrgUnit.objects.filter(code="SNV-QNG").exists()
 
 

@@ -325,7 +325,9 @@ def _tree_run(client):
 
 
 def test_a_tree_applied_twice_is_written_once(login, demo):
-    from danvan.onboarding import services
+    from django.core.exceptions import ValidationError
+
+    from danvan.onboarding import tree_import
     from danvan.onboarding.models import ImportRun
     from danvan.orgs.models import OrgUnit
 
@@ -339,8 +341,8 @@ def test_a_tree_applied_twice_is_written_once(login, demo):
     # What the second of two simultaneous posts holds: the run as it read it, not yet applied.
     run = ImportRun.objects.get(pk=int(first.rstrip("/").rsplit("/", 1)[1]))
     run.applied_at = None
-    with pytest.raises(services.ValidationError) as refused:
-        services.apply_tree(bytes(run.content), run.filename, by=run.created_by, run=run)
+    with pytest.raises(ValidationError) as refused:
+        tree_import.apply_tree(bytes(run.content), run.filename, by=run.created_by, run=run)
     assert refused.value.code == "already_applied" and OrgUnit.objects.count() == total
     # Another preview of the same file: nothing left to write, and it says so.
     assert "Không có gì được ghi." in board.post(second, follow=True).content.decode()

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils.html import escape
 from openpyxl import Workbook, load_workbook
 
-from danvan.onboarding import services
+from danvan.onboarding import administration, importing, restructuring, tree_import
 from danvan.onboarding.models import ImportRun, SuccessionKind, UnitSuccession
 from danvan.onboarding.tables import read_table
 from danvan.orgs.models import Membership, OrgUnit, Role
@@ -67,11 +67,11 @@ def test_template_downloads_have_the_columns(login):
     resp = c.get("/quan-tri-don-vi/mau/cay-don-vi.xlsx")
     assert resp.status_code == 200
     wb = load_workbook(io.BytesIO(resp.content))
-    assert [c.value for c in wb.worksheets[0][1]] == services.headers(services.TREE_COLUMNS, services.TREE_LABELS)
+    assert [c.value for c in wb.worksheets[0][1]] == importing.headers(importing.TREE_COLUMNS, importing.TREE_LABELS)
     assert "huyen" in str([r for r in wb["Hướng dẫn"].values])
     csv = c.get("/quan-tri-don-vi/mau/nguoi-dung.csv")
-    assert csv.content.decode("utf-8-sig").strip() == ",".join(services.headers(services.PEOPLE_COLUMNS,
-                                                                                services.PEOPLE_LABELS))
+    assert csv.content.decode("utf-8-sig").strip() == ",".join(importing.headers(importing.PEOPLE_COLUMNS,
+                                                                                importing.PEOPLE_LABELS))
 
 
 def test_tree_import_preview_then_confirm_and_second_import_changes_nothing(login):
@@ -211,12 +211,12 @@ def test_generated_province_tree_round_trips_through_export_and_import(demo):
     generate(provinces=1, exemplars=0, seed=7)  # one province at the generator's default size
     admin = get_user_model().objects.get(username="admin")
     root = OrgUnit.objects.get(code="G7-BDVTW")
-    first = services.export_tree(root, "csv")
+    first = tree_import.export_tree(root, "csv")
     renamed = first.decode("utf-8").replace("G7-", "R7-").encode("utf-8")
-    result = services.apply_tree(renamed, "r7.csv", by=admin)
+    result = tree_import.apply_tree(renamed, "r7.csv", by=admin)
     n = OrgUnit.objects.filter(path__startswith=root.path).count()
     assert result.created == n > 1500
-    again = services.export_tree(OrgUnit.objects.get(code="R7-BDVTW"), "csv")
+    again = tree_import.export_tree(OrgUnit.objects.get(code="R7-BDVTW"), "csv")
     assert again == renamed
     assert OrgUnit.objects.find_problems() == ([], [], [], [], [])
 
@@ -446,14 +446,14 @@ def test_service_rules_refuse_grants_above_or_outside(demo):
     units = {u.code: u for u in OrgUnit.objects.all()}
     target = User.objects.get(username="tt.skhcn")
     with pytest.raises(PermissionDenied, match="không được cấp vai trò «Quản trị»"):
-        services.grant_role(by=board, unit=units["SKHCN-QNG"], user=target, role=Role.ADMIN)
+        administration.grant_role(by=board, unit=units["SKHCN-QNG"], user=target, role=Role.ADMIN)
     with pytest.raises(PermissionDenied):
-        services.grant_role(by=board, unit=units["CB1-DBSTP-QB"], user=target, role=Role.OFFICER)
+        administration.grant_role(by=board, unit=units["CB1-DBSTP-QB"], user=target, role=Role.OFFICER)
     with pytest.raises(PermissionDenied):
-        services.grant_role(by=leader, unit=units["TT-SKHCN-QNG"], user=target, role=Role.OFFICER)
+        administration.grant_role(by=leader, unit=units["TT-SKHCN-QNG"], user=target, role=Role.OFFICER)
     with pytest.raises(PermissionDenied):
-        services.grant_role(by=leader, unit=units["SKHCN-QNG"], user=target, role=Role.LEADER)
-    services.grant_role(by=leader, unit=units["SKHCN-QNG"], user=target, role=Role.OFFICER)
+        administration.grant_role(by=leader, unit=units["SKHCN-QNG"], user=target, role=Role.LEADER)
+    administration.grant_role(by=leader, unit=units["SKHCN-QNG"], user=target, role=Role.OFFICER)
 
 
 def _level(code):
@@ -585,7 +585,7 @@ def test_split_into_existing_units_gives_each_the_history(login):
 def test_merge_into_a_new_unit_by_the_service_moves_active_children(demo):
     admin = get_user_model().objects.get(username="admin")
     units = {u.code: u for u in OrgUnit.objects.all()}
-    new = services.merge_units(
+    new = restructuring.merge_units(
         by=admin, units=[units["DBSTP-QB"]], on=date(2025, 7, 1),
         new={"code": "DBSTP-QT", "name": "Đảng bộ Sở Tư pháp Quảng Trị", "parent": units["BDVTU-QNG"],
              "level": units["DBSTP-QB"].level, "kind": units["DBSTP-QB"].kind, "place_name": "Đông Hà"})

@@ -23,7 +23,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    from danvan.onboarding.services import can_onboard
+    from danvan.onboarding.rights import can_onboard
 
     from .audit import can_audit
 

@@ -49,7 +49,7 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     exemplars = visible_exemplars(request.user)
     from danvan.documents.services import can_edit_letter_settings
     from danvan.movement.services import can_issue
-    from danvan.onboarding.services import can_manage_unit, grantable_roles
+    from danvan.onboarding.rights import can_manage_unit, grantable_roles
     from danvan.onboarding.views import predecessor_history
 
     for child in children:

@@ -87,7 +87,7 @@ def watch_user_rows(sender, instance, raw: bool = False, update_fields=None, **k
 
 def can_deactivate(by: Actor, user: User) -> bool:
     """Whoever may grant every role the person holds (their unit's administrators up the tree), never oneself."""
-    from .services import can_grant
+    from .rights import can_grant
 
     if user.pk == by.pk or (user.is_superuser and not by.is_superuser):
         return False
@@ -136,7 +136,7 @@ def reactivate(*, by: Actor, user: User) -> bool:
 
 def resend(*, by: Actor, user: User) -> None:
     """The invitation again, for an account still waiting for it (its mail failed, or it expired)."""
-    from .services import can_manage_unit
+    from .rights import can_manage_unit
 
     if not can_deactivate(by, user) and not any(
             can_manage_unit(by, m.unit) for m in Membership.objects.filter(user=user).select_related("unit")):
@@ -248,3 +248,21 @@ def users_awaiting_reset(email: str):
             continue
         if u.is_active == u.has_usable_password():
             yield u
+
+
+def send_invite(user: User) -> int:
+    """The only way a new account gets a password: a one-time link that expires. No password in the mail.
+    1 when the mail server took it; its fate is recorded either way (`send_link`)."""
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    units = ", ".join(f"{m.get_role_display()} — {m.unit.name}"
+                      for m in Membership.objects.filter(user=user).select_related("unit"))
+    body = (
+        f"Kính gửi {user.get_full_name() or user.username},\n\n"
+        f"Tài khoản của đồng chí trên hệ thống quản lý phong trào thi đua “Dân vận khéo” đã được tạo.\n"
+        f"Tên đăng nhập: {user.username}\n"
+        + (f"Vai trò: {units}\n" if units else "")
+        + f"\nĐể kích hoạt tài khoản, đồng chí hãy mở liên kết sau và tự đặt mật khẩu "
+        f"(liên kết chỉ dùng được một lần, hết hạn sau {days} ngày):\n{link_for(user)}\n\n"
+        "Hệ thống không bao giờ gửi mật khẩu qua thư. Nếu đồng chí không chờ thư này, hãy bỏ qua.\n"
+    )
+    return int(send_link(user, INVITE, "[Dân vận khéo] Kích hoạt tài khoản", body))

@@ -30,8 +30,8 @@ def _send_each(this_task, attempt: int, users, send: Callable[[User], object]) -
 
 @task()
 def send_invites(user_ids: list[int], attempt: int = 0) -> int:
+    from .accounts import send_invite
     from .models import MailState
-    from .services import send_invite
 
     waiting = get_user_model().objects.filter(pk__in=user_ids, is_active=False).exclude(
         account_state__deactivated_at__isnull=False)

@@ -31,7 +31,17 @@ from danvan.orgs import scoping
 from danvan.orgs.models import Membership, OrgUnit, Role
 from danvan.orgs.permissions import Actor
 
-from . import accounts, selectors, services, tables
+from . import (
+    accounts,
+    administration,
+    importing,
+    people_import,
+    restructuring,
+    rights,
+    selectors,
+    tables,
+    tree_import,
+)
 from .models import ImportKind, ImportRun, UnitChange
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,7 +54,7 @@ def _download(data: bytes, name: str, fmt: str) -> HttpResponse:
 
 
 def _need_onboard(user: Actor) -> None:
-    if not services.can_onboard(user):
+    if not rights.can_onboard(user):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên mới dùng được chức năng này.")
 
 
@@ -62,7 +72,7 @@ def _kind(slug: str) -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     _need_onboard(request.user)
-    paths = services.admin_paths(request.user)
+    paths = rights.admin_paths(request.user)
     roots = (OrgUnit.objects.get_root_nodes() if "" in paths else OrgUnit.objects.filter(path__in=paths))
     return render(request, "onboarding/home.html", {
         "roots": roots.order_by("path"),
@@ -75,7 +85,7 @@ def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse
     k = _kind(kind)
     if fmt not in FORMATS:
         raise Http404
-    return _download(services.template(k, fmt), f"mau-{kind}", fmt)
+    return _download(importing.template(k, fmt), f"mau-{kind}", fmt)
 
 
 @login_required
@@ -92,7 +102,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error("upload", problem)
         else:
             try:
-                run = services.start_import(by=request.user, kind=k, data=f.read(), filename=f.name)
+                run = importing.start_import(by=request.user, kind=k, data=f.read(), filename=f.name)
             except ValidationError as exc:
                 form.add_error("upload", exc.messages)
             else:
@@ -101,8 +111,8 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
                                                       "kind_label": ImportKind(k).label})
 
 
-def _preview(run: ImportRun, user: Actor) -> services.Preview:
-    fn = services.preview_tree if run.kind == ImportKind.TREE else services.preview_people
+def _preview(run: ImportRun, user: Actor) -> importing.Preview:
+    fn = tree_import.preview_tree if run.kind == ImportKind.TREE else people_import.preview_people
     return fn(bytes(run.content), run.filename, by=user)
 
 
@@ -111,14 +121,14 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ImportRun, pk=pk, created_by_id=request.user.pk)
     if request.method == "POST":
         if run.applied_at:
-            messages.info(request, services.ALREADY_APPLIED)
+            messages.info(request, importing.ALREADY_APPLIED)
             return redirect("onboarding:preview", pk=run.pk)
-        apply = services.apply_tree if run.kind == ImportKind.TREE else services.apply_people
+        apply = tree_import.apply_tree if run.kind == ImportKind.TREE else people_import.apply_people
         try:
             result = apply(bytes(run.content), run.filename, by=request.user, run=run)
         except ValidationError as exc:
             if getattr(exc, "code", None) == "already_applied":  # the same page posted twice at once: the first one applied it
-                messages.info(request, services.ALREADY_APPLIED)
+                messages.info(request, importing.ALREADY_APPLIED)
             else:
                 for m in exc.messages:
                     messages.error(request, m)
@@ -135,8 +145,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     if p:
         shown = p.error_rows[:500] + [r for r in p.rows if not r.errors and r.action != "unchanged"][:500]
         shown.sort(key=lambda r: r.line)
-    columns = (services.headers(services.TREE_COLUMNS, services.TREE_LABELS) if run.kind == ImportKind.TREE
-               else services.headers(services.PEOPLE_COLUMNS, services.PEOPLE_LABELS))
+    columns = (importing.headers(importing.TREE_COLUMNS, importing.TREE_LABELS) if run.kind == ImportKind.TREE
+               else importing.headers(importing.PEOPLE_COLUMNS, importing.PEOPLE_LABELS))
     return render(request, "onboarding/preview.html", {"run": run, "p": p, "shown": shown, "columns": columns})
 
 
@@ -145,7 +155,7 @@ def export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     unit = get_object_or_404(scoping.visible_units(request.user), code=code)
     if fmt not in FORMATS:
         raise Http404
-    return _download(services.export_tree(unit, fmt), f"cay-don-vi-{unit.code}", fmt)
+    return _download(tree_import.export_tree(unit, fmt), f"cay-don-vi-{unit.code}", fmt)
 
 
 # ---------------------------------------------------------------- password set / reset
@@ -258,8 +268,8 @@ class PersonForm(forms.Form):
 def _unit_for_admin(request, code: str | None = None, pk: int | None = None) -> tuple[OrgUnit, bool, list[str]]:
     lookup = {"code": code} if code is not None else {"pk": pk}
     unit = get_object_or_404(scoping.visible_units(request.user).select_related("level", "kind"), **lookup)
-    manage = services.can_manage_unit(request.user, unit)
-    roles = services.grantable_roles(request.user, unit)
+    manage = rights.can_manage_unit(request.user, unit)
+    roles = rights.grantable_roles(request.user, unit)
     if not manage and not roles:
         raise PermissionDenied("Bạn không có quyền quản trị đơn vị này.")
     return unit, manage, roles
@@ -294,7 +304,7 @@ def unit_admin(request: HttpRequest, code: str | None = None, pk: int | None = N
             if action == "edit" and manage:
                 unit_form = UnitForm(request.POST, instance=OrgUnit.objects.get(pk=unit.pk), prefix="u")
                 if unit_form.is_valid():
-                    services.update_unit(by=request.user, unit=unit,
+                    administration.update_unit(by=request.user, unit=unit,
                                          **{f: unit_form.cleaned_data[f] for f in UnitForm.Meta.fields})
                     messages.success(request, "Đã lưu thông tin đơn vị.")
                     return _back(unit)
@@ -302,7 +312,7 @@ def unit_admin(request: HttpRequest, code: str | None = None, pk: int | None = N
                 child_form = ChildForm(request.POST, prefix="c")
                 if child_form.is_valid():
                     d = child_form.cleaned_data
-                    child = services.create_unit(by=request.user, parent=unit, **d)
+                    child = administration.create_unit(by=request.user, parent=unit, **d)
                     messages.success(request, f"Đã thêm đơn vị «{child.name}».")
                     return _back(unit)
             elif action == "person":
@@ -369,13 +379,13 @@ def _add_person(request, unit: OrgUnit, d: dict) -> None:
     if user is None:
         if not d["full_name"] or not d["email"]:
             raise ValidationError("Tài khoản chưa có: hãy nhập họ và tên và thư điện tử để tạo mới.")
-        services.add_person(by=request.user, unit=unit, username=d["username"], full_name=d["full_name"],
+        administration.add_person(by=request.user, unit=unit, username=d["username"], full_name=d["full_name"],
                             email=d["email"], role=d["role"], title=d["title"])
         messages.success(request, f"Đã tạo tài khoản «{d['username']}»; thư kích hoạt đang được gửi đến "
                                   f"{d['email']} (tình trạng thư ở bảng thành viên).")
     else:
-        services.grant_role(by=request.user, unit=unit, user=user, role=d["role"], title=d["title"])
-        messages.success(request, f"Đã cấp vai trò «{services.role_label(d['role'])}» cho «{user.username}».")
+        administration.grant_role(by=request.user, unit=unit, user=user, role=d["role"], title=d["title"])
+        messages.success(request, f"Đã cấp vai trò «{rights.role_label(d['role'])}» cho «{user.username}».")
 
 
 @login_required
@@ -384,7 +394,7 @@ def revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     unit, _, _ = _unit_for_admin(request, code)
     membership = get_object_or_404(Membership.objects.select_related("unit", "user"), pk=pk, unit=unit)
     try:
-        services.revoke_role(by=request.user, membership=membership)
+        administration.revoke_role(by=request.user, membership=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -443,7 +453,7 @@ def restructure_candidates(user: Actor, unit: OrgUnit) -> list[OrgUnit]:
     """The units a restructuring of `unit` may pick: those the user administers near it (its parent's
     subtree, two levels down), still working — merged, split and retired units are never offered."""
     parent = OrgUnit.objects.get_parent(unit) or unit
-    visible = services.admin_paths(user)
+    visible = rights.admin_paths(user)
     qs = OrgUnit.objects.filter(OrgUnit.active_q(), path__startswith=parent.path, depth__lte=parent.depth + 2)
     if "" not in visible:
         qs = qs.filter(scoping.paths_q(visible))
@@ -453,13 +463,13 @@ def restructure_candidates(user: Actor, unit: OrgUnit) -> list[OrgUnit]:
 @login_required
 def restructure(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(scoping.visible_units(request.user).select_related("level"), code=code)
-    if not services.can_manage_unit(request.user, unit):
+    if not rights.can_manage_unit(request.user, unit):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên cấp trên mới sắp xếp được đơn vị.")
     candidates = restructure_candidates(request.user, unit)
     form = RestructureForm(request.POST or None, initial={"on": timezone.localdate()}, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        visible = services.admin_paths(request.user)
+        visible = rights.admin_paths(request.user)
         manageable = (OrgUnit.objects.all() if "" in visible
                       else OrgUnit.objects.filter(scoping.paths_q(visible)))
         try:
@@ -467,18 +477,18 @@ def restructure(request: HttpRequest, code: str) -> HttpResponse:
                 target = manageable.filter(code=_picked_code(d["target"])).first()
                 if target is None:
                     raise ValidationError(f"Không có đơn vị mã «{d['target']}» trong phạm vi bạn quản trị.")
-                services.move_unit(by=request.user, unit=unit, new_parent=target, on=d["on"], note=d["note"])
+                restructuring.move_unit(by=request.user, unit=unit, new_parent=target, on=d["on"], note=d["note"])
                 messages.success(request, f"Đã chuyển «{unit.name}» sang «{target.name}».")
             elif d["action"] == "merge":
                 units = _units_by_codes(manageable, d["merged"])
-                services.merge_units(by=request.user, units=units, into=unit, on=d["on"], note=d["note"])
+                restructuring.merge_units(by=request.user, units=units, into=unit, on=d["on"], note=d["note"])
                 messages.success(request, f"Đã hợp nhất {len(units)} đơn vị vào «{unit.name}».")
             elif d["action"] == "split":
                 units = _units_by_codes(manageable, d["successors"])
-                services.split_unit(by=request.user, unit=unit, into=units, on=d["on"], note=d["note"])
+                restructuring.split_unit(by=request.user, unit=unit, into=units, on=d["on"], note=d["note"])
                 messages.success(request, f"Đã chia tách «{unit.name}» thành {len(units)} đơn vị.")
             else:
-                services.retire_unit(by=request.user, unit=unit, on=d["on"], note=d["note"])
+                restructuring.retire_unit(by=request.user, unit=unit, on=d["on"], note=d["note"])
                 messages.success(request, f"«{unit.name}» kết thúc hoạt động từ {d['on']:%d/%m/%Y}.")
             return redirect("onboarding:history")
         except ValidationError as exc:
@@ -505,7 +515,7 @@ def _units_by_codes(manageable, text: str) -> list[OrgUnit]:
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    paths = services.admin_paths(request.user) or scoping.visible_paths(request.user)
+    paths = rights.admin_paths(request.user) or scoping.visible_paths(request.user)
     rows = selectors.successions_in_scope(paths)[:500]
     return render(request, "onboarding/history.html", {"rows": rows})
 

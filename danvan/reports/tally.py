@@ -10,7 +10,7 @@ Kept in step:
   from its old key to its new one (`reports.signals`), with one upsert per ancestor chain;
 - a unit moved to another branch or given another level changes its exemplars' ancestors or level: the chains
   concerned are recounted in the same transaction (`moved`, on treebeard's `path_updated`; `refresh_units`,
-  called by `onboarding.services` when a unit's level changes);
+  called by `onboarding.administration` and `onboarding.tree_import` when a unit's level changes);
 - bulk loads that bypass signals (`danvan generate`) and `danvan reindex` rebuild everything (`rebuild`).
 
 A count for a past year whose tree has changed since (`onboarding.selectors.moves_after` is not empty) is still

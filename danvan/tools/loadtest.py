@@ -124,11 +124,11 @@ def finish() -> int:
 
     from danvan.api.models import ApiToken
     from danvan.api.tokens import revoke_all
-    from danvan.onboarding.services import _unusable_password
+    from danvan.onboarding.people_import import unusable_password
 
     users = list(get_user_model().objects.filter(username__startswith="load."))
     for u in users:
-        u.password, u.is_active = _unusable_password(), False
+        u.password, u.is_active = unusable_password(), False
         revoke_all(u, ApiToken.Revoked.LOAD_TEST)
     get_user_model().objects.bulk_update(users, ["password", "is_active"])
     return len(users)

@@ -10,7 +10,7 @@ import time
 
 from django.contrib.auth import get_user_model
 
-from danvan.onboarding import services
+from danvan.onboarding import importing, people_import, tree_import
 from danvan.onboarding.tables import write_csv
 from danvan.orgs.models import Level, OrgUnit, UnitKind
 
@@ -56,25 +56,25 @@ def bench_onboarding(units: int = 50_000, people: int = 100_000) -> dict:
     prefix = f"B{int(time.time())}-"
     t0 = time.perf_counter()
     trows = tree_rows(prefix, units)
-    tree_csv = write_csv(services.headers(services.TREE_COLUMNS, services.TREE_LABELS), trows)
+    tree_csv = write_csv(importing.headers(importing.TREE_COLUMNS, importing.TREE_LABELS), trows)
     codes = [r[0] for r in trows]
     prows = [[f"{prefix.lower()}u{i}", f"Người dùng số {i}", f"{prefix.lower()}u{i}@bench.local",
               codes[i % len(codes)], "officer" if i % 10 else "leader", "Cán bộ"] for i in range(people)]
-    people_csv = write_csv(services.headers(services.PEOPLE_COLUMNS, services.PEOPLE_LABELS), prows)
+    people_csv = write_csv(importing.headers(importing.PEOPLE_COLUMNS, importing.PEOPLE_LABELS), prows)
     built = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    tree = services.apply_tree(tree_csv, "cay.csv", by=by)
+    tree = tree_import.apply_tree(tree_csv, "cay.csv", by=by)
     t_tree = time.perf_counter() - t1
     t2 = time.perf_counter()
-    ppl = services.apply_people(people_csv, "nguoi-dung.csv", by=by, send_invites=False)
+    ppl = people_import.apply_people(people_csv, "nguoi-dung.csv", by=by, send_invites=False)
     t_people = time.perf_counter() - t2
     t3 = time.perf_counter()
-    again = services.preview_tree(tree_csv, "cay.csv", by=by)
+    again = tree_import.preview_tree(tree_csv, "cay.csv", by=by)
     t_again = time.perf_counter() - t3
     root = OrgUnit.objects.get(code=f"{prefix}BDV")
     t4 = time.perf_counter()
-    exported = services.export_tree(root, "csv")
+    exported = tree_import.export_tree(root, "csv")
     t_export = time.perf_counter() - t4
     total = t_tree + t_people
     return {

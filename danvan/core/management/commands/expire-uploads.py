@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from danvan.core import command, held
 from danvan.intake.services import expire_batches
-from danvan.onboarding.services import expire_runs
+from danvan.onboarding.importing import expire_runs
 
 
 class Command(command.Command):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from danvan.core import command
-from danvan.onboarding import services
+from danvan.onboarding import tree_import
 from danvan.orgs.models import OrgUnit
 
 
@@ -20,7 +20,7 @@ class Command(command.Command):
             raise CommandError(f"Không có đơn vị mã «{o['unit']}».")
         out = Path(o["output"])
         fmt = "csv" if out.suffix.lower() == ".csv" else "xlsx"
-        data = services.export_tree(unit, fmt)
+        data = tree_import.export_tree(unit, fmt)
         out.write_bytes(data)
         n = OrgUnit.objects.filter(path__startswith=unit.path).count()
         self.stdout.write(f"Đã xuất {n} đơn vị vào {out}.")
