@@ -348,6 +348,15 @@ def export_rows(unit: OrgUnit) -> list[list[str]]:
     return rows
 
 
+def export_values(unit_codes: list[str]) -> dict[str, dict[str, str]]:
+    """The rows these units would have in an exported tree file (those that exist), by code."""
+    existing = _existing_units(unit_codes)
+    levels = dict(Level.objects.values_list("pk", "code"))
+    kinds = dict(UnitKind.objects.values_list("pk", "code"))
+    return {code: {**e.fields, "code": code, "parent_code": e.parent_code, "level": levels[e.level_id],
+                   "kind": kinds[e.kind_id]} for code, e in existing.items()}
+
+
 def export_tree(unit: OrgUnit, fmt: str) -> bytes:
     rows = export_rows(unit)
     head = headers(TREE_COLUMNS, TREE_LABELS)

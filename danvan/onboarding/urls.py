@@ -6,6 +6,7 @@ app_name = "onboarding"
 urlpatterns = [
     path("", views.home, name="home"),
     path("mau/<str:kind>.<str:fmt>", views.template_download, name="template"),
+    path("nhap/danh-muc-quoc-gia/", views.registry_import, name="registry"),
     path("nhap/<str:kind>/", views.upload, name="upload"),
     path("xem-truoc/<int:pk>/", views.preview, name="preview"),
     path("xuat/<code:code>.<str:fmt>", views.export, name="export"),

@@ -36,6 +36,7 @@ from . import (
     administration,
     importing,
     people_import,
+    registry,
     restructuring,
     rights,
     selectors,
@@ -61,6 +62,38 @@ def _need_onboard(user: Actor) -> None:
 class UploadForm(forms.Form):
     upload = forms.FileField(label="Tệp danh sách (Excel .xlsx hoặc CSV)",
                              widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}))
+
+
+class RegistryForm(forms.Form):
+    province = forms.ChoiceField(label="Tỉnh, thành phố (danh mục từ 01/7/2025)")
+    under = forms.ChoiceField(label="Các xã, phường, đặc khu trực thuộc đơn vị")
+
+    def __init__(self, *args, user: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["province"]).choices = [("", "— Chọn tỉnh, thành phố —")] + [
+            (str(p.code), p.name) for p in registry.provinces()]
+        units = (OrgUnit.objects.filter(scoping.paths_q(rights.admin_paths(user)))
+                 .exclude(kind__code__in=[code for code, _ in registry.KINDS.values()])
+                 .order_by("path").only("code", "name", "depth")[:500])
+        cast(forms.ChoiceField, self.fields["under"]).choices = [("", "— Chọn đơn vị —")] + [
+            (u.code, f"{'· ' * (u.depth - 1)}{u.name} ({u.code})") for u in units]
+
+
+@login_required
+def registry_import(request: HttpRequest) -> HttpResponse:
+    """The province's commune-level units from the national registry, as a tree file that goes through the
+    tree import's preview and apply (issue 22 §1)."""
+    _need_onboard(request.user)
+    form = RegistryForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data, filename = registry.registry_file(form.cleaned_data["province"], form.cleaned_data["under"])
+            run = importing.start_import(by=request.user, kind=ImportKind.TREE, data=data, filename=filename)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return redirect("onboarding:preview", pk=run.pk)
+    return render(request, "onboarding/registry.html", {"form": form})
 
 
 def _kind(slug: str) -> str:
