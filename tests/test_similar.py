@@ -246,10 +246,10 @@ def test_import_preview_lists_similar_per_row(login, units, seed_exemplars):
 
 
 def test_import_preview_loads_later_rows_lazily_within_scope(login, units, seed_exemplars, monkeypatch):
-    from danvan.intake import views as intake_views
+    from danvan.intake import selectors as intake_selectors
     from danvan.intake.models import ImportRow
 
-    monkeypatch.setattr(intake_views, "PREVIEW_SIMILAR_ROWS", 1)
+    monkeypatch.setattr(intake_selectors, "PREVIEW_SIMILAR_ROWS", 1)
     office = login("vp.skhcn")
     html = office.post("/nhap-bieu-mau/", {"unit": units["CCTDC-QNG"].pk, "year": 2023,
                                            "uploads": [SimpleUploadedFile("b.docx", build_seed001_docx())]},

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
-from danvan.exemplars.selectors import visible_exemplars
+from danvan.exemplars.selectors import counts_under
 from danvan.orgs import scoping
 from danvan.orgs import tree as org_tree
 from danvan.orgs.models import OrgUnit
@@ -16,10 +16,9 @@ from .forms import AuditFilterForm
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    rows = []
-    for m in scoping.memberships(request.user):
-        count = visible_exemplars(request.user).filter(unit__path__startswith=m.unit.path).count()
-        rows.append({"membership": m, "unit": m.unit, "count": count})
+    mine = scoping.memberships(request.user)
+    counts = counts_under(request.user, [m.unit for m in mine])
+    rows = [{"membership": m, "unit": m.unit, "count": counts[m.unit.path]} for m in mine]
     from danvan.movement import todo
     from danvan.movement.models import Notification
 
@@ -46,14 +45,14 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     children = mark_ended(children.select_related("level", "kind").order_by("path")[:500])
     if node:
         mark_ended([node])
-    exemplars = visible_exemplars(request.user)
+    counts = counts_under(request.user, children)
     from danvan.documents.services import can_edit_letter_settings
     from danvan.movement.services import can_issue
     from danvan.onboarding.rights import can_manage_unit, grantable_roles
     from danvan.onboarding.views import predecessor_history
 
     for child in children:
-        child.exemplar_count = exemplars.filter(unit__path__startswith=child.path).count()
+        child.exemplar_count = counts[child.path]
         if not child.code_ok:  # made before the code rule: listed with its repair link
             child.repairable = can_manage_unit(request.user, child)
 

@@ -189,12 +189,20 @@ def round_document(user: Actor, rnd: RegistrationRound, which: str, fmt: str,
     if which == "don-doc":
         if not round_services.can_issue(user, rnd.issuer):
             raise NoSuchDocument(which)
-        lagging = round_services.lagging(rnd).select_related("unit").order_by("unit_path")
-        chosen = list(lagging.filter(pk__in=submission_ids) if submission_ids else lagging)
-        if not chosen:
-            raise DocumentError("Không có đơn vị nào chậm: mọi đơn vị đã gửi đăng ký.", "nothing_lagging")
-        return reminder(rnd, chosen, fmt)
+        return lagging_reminder(rnd, fmt, submission_ids)
     raise NoSuchDocument(which)
+
+
+def lagging_reminder(rnd: RegistrationRound, fmt: str, submission_ids: list[int] | None = None) -> Rendered:
+    """The reminder letter naming the round's lagging units in tree order (`submission_ids` narrows them);
+    refused in Vietnamese when none lags. Page, API and `danvan export reminder` alike."""
+    from danvan.movement import services as round_services
+
+    lagging = round_services.lagging(rnd).select_related("unit").order_by("unit_path")
+    chosen = list(lagging.filter(pk__in=submission_ids) if submission_ids else lagging)
+    if not chosen:
+        raise DocumentError("Không có đơn vị nào chậm: mọi đơn vị đã gửi đăng ký.", "nothing_lagging")
+    return reminder(rnd, chosen, fmt)
 
 
 def requester_job(user: Actor, pk: int):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import os
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from danvan.core import sharedcache
 from danvan.core.params import query_int
@@ -26,6 +28,23 @@ def visible_exemplars(user: Actor, *, include_deleted: bool = False) -> Exemplar
     if not include_deleted:
         qs = qs.alive()
     return qs
+
+
+def counts_under(user, units: list[OrgUnit]) -> dict[str, int]:
+    """The exemplars the user sees under each unit's subtree, by unit path: one grouped query per depth among
+    `units` (siblings: one), whatever their number — never a count per unit."""
+    by_length: dict[int, set[str]] = defaultdict(set)
+    for u in units:
+        by_length[len(u.path)].add(u.path)
+    found: dict[str, int] = {}
+    for length, paths in by_length.items():
+        common = os.path.commonprefix(sorted(paths))
+        common = common[: len(common) - len(common) % OrgUnit.steplen]
+        rows = (visible_exemplars(user).filter(unit__path__startswith=common)
+                .annotate(branch=Substr("unit__path", 1, length)).filter(branch__in=sorted(paths))
+                .order_by().values("branch").annotate(n=Count("pk")).values_list("branch", "n"))
+        found.update(rows)
+    return {u.path: found.get(u.path, 0) for u in units}
 
 
 MAX_UNIT_CHOICES = 500

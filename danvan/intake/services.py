@@ -37,6 +37,19 @@ from .model import TOO_LARGE
 from .models import ImportBatch, ImportFile, ImportRow
 from .parser import DEFAULT_LIMITS, display_name
 
+MAX_FILES = 30  # files in one upload (page and API; the CLI reads a folder)
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def file_count_error(count: int) -> str | None:
+    """Why an upload of `count` files is refused, or None."""
+    if not count:
+        return "Hãy chọn ít nhất một tệp biểu mẫu."
+    if count > MAX_FILES:
+        return f"Mỗi lần chỉ nhập tối đa {MAX_FILES} tệp."
+    return None
+
+
 NEW_FIELD_CATEGORY = "he-thong-chinh-tri"  # where an unknown field goes until someone remaps it
 
 

@@ -21,15 +21,13 @@ from danvan.orgs import scoping
 from danvan.orgs.forms import UnitChoiceField
 from danvan.orgs.permissions import Actor
 
-from . import services
+from . import selectors, services
 from .models import ImportBatch, ImportFile, ImportRow
-
-MAX_FILES = 30
 
 
 class UploadForm(forms.Form):
     unit: forms.ModelChoiceField = UnitChoiceField(label="Đơn vị của biểu mẫu", queryset=None, empty_label=None)
-    year = forms.IntegerField(label="Năm đăng ký", min_value=2000, max_value=2100)
+    year = forms.IntegerField(label="Năm đăng ký", min_value=services.YEAR_MIN, max_value=services.YEAR_MAX)
     uploads = MultipleFileField(label="Tệp biểu mẫu (Word .docx hoặc Excel .xlsx; chọn được nhiều tệp)",
                               widget=MultipleFileInput(attrs={"accept": ".docx,.xlsx,.doc,.xls"}), required=False)
 
@@ -50,10 +48,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         files = form.cleaned_data["uploads"]
         if refused := uploads.refusal(request):  # a file past the limit, found while it streamed in
             form.add_error("uploads", refused)
-        elif not files:
-            form.add_error("uploads", "Hãy chọn ít nhất một tệp biểu mẫu.")
-        elif len(files) > MAX_FILES:
-            form.add_error("uploads", f"Mỗi lần chỉ nhập tối đa {MAX_FILES} tệp.")
+        elif too_many := services.file_count_error(len(files)):
+            form.add_error("uploads", too_many)
         else:
             unit = form.cleaned_data["unit"]
             target = sub if sub and sub.unit_id == unit.pk else None
@@ -129,26 +125,14 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-PREVIEW_SIMILAR_ROWS = 20
-
-
-def row_similar(request: HttpRequest, batch: ImportBatch, row: ImportRow) -> list:
-    """The closest existing exemplars of the user's scope to one parsed row (besides the duplicate warning)."""
-    from danvan.search.similar import similar_to_draft
-
-    data = row.data or {}
-    content = " ".join(data.get(k) or "" for k in ("content_problem", "content_actors", "content_results"))
-    return similar_to_draft(request.user, name=data.get("name") or "", content=content, unit_id=batch.unit_id,
-                            year=batch.year, limit=3, exclude=(row.exemplar_id,) if row.exemplar_id else ())
-
-
 def _attach_similar(request: HttpRequest, batch: ImportBatch, files: list) -> None:
     """The first rows get their similar exemplars in the page; the others load as they scroll into view."""
     n = 0
     for f in files:
         for row in f.rows.all():
             n += 1
-            row.similar = row_similar(request, batch, row) if n <= PREVIEW_SIMILAR_ROWS else None
+            row.similar = (selectors.row_similar(request.user, batch, row) if n <= selectors.PREVIEW_SIMILAR_ROWS
+                           else None)
 
 
 @login_required
@@ -156,7 +140,7 @@ def row_similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the similar exemplars of one row of a preview (same access as the preview)."""
     row = get_object_or_404(ImportRow.objects.select_related("file__batch__unit"), pk=pk)
     batch = _batch(request, row.file.batch_id)
-    return render(request, "intake/_row_similar.html", {"row": row, "similar": row_similar(request, batch, row)})
+    return render(request, "intake/_row_similar.html", {"row": row, "similar": selectors.row_similar(request.user, batch, row)})
 
 
 @login_required

@@ -22,7 +22,7 @@ from danvan.orgs import scoping, tree
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
 
-from . import notify, selectors, services
+from . import exports, notify, selectors, services
 from .forms import (
     DT_FORMAT,
     DossierForm,
@@ -226,40 +226,9 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     node = _node(request, rnd)
     data = selectors.completeness(rnd.family_root, node)
-    body = _completeness_xlsx(data)
+    body = exports.completeness_xlsx(data)
     return downloads.data_response(body, f"tien-do-dot-{rnd.pk}-{node.code}.xlsx",
                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def _completeness_xlsx(data: selectors.Completeness) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    from danvan.core.cells import workbook_bytes
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Theo cấp"
-    ws.append([f"Tiến độ đăng ký: {data.root.title} — {data.node.name}"])
-    ws["A1"].font = Font(bold=True)
-    head = ["Cấp", "Phải gửi", "Đã gửi", "Đúng hạn", "Muộn", "Đã tiếp nhận", "Bị trả lại", "Đang soạn",
-            "Chưa bắt đầu", "Tỉ lệ đã gửi (%)"]
-    ws.append(head)
-    for r in data.by_level:
-        ws.append([r["level"].name, r["expected"], r["submitted"], r["on_time"], r["late"], r["accepted"],
-                   r["returned"], r["draft"], r["not_started"], r["rate"]])
-    ws2 = wb.create_sheet("Đơn vị trực thuộc")
-    ws2.append(["Mã", "Đơn vị", "Tình trạng", "Số mô hình", "Đơn vị cấp dưới đã gửi / phải gửi"])
-    for ch in data.children:
-        sub, st = ch["submission"], ch["stats"]
-        ws2.append([ch["unit"].code, ch["unit"].name, ch["state"], sub.n_total if sub else "",
-                    f"{st['submitted']}/{st['expected']}" if st else ""])
-    for sheet in (ws, ws2):
-        for col in sheet.columns:
-            sheet.column_dimensions[col[0].column_letter].width = 22
-            for cell in col:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return workbook_bytes(wb)
 
 
 @login_required

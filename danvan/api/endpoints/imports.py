@@ -8,7 +8,7 @@ those who may edit its unit (others: 404). Confirm takes the corrections the pre
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal, cast
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -21,9 +21,9 @@ from pydantic import Field
 from danvan.core import uploads
 from danvan.exemplars.forms import MAX_CONTENT
 from danvan.exemplars.models import Exemplar
+from danvan.intake import selectors as intake_selectors
 from danvan.intake import services
 from danvan.intake.models import ImportBatch, ImportRow
-from danvan.intake.views import MAX_FILES, PREVIEW_SIMILAR_ROWS, UploadForm, row_similar
 from danvan.movement.selectors import visible_submissions
 from danvan.orgs import scoping
 
@@ -36,7 +36,7 @@ from .units import PageQuery
 router = Router(tags=["Nhập biểu mẫu"])
 
 # The page's year bounds, not a second copy of them.
-_YEAR_MIN, _YEAR_MAX = (cast(int, getattr(UploadForm.base_fields["year"], a)) for a in ("min_value", "max_value"))
+_YEAR_MIN, _YEAR_MAX = services.YEAR_MIN, services.YEAR_MAX
 
 
 # ---- shapes ------------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ class ImportRowOut(Schema):
     warnings: list[WarningOut]
     possible_duplicate: bool = Field(description="Có thể trùng với mô hình đã đăng ký (xem cảnh báo `duplicate`)")
     similar: list[SimilarOut] | None = Field(
-        description=f"Mô hình tương tự trong phạm vi của bạn ({PREVIEW_SIMILAR_ROWS} dòng đầu; các dòng sau: "
+        description=f"Mô hình tương tự trong phạm vi của bạn ({intake_selectors.PREVIEW_SIMILAR_ROWS} dòng đầu; các dòng sau: "
                     "null, lấy qua /imports/{id}/rows/{row_id}/similar)")
     exemplar: int | None = Field(description="Mô hình đã tạo từ dòng này (sau khi xác nhận)")
 
@@ -220,8 +220,8 @@ def _row_out(request: HttpRequest, batch: ImportBatch, row: ImportRow, fields: d
         "content_actors": d.get("content_actors") or "", "content_results": d.get("content_results") or "",
         "source_id": _int_or_none(d.get("source_id")), "warnings": warnings,
         "possible_duplicate": any(w["code"] == "duplicate" for w in warnings),
-        "similar": ([_similar_out(s) for s in row_similar(request, batch, row)]
-                    if n <= PREVIEW_SIMILAR_ROWS else None),
+        "similar": ([_similar_out(s) for s in intake_selectors.row_similar(request.user, batch, row)]
+                    if n <= intake_selectors.PREVIEW_SIMILAR_ROWS else None),
         "exemplar": row.exemplar_id,
     }
 
@@ -277,10 +277,8 @@ def start_import(request: HttpRequest, data: Form[ImportIn], files: File[list[Up
             raise missing("submission", "Không tìm thấy hồ sơ đăng ký trong phạm vi của bạn.")
     if refused := uploads.refusal(request):  # a file past the limit, found while it streamed in
         raise ApiError(413, "too_large", refused, uploads.refusal_details(request))
-    if not files:
-        raise bad_ref("files", "Hãy chọn ít nhất một tệp biểu mẫu.")
-    if len(files) > MAX_FILES:
-        raise bad_ref("files", f"Mỗi lần chỉ nhập tối đa {MAX_FILES} tệp.")
+    if too_many := services.file_count_error(len(files)):
+        raise bad_ref("files", too_many)
     result = services.start_import(by=request.user, unit=unit, year=data.year, submission=sub,
                                    files=[(f.name or "bieu-mau", f) for f in files])
     if result.batch is None:
@@ -318,7 +316,7 @@ def get_import(request: HttpRequest, pk: int):
 def row_similar_list(request: HttpRequest, pk: int, row_pk: int):
     batch = _batch(request, pk)
     row = get_object_or_404(ImportRow, pk=row_pk, file__batch=batch)
-    return {"items": [_similar_out(s) for s in row_similar(request, batch, row)]}
+    return {"items": [_similar_out(s) for s in intake_selectors.row_similar(request.user, batch, row)]}
 
 
 @router.post("/imports/{pk}/confirm", response=ok(ConfirmOut),

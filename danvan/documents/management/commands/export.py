@@ -6,7 +6,6 @@ from danvan.core import command
 from danvan.core.numbers import size
 from danvan.documents import services
 from danvan.movement.models import RegistrationRound, Submission
-from danvan.movement.services import lagging
 from danvan.orgs.models import OrgUnit
 
 
@@ -71,7 +70,4 @@ class Command(command.Command):
         rnd = RegistrationRound.objects.filter(root=root.root or root, issuer=unit).first()
         if rnd is None:
             raise CommandError(f"{unit.name} không phát động hay chuyển tiếp đợt này.")
-        late = list(lagging(rnd).select_related("unit").order_by("unit_path"))
-        if not late:
-            raise CommandError("Không có đơn vị nào chậm: mọi đơn vị đã gửi đăng ký.")
-        return services.reminder(rnd, late, o["format"])
+        return services.lagging_reminder(rnd, o["format"])

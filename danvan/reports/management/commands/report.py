@@ -10,6 +10,7 @@ from danvan.exemplars.models import Movement
 from danvan.orgs.models import OrgUnit
 from danvan.reports import documents, stats
 from danvan.reports.models import AnnualReport
+from danvan.reports.services import report_movement
 
 
 class Command(command.Command):
@@ -51,12 +52,7 @@ class Command(command.Command):
         self.stdout.write(f"Đã ghi {o['output']} ({size(len(data))}).")
 
     def _movement(self, pk: int | None, year: int | None) -> Movement:
-        qs = Movement.objects.order_by("-period_start")
-        if pk:
-            qs = qs.filter(pk=pk)
-        elif year:
-            qs = qs.filter(period_start__lte=year, period_end__gte=year)
-        movement = qs.first()
+        movement = report_movement(year or None, pk or None)  # the pages' choice: by number, else covering the year
         if movement is None:
             raise CommandError("Không tìm thấy phong trào" + (f" số {pk}." if pk else f" có giai đoạn chứa năm {year}.")
                                + " Xem các phong trào bằng `danvan movement list`.")
