@@ -14,17 +14,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 
 
-def run_action(request: HttpRequest, action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
-    """Run ``action``; flash ``success`` (or ``success(result)``) or the refusal's messages. True when it ran."""
+def run_action(request: HttpRequest, action: Callable[[], Any], success: str | Callable[[Any], str], *,
+               visible: Callable[[], bool] | None = None, after: Callable[[Any], None] | None = None) -> bool:
+    """What every page button does with a service's outcome: run ``action``; flash ``success`` (or
+    ``success(result)``, then ``after(result)``) or the refusal's messages. True when it ran.
+
+    A refusal of rights (`PermissionDenied`) is a 404 — the object does not exist for this user — unless
+    ``visible()`` says the user sees it: then the refusal is said in Vietnamese on the page they came from."""
     try:
         result = action()
-    except PermissionDenied:
-        raise Http404 from None
+    except PermissionDenied as exc:
+        if visible is None or not visible():
+            raise Http404 from None
+        messages.error(request, " ".join(str(a) for a in exc.args) or "Bạn không có quyền.")
+        return False
     except ValidationError as exc:
         for m in exc.messages:
             messages.error(request, m)
         return False
     messages.success(request, success(result) if callable(success) else success)
+    if after is not None:
+        after(result)
     return True
 
 

@@ -7,6 +7,7 @@ permission-checked download view serves is what its extension says.
 from __future__ import annotations
 
 import zipfile
+from typing import Literal
 
 import filetype
 from django.conf import settings
@@ -62,6 +63,16 @@ def _zip_has(f, part: str) -> bool:
             return part in z.namelist()
     except (zipfile.BadZipFile, OSError):
         return False
+
+
+def office_kind(names) -> Literal["docx", "xlsx"] | None:
+    """"docx" or "xlsx" by the main part an OOXML zip holds (`OOXML_PART`: the one rule, uploads and intake), else
+    None."""
+    if OOXML_PART[".docx"] in names:
+        return "docx"
+    if OOXML_PART[".xlsx"] in names:
+        return "xlsx"
+    return None
 
 
 def content_type(name: str) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 import nh3
 
 from danvan.core.html import strip_control_chars
+from danvan.search.text import fold_key as fold
 
 INLINE_TAGS = {"b", "strong", "i", "em", "u", "sup", "sub"}
 
@@ -35,12 +35,6 @@ TERMINAL_PUNCTUATION = ".!?:;…\"”)]'’»"
 _MARKER_PREFIX = r"^\s*(?:(?:[-+•*–—]|\d{1,2}[.)]|[a-d][.)])\s*)?"
 ACTORS_RE = re.compile(_MARKER_PREFIX + r"to chuc\s*,?\s*ca nhan (?:thuc hien|tham gia)\s*:")
 RESULTS_RE = re.compile(_MARKER_PREFIX + r"(?:du kien ket qua|ket qua du kien)[^:]{0,80}:")
-
-
-def fold(text: str) -> str:
-    """Accent-, case- and space-insensitive key: "Địa  Chỉ" -> "dia chi"."""
-    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    return _WS_RE.sub(" ", _COMBINING_RE.sub("", decomposed).lower()).strip()
 
 
 def plain_text(fragment: str) -> str:

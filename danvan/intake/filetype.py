@@ -16,6 +16,7 @@ from typing import Literal
 
 from danvan.core import officefile, soffice
 from danvan.core.numbers import number
+from danvan.core.uploads import office_kind
 
 from .model import (
     CORRUPT,
@@ -157,10 +158,8 @@ def _sniff_zip(data: bytes, filename: str, limits: Limits, convert: bool) -> Sni
         check_zip_bounds(zf, filename, limits)
         names = set(zf.namelist())
         try:
-            if "word/document.xml" in names:
-                return Sniffed("docx", data)
-            if "xl/workbook.xml" in names:
-                return Sniffed("xlsx", data)
+            if kind := office_kind(names):
+                return Sniffed(kind, data)
             if "mimetype" in names:
                 mime = _read_small(zf, "mimetype")
                 if mime.startswith(b"application/vnd.oasis.opendocument.text"):

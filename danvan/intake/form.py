@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from danvan.core.html import sanitize_html
+from danvan.search.text import fold_key as fold
 
 from .content import (
     address_from_lines,
-    fold,
     join_address,
     join_fragments,
     plain_text,

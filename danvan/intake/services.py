@@ -29,9 +29,9 @@ from danvan.movement.models import Submission
 from danvan.orgs import permissions, scoping
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
+from danvan.search.text import fold_key as fold
 
 from . import IntakeError, parse_form
-from .content import fold
 from .filetype import too_large
 from .model import TOO_LARGE
 from .models import ImportBatch, ImportFile, ImportRow

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from multidb import db_write
 
 from danvan.core import downloads, sharedcache, uploads
-from danvan.core.actions import posted_version
+from danvan.core.actions import posted_version, run_action
 from danvan.core.params import query_ints
 from danvan.documents import models as documents_models
 from danvan.documents import services as documents_services
@@ -263,20 +263,12 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, sub: Submission, fn, success: str, then: str | None = None) -> HttpResponse:
-    """Run a dossier step; on success go to `then` (the next place to work), else back to the dossier."""
-    try:
-        result = fn()
-    except PermissionDenied as exc:
-        if not scoping.can_see_unit(request.user, sub.unit):
-            raise Http404 from None
-        messages.error(request, " ".join(str(a) for a in exc.args) or "Bạn không có quyền.")
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, success)
-        _warn(request, getattr(result, "warnings", []))
-        if then:
-            return redirect(then)
+    """Run a dossier step (`core/actions.run_action`: a refusal of rights over a dossier one sees is said, not a
+    404); on success go to `then` (the next place to work), else back to the dossier."""
+    ran = run_action(request, fn, success, visible=lambda: scoping.can_see_unit(request.user, sub.unit),
+                     after=lambda result: _warn(request, getattr(result, "warnings", [])))
+    if ran and then:
+        return redirect(then)
     return redirect("movement:submission", pk=sub.pk)
 
 

@@ -9,7 +9,6 @@ so nothing is ever half-applied.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from django.utils import timezone
 from danvan.orgs import permissions
 from danvan.orgs.models import Level, OrgUnit, Role, UnitKind
 from danvan.orgs.permissions import Actor
+from danvan.search.text import fold_key
 
 from .models import ImportKind, ImportRun
 from .rights import can_onboard
@@ -81,8 +81,8 @@ HEADER_ALIASES = {
 
 
 def fold_header(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).replace("_", " ").split())
+    """A header or a value as the imports match it: `fold_key`, with "_" as a space ("parent_code" ~ "parent code")."""
+    return fold_key(text.replace("_", " "))
 
 
 def _header_map(table: Table, columns: list[str], required: list[str], labels: dict[str, str]

@@ -39,6 +39,14 @@ def fold(text: str) -> str:
     return (text or "").translate(_FOLD)
 
 
+def fold_key(text: str) -> str:
+    """Accent-, case- and space-insensitive key for matching labels: "  Địa  Chỉ " -> "dia chi" (the one folding
+    of `fold`, on composed text, spaces collapsed, stray combining marks dropped). Column headers, role names,
+    field labels and form headings are compared through it."""
+    folded = unicodedata.normalize("NFC", text or "").translate(_FOLD)
+    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).split())
+
+
 def tokens(query: str) -> list[str]:
     """Search words of a query: folded, letters and digits only (FTS syntax never reaches the database)."""
     found = _TOKEN_RE.findall(fold((query or "")[:MAX_QUERY]))
