@@ -26,6 +26,7 @@ import re
 import zipfile
 from dataclasses import dataclass, fields, replace
 from io import BytesIO
+from typing import Literal
 
 from lxml import etree
 
@@ -270,3 +271,18 @@ def _check_docx(zf: zipfile.ZipFile, names: list[str], filename: str, b: Bounds)
             if cells > b.max_docx_cells:
                 raise Refused("docx_cells", f"Tệp «{filename}» có hơn {_n(b.max_docx_cells)} ô bảng, vượt giới hạn; "
                                             "hãy chỉ giữ lại bảng cần nhập.")
+
+
+# The main part an OOXML zip holds: what makes it a docx or an xlsx (uploads and intake; no Django here, so the
+# intake parser stays pure).
+OOXML_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+
+
+def office_kind(names) -> Literal["docx", "xlsx"] | None:
+    """"docx" or "xlsx" by the main part an OOXML zip holds (`OOXML_PART`: the one rule, uploads and intake), else
+    None."""
+    if OOXML_PART[".docx"] in names:
+        return "docx"
+    if OOXML_PART[".xlsx"] in names:
+        return "xlsx"
+    return None

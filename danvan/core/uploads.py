@@ -7,11 +7,12 @@ permission-checked download view serves is what its extension says.
 from __future__ import annotations
 
 import zipfile
-from typing import Literal
 
 import filetype
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
+
+from .officefile import OOXML_PART
 
 # Extension -> what filetype may detect for it; OOXML files are zips checked for their main part.
 ALLOWED: dict[str, set[str]] = {
@@ -23,7 +24,6 @@ ALLOWED: dict[str, set[str]] = {
     ".docx": {"docx", "zip"},
     ".xlsx": {"xlsx", "zip"},
 }
-OOXML_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".jpg": "image/jpeg",
@@ -63,16 +63,6 @@ def _zip_has(f, part: str) -> bool:
             return part in z.namelist()
     except (zipfile.BadZipFile, OSError):
         return False
-
-
-def office_kind(names) -> Literal["docx", "xlsx"] | None:
-    """"docx" or "xlsx" by the main part an OOXML zip holds (`OOXML_PART`: the one rule, uploads and intake), else
-    None."""
-    if OOXML_PART[".docx"] in names:
-        return "docx"
-    if OOXML_PART[".xlsx"] in names:
-        return "xlsx"
-    return None
 
 
 def content_type(name: str) -> str:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from danvan.core import officefile, soffice
 from danvan.core.numbers import number
-from danvan.core.uploads import office_kind
+from danvan.core.officefile import office_kind
 
 from .model import (
     CORRUPT,
