@@ -107,3 +107,24 @@ def test_unit_pickers_mark_an_ended_unit(ended, login):
     form = _text(login("admin").get("/mo-hinh/them/"))
     assert "Chi cục Tiêu chuẩn Đo lường Chất lượng — đã hợp nhất hoặc kết thúc hoạt động từ " + day in form
     assert "Văn phòng Sở Khoa học và Công nghệ — đã" not in form
+
+
+def test_an_ended_unit_takes_no_new_people_and_no_new_units(ended):
+    """The unit page of a retired unit still shows its forms' refusals in Vietnamese; nothing is saved."""
+    from django.contrib.auth.models import User
+
+    before_users, before_units = User.objects.count(), OrgUnit.objects.count()
+    page = _text(ended.post("/quan-tri-don-vi/don-vi/CCTDC-QNG/", {
+        "action": "person", "p-username": "moi.cctdc", "p-full_name": "Người Mới", "p-email": "moi@example.vn",
+        "p-role": "officer"}, follow=True))
+    assert "đã hợp nhất, chia tách hoặc kết thúc hoạt động từ" in page and "không thêm người vào đơn vị này được" in page
+    page = _text(ended.post("/quan-tri-don-vi/don-vi/CCTDC-QNG/", {
+        "action": "person", "p-username": "cc.tdc", "p-role": "officer"}, follow=True))
+    assert "không cấp vai trò tại đơn vị này được" in page
+    from danvan.orgs.models import Level, UnitKind
+
+    page = _text(ended.post("/quan-tri-don-vi/don-vi/CCTDC-QNG/", {
+        "action": "child", "c-code": "PHONG-MOI", "c-name": "Phòng mới", "c-level": Level.objects.get(code="co-so").pk,
+        "c-kind": UnitKind.objects.get(code="phong-don-vi").pk, "c-doc_family": "state"}, follow=True))
+    assert "không thêm đơn vị trực thuộc được" in page
+    assert (User.objects.count(), OrgUnit.objects.count()) == (before_users, before_units)

@@ -24,7 +24,15 @@ def check_unit_admin(by: Actor, unit: OrgUnit) -> None:
         raise PermissionDenied(f"Bạn không có quyền quản trị đơn vị «{unit.name}».")
 
 
+def refuse_ended(unit: OrgUnit, what: str) -> None:
+    """A merged, split or retired unit takes no new people and no new units under it (issue 16 §8)."""
+    if unit.ended:
+        raise ValidationError(f"«{unit.name}» đã hợp nhất, chia tách hoặc kết thúc hoạt động từ "
+                              f"{unit.valid_to:%d/%m/%Y}: không {what} được.")
+
+
 def grant_role(*, by: Actor, unit: OrgUnit, user: User, role: str, title: str = "") -> Membership:
+    refuse_ended(unit, "cấp vai trò tại đơn vị này")
     if role not in Role.values:
         raise ValidationError("Vai trò không hợp lệ.")
     if not can_grant(by, unit, role):
@@ -52,6 +60,7 @@ def add_person(*, by: Actor, unit: OrgUnit, username: str, full_name: str, email
     User = get_user_model()
     if not can_grant(by, unit, role):
         raise PermissionDenied(f"Bạn không được cấp vai trò «{role_label(role)}» tại «{unit.name}».")
+    refuse_ended(unit, "thêm người vào đơn vị này")
     email = email.strip().lower()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(f"Tên đăng nhập «{username}» đã có.")
@@ -79,6 +88,7 @@ def _check_code(code: str, unit: OrgUnit | None = None) -> None:
 
 def create_unit(*, by: Actor, parent: OrgUnit, code: str, name: str, level: Level, kind: UnitKind, **doc) -> OrgUnit:
     check_unit_admin(by, parent)
+    refuse_ended(parent, "thêm đơn vị trực thuộc")
     _check_code(code)
     if OrgUnit.objects.filter(code=code).exists():
         raise ValidationError(f"Mã đơn vị «{code}» đã có.")
