@@ -109,9 +109,9 @@ def registry_file(province_text: str, under_code: str, *, level_code: str | None
     (letter header, suffix, address, family, parent); the registry gives name and kind."""
     from django.core.exceptions import ValidationError
 
-    from danvan.orgs.models import Level, OrgUnit
+    from danvan.orgs.models import DocFamily, Level, OrgUnit
 
-    from .importing import TREE_COLUMNS
+    from .importing import TREE_COLUMNS, TREE_LABELS, headers
     from .tables import write_csv
     from .tree_import import export_values
 
@@ -133,11 +133,16 @@ def registry_file(province_text: str, under_code: str, *, level_code: str | None
                                   "xã trong Quản trị hoặc chỉ rõ cấp.", code="no_level")
     items = communes(province)
     existing = export_values([c.unit_code for c in items])
+    # The file reads as the pages do: levels and families by their names (the tree import takes both). Kinds stay
+    # codes: "Xã" folds to the code of another kind ("xa").
+    names = {"level": dict(Level.objects.values_list("code", "name")),
+             "doc_family": {str(v): str(label) for v, label in DocFamily.choices}}
     rows = []
     for c in items:
         row = existing.get(c.unit_code) or {
             "code": c.unit_code, "parent_code": under.code, "level": level.code, "header_name": "",
             "superior_name": "", "doc_suffix": "", "place_name": c.place_name,
             "address": f"{c.name}, {province.name[0].lower()}{province.name[1:]}", "doc_family": "state"}
-        rows.append([{**row, "name": c.name, "kind": c.kind}.get(col, "") for col in TREE_COLUMNS])
-    return write_csv(TREE_COLUMNS, rows), f"danh-muc-{province.code:02d}-{fold(province.short_name).replace(' ', '-')}.csv"
+        row = {**row, "name": c.name, "kind": c.kind}
+        rows.append([names[col].get(row[col], row[col]) if col in names else row.get(col, "") for col in TREE_COLUMNS])
+    return write_csv(headers(TREE_COLUMNS, TREE_LABELS), rows), f"danh-muc-{province.code:02d}-{fold(province.short_name).replace(' ', '-')}.csv"
