@@ -170,10 +170,11 @@ def reopen(demo):
     def _reopen(ex) -> None:
         from danvan.movement import services
         from danvan.movement.models import SENT_STATUSES, Submission
+        from danvan.orgs import permissions
         from danvan.orgs.models import Membership
 
         for sub in Submission.objects.filter(items__exemplar=ex, status__in=SENT_STATUSES).order_by("unit__depth"):
-            by = Membership.objects.filter(unit=sub.round.issuer, role__in=services.REVIEW_ROLES).first().user
+            by = Membership.objects.filter(unit=sub.round.issuer, role__in=permissions.SUBTREE_ROLES).first().user
             services.return_submission(submission=sub, by=by, comment="Mở lại để sửa mô hình.")
 
     return _reopen

@@ -241,7 +241,7 @@ NO_OBJECT: dict[str, str] = {
     "tree": "the tree from the user's own units down",
     "audit": "the audit log of the admin's own subtree (test_security.py)",
     "profile": "the user's own tokens",
-    "exemplars:list": "list filtered by scoping.visible_units", "exemplars:create": "a new model in a unit of the "
+    "exemplars:list": "list filtered by permissions.visible_units", "exemplars:create": "a new model in a unit of the "
     "form's choices (editable units only)", "exemplars:trash": "deleted models of the user's units",
     "exemplars:source_search": "search among visible models", "similar:draft": "similar among visible models",
     "movement:rounds": "visible rounds", "movement:launch": "issuer among the user's own units",

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from danvan.orgs import permissions, scoping
+from danvan.orgs import permissions
 
 from . import tokens
 from .forms import TokenForm
@@ -18,7 +18,7 @@ from .models import ApiToken
 
 def _render(request: HttpRequest, form: TokenForm, new_secret: str | None = None) -> HttpResponse:
     return render(request, "api/profile.html", {
-        "memberships": sorted(scoping.memberships(request.user), key=lambda m: m.unit.path),
+        "memberships": sorted(permissions.memberships(request.user), key=lambda m: m.unit.path),
         "tokens": ApiToken.objects.filter(user_id=request.user.pk or 0),
         "form": form,
         "new_secret": new_secret,

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from danvan.exemplars.models import Exemplar
 from danvan.movement.models import SubmissionEvent
-from danvan.orgs import scoping
-from danvan.orgs.models import Membership, Role
+from danvan.orgs import permissions
+from danvan.orgs.models import Membership
 from danvan.orgs.permissions import Actor
 
 KINDS = {"exemplar": "Mô hình, điển hình", "submission": "Hồ sơ đăng ký", "membership": "Thành viên đơn vị",
@@ -45,24 +45,13 @@ class AuditFilter:
     object_id: int | None = None
 
 
-def audit_paths(user: Actor) -> list[str] | None:
-    """Subtrees whose log the user may read: None means everything (superuser), [] means nothing."""
-    if scoping.sees_everything(user):
-        return None
-    return sorted({m.unit.path for m in scoping.memberships(user) if m.role == Role.ADMIN})
-
-
-def can_audit(user: Actor) -> bool:
-    return audit_paths(user) != []
-
-
 def _name(u) -> str:
     return (u.get_full_name() or u.username) if u is not None else "Hệ thống"
 
 
 def _scope(qs, paths: list[str] | None, prefix: str, f: AuditFilter, at: str, who: str, pk: str):
     if paths is not None:
-        qs = qs.filter(scoping.paths_q(paths, prefix))
+        qs = qs.filter(permissions.paths_q(paths, prefix))
     if f.username:
         qs = qs.filter(**{f"{who}__username": f.username})
     if f.date_from:
@@ -134,7 +123,7 @@ def _duplicates(paths, f: AuditFilter) -> list[Entry]:
 
 
 def entries(user: Actor, f: AuditFilter) -> list[Entry]:
-    paths = audit_paths(user)
+    paths = permissions.audit_paths(user)
     if paths == []:
         return []
     sources = {"exemplar": _exemplars, "submission": _events, "membership": _memberships, "unit": _units,

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS
 
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 
 from . import sharedcache
 
@@ -23,10 +23,6 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    from danvan.onboarding.rights import can_onboard
-
-    from .audit import can_audit
-
-    return {"my_units": scoping.home_units(user), "unread_notifications": unread_count(user),
-            "can_audit": can_audit(user), "can_onboard": can_onboard(user),
+    return {"my_units": permissions.home_units(user), "unread_notifications": unread_count(user),
+            "can_audit": permissions.can_audit(user), "can_onboard": permissions.can_onboard(user),
             "demo_mail": bool(user.is_superuser and getattr(settings, "DEMO_MAIL_DIR", ""))}

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from danvan.exemplars.selectors import counts_under
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.orgs import tree as org_tree
 from danvan.orgs.models import OrgUnit
 
@@ -16,7 +16,7 @@ from .forms import AuditFilterForm
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    mine = scoping.memberships(request.user)
+    mine = permissions.memberships(request.user)
     counts = counts_under(request.user, [m.unit for m in mine])
     rows = [{"membership": m, "unit": m.unit, "count": counts[m.unit.path]} for m in mine]
     from danvan.movement import todo
@@ -31,36 +31,33 @@ def home(request: HttpRequest) -> HttpResponse:
 def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """One level of the reporting tree at a time: roots of the user's scope, or a node's children."""
     if code:
-        node = get_object_or_404(scoping.visible_units(request.user), code=code)
+        node = get_object_or_404(permissions.visible_units(request.user), code=code)
         children = OrgUnit.objects.get_children(node)
-        ancestors = [a for a in org_tree.ancestors(node) if scoping.can_see_unit(request.user, a)]
+        ancestors = [a for a in org_tree.ancestors(node) if permissions.can_see_unit(request.user, a)]
     else:
         node, ancestors = None, []
-        if scoping.sees_everything(request.user):
+        if permissions.sees_everything(request.user):
             children = OrgUnit.objects.get_root_nodes()
         else:
-            children = OrgUnit.objects.filter(path__in=scoping.visible_paths(request.user))
+            children = OrgUnit.objects.filter(path__in=permissions.visible_paths(request.user))
     from danvan.onboarding.selectors import mark_ended
 
     children = mark_ended(children.select_related("level", "kind").order_by("path")[:500])
     if node:
         mark_ended([node])
     counts = counts_under(request.user, children)
-    from danvan.documents.services import can_edit_letter_settings
-    from danvan.movement.services import can_issue
-    from danvan.onboarding.rights import can_manage_unit, grantable_roles
     from danvan.onboarding.views import predecessor_history
 
     for child in children:
         child.exemplar_count = counts[child.path]
         if not child.code_ok:  # made before the code rule: listed with its repair link
-            child.repairable = can_manage_unit(request.user, child)
+            child.repairable = permissions.can_manage_unit(request.user, child)
 
     return render(request, "core/tree.html", {
         "node": node, "children": children, "ancestors": ancestors,
-        "can_issue": bool(node and can_issue(request.user, node)),
-        "can_letter_settings": bool(node and can_edit_letter_settings(request.user, node)),
-        "can_admin_unit": bool(node and (can_manage_unit(request.user, node) or grantable_roles(request.user, node))),
+        "can_issue": bool(node and permissions.can_issue(request.user, node)),
+        "can_letter_settings": bool(node and permissions.can_edit_letter_settings(request.user, node)),
+        "can_admin_unit": bool(node and (permissions.can_manage_unit(request.user, node) or permissions.grantable_roles(request.user, node))),
         **(predecessor_history(request.user, node) if node else {}),
     })
 
@@ -68,7 +65,7 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every change in the admin's subtree: exemplars, submission steps, memberships."""
-    if not audit.can_audit(request.user):
+    if not permissions.can_audit(request.user):
         raise PermissionDenied("Chỉ quản trị viên mới xem được nhật ký thay đổi.")
     form = AuditFilterForm(request.GET or None)
     rows = audit.entries(request.user, form.to_filter())

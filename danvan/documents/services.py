@@ -55,15 +55,6 @@ class Rendered:
         return self.mime or MIME[self.fmt]
 
 
-def can_edit_letter_settings(user: Actor, unit) -> bool:
-    """Who sets what the unit's letters print: those who issue for it, and the unit's own leader."""
-    from danvan.movement.services import can_issue
-    from danvan.orgs import scoping
-    from danvan.orgs.models import Role
-
-    return can_issue(user, unit) or Role.LEADER in scoping.roles_over(user, unit)
-
-
 def docx_to_pdf(docx: bytes) -> bytes:
     try:
         return to_pdf(docx, "docx")
@@ -172,22 +163,19 @@ def submission_document(user: Actor, sub: Submission, which: str, fmt: str):
 
 
 def round_documents(user: Actor, rnd: RegistrationRound) -> list[DocumentKind]:
-    from danvan.movement import services as round_services
-
     return [d for d in ROUND_DOCUMENTS.values()
-            if d.which != "don-doc" or round_services.can_issue(user, rnd.issuer)]
+            if d.which != "don-doc" or permissions.can_issue(user, rnd.issuer)]
 
 
 def round_document(user: Actor, rnd: RegistrationRound, which: str, fmt: str,
                    submission_ids: list[int] | None = None) -> Rendered:
     """A round's letter for `user` (already allowed to see `rnd`); the reminder is for its issuer only and names
     the lagging units (`submission_ids` narrows them)."""
-    from danvan.movement import services as round_services
 
     if which == "phat-dong":
         return launch(rnd, fmt)
     if which == "don-doc":
-        if not round_services.can_issue(user, rnd.issuer):
+        if not permissions.can_issue(user, rnd.issuer):
             raise NoSuchDocument(which)
         return lagging_reminder(rnd, fmt, submission_ids)
     raise NoSuchDocument(which)

@@ -10,7 +10,7 @@ from multidb import db_write
 from danvan.core import downloads
 from danvan.core.params import query_ints
 from danvan.movement import selectors as round_selectors
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 
 from . import services
 from .models import GeneratedDocument, LetterDefaults, defaults_for
@@ -87,8 +87,8 @@ class DefaultsForm(forms.ModelForm):
 
 @login_required
 def letter_settings(request: HttpRequest, code: str) -> HttpResponse:
-    unit = get_object_or_404(scoping.visible_units(request.user), code=code)
-    if not services.can_edit_letter_settings(request.user, unit):
+    unit = get_object_or_404(permissions.visible_units(request.user), code=code)
+    if not permissions.can_edit_letter_settings(request.user, unit):
         raise Http404
     # What the unit never set comes pre-filled with the proposed defaults (its leader signs, "Lưu: VT.").
     instance = LetterDefaults.objects.filter(unit=unit).first() or LetterDefaults(unit=unit)

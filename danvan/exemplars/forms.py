@@ -7,7 +7,7 @@ from django import forms
 
 from danvan.core.forms import MultipleFileField, MultipleFileInput
 from danvan.core.html import html_to_editable
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.orgs.forms import UnitChoiceField
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
@@ -56,7 +56,7 @@ class ExemplarForm(forms.Form):
     def __init__(self, *args, user: Actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        units = scoping.editable_units(user).order_by("path")
+        units = permissions.editable_units(user).order_by("path")
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
         unit_paths = list(units.values_list("path", flat=True)[:2000])
         owner_paths: set[str] = set()

@@ -2,7 +2,7 @@
 
 Every step exists once here (pages, API and CLI call it), goes through a django-fsm transition
 on `Exemplar`, takes a row lock, checks the version the page was rendered with, and leaves a
-`LifecycleEvent` with who and when. Rights come from `danvan.orgs.scoping`.
+`LifecycleEvent` with who and when. Rights come from `danvan.orgs.permissions`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from django_fsm import TransitionNotAllowed
 
 from danvan.core.html import strip_control_chars
 from danvan.core.uploads import check_upload
-from danvan.orgs import permissions, scoping
-from danvan.orgs.models import OrgUnit, Role
+from danvan.orgs import permissions
+from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
 
 from .models import (
@@ -39,8 +39,6 @@ from .services import STALE_MESSAGE
 EVIDENCE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".pdf", ".docx")
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 10
-ASSESS_ROLES = {Role.LEADER, Role.OFFICE, Role.BOARD, Role.ADMIN}
-DECIDE_ROLES = {Role.OFFICE, Role.BOARD, Role.ADMIN}
 
 # What each transition needs, said to the user when the exemplar is not in that state.
 NOT_ALLOWED = {
@@ -57,14 +55,6 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def can_record_progress(user: Actor, ex: Exemplar) -> bool:
-    return scoping.can_edit_unit(user, ex.unit)
-
-
-def can_assess(user: Actor, ex: Exemplar) -> bool:
-    return bool(scoping.roles_over(user, ex.unit) & ASSESS_ROLES)
-
-
 def deciding_units(user: Actor, ex: Exemplar) -> list[OrgUnit]:
     """Units on the exemplar's line (itself and its ancestors) for which the user may record a decision.
 
@@ -72,7 +62,7 @@ def deciding_units(user: Actor, ex: Exemplar) -> list[OrgUnit]:
     """
     line = list(OrgUnit.objects.filter(path__in=[*ex.unit.ancestor_paths(), ex.unit.path])
                 .select_related("level").order_by("depth"))
-    return [u for u in line if scoping.roles_over(user, u) & DECIDE_ROLES]
+    return [u for u in line if permissions.can_decide(user, u)]
 
 
 def registered_on(ex: Exemplar) -> datetime.date:
@@ -151,7 +141,7 @@ def check_evidence(files: Sequence[UploadedFile]) -> list[str]:
 @transaction.atomic
 def start_building(*, exemplar: Exemplar, by: Actor, expected_version: int | None = None, comment: str = "") -> Exemplar:
     ex = _lock(exemplar, expected_version)
-    if not can_record_progress(by, ex):
+    if not permissions.can_edit_unit(by, ex.unit):
         raise PermissionDenied("Bạn không có quyền cập nhật mô hình của đơn vị này.")
     _step(ex, by, LifecycleAction.START, "start_building", _clean_text(comment))
     return ex
@@ -162,7 +152,7 @@ def add_progress(*, exemplar: Exemplar, by: Actor, date: datetime.date | None, t
                  files: Sequence[UploadedFile] = (), expected_version: int | None = None) -> ProgressUpdate:
     """Record what was done, with evidence; a registered exemplar starts building with its first update."""
     ex = _lock(exemplar, expected_version)
-    if not can_record_progress(by, ex):
+    if not permissions.can_edit_unit(by, ex.unit):
         raise PermissionDenied("Bạn không có quyền cập nhật mô hình của đơn vị này.")
     text = _clean_text(text)
     if not text:
@@ -191,7 +181,7 @@ def assess(*, exemplar: Exemplar, by: Actor, achieved: bool, comment: str = "",
     """`date`: the day the assessment was made (today when not given; never after today, never before the
     registration)."""
     ex = _lock(exemplar, expected_version)
-    if not can_assess(by, ex):
+    if not permissions.can_assess(by, ex.unit):
         raise PermissionDenied("Chỉ lãnh đạo đơn vị hoặc cấp trên mới đánh giá kết quả mô hình.")
     day = _check_date(date or _today(), ex, "ngày đánh giá")
     _step(ex, by, LifecycleAction.ASSESS, "assess_achieved" if achieved else "assess_not_achieved",
@@ -205,7 +195,7 @@ def _decision(by: Actor, ex: Exemplar, by_unit: OrgUnit, what: str, decision_num
     if not ex.unit.is_in_subtree_of(by_unit):
         raise ValidationError(f"{by_unit.name} không thể {what} mô hình của {ex.unit.name}: "
                               "mô hình không thuộc phạm vi đơn vị này.", code="outside")
-    if not scoping.roles_over(by, by_unit) & DECIDE_ROLES:
+    if not permissions.can_decide(by, by_unit):
         raise PermissionDenied(f"Bạn không có quyền ghi quyết định {what} thay cho {by_unit.name}.")
     number = _clean_text(decision_number, 60)
     if not number:
@@ -264,7 +254,7 @@ def commend(*, exemplar: Exemplar, by: Actor, by_unit: OrgUnit, form: str, decis
 def stop(*, exemplar: Exemplar, by: Actor, reason: str, expected_version: int | None = None,
          date: datetime.date | None = None) -> Exemplar:
     ex = _lock(exemplar, expected_version)
-    if not can_assess(by, ex):
+    if not permissions.can_assess(by, ex.unit):
         raise PermissionDenied("Chỉ lãnh đạo đơn vị hoặc cấp trên mới dừng thực hiện mô hình.")
     reason = _clean_text(reason)
     if not reason:
@@ -274,11 +264,6 @@ def stop(*, exemplar: Exemplar, by: Actor, reason: str, expected_version: int | 
     return ex
 
 
-def can_publish(user: Actor, recognition: Recognition) -> bool:
-    """Only the recognizing body (its office, board or admin) decides whether its recognition is public."""
-    return bool(scoping.roles_over(user, recognition.by_unit) & DECIDE_ROLES)
-
-
 @transaction.atomic
 def set_published(*, recognition: Recognition, by: Actor, published: bool,
                   expected_version: int | None = None) -> Recognition:
@@ -286,7 +271,7 @@ def set_published(*, recognition: Recognition, by: Actor, published: bool,
     ex = _lock(recognition.exemplar, expected_version)
     rec = Recognition.objects.select_for_update(of=("self",)).select_related("by_unit").get(pk=recognition.pk,
                                                                                           exemplar=ex)
-    if not can_publish(by, rec):
+    if not permissions.can_decide(by, rec.by_unit):
         raise PermissionDenied(f"Chỉ {rec.by_unit.name} (đơn vị công nhận) mới quyết định công khai mô hình này.")
     if rec.published == published:
         raise ValidationError("Mô hình đã được công khai." if published else "Mô hình chưa được công khai.",

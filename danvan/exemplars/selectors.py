@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 
 from danvan.core import sharedcache
 from danvan.core.params import query_int
-from danvan.orgs import scoping, tree
+from danvan.orgs import permissions, tree
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
 
@@ -24,7 +24,7 @@ MAX_LINEAGE = 50
 
 
 def visible_exemplars(user: Actor, *, include_deleted: bool = False) -> ExemplarQuerySet:
-    qs: ExemplarQuerySet = Exemplar.objects.filter(scoping.units_q(user, "unit__"))
+    qs: ExemplarQuerySet = Exemplar.objects.filter(permissions.units_q(user, "unit__"))
     if not include_deleted:
         qs = qs.alive()
     return qs
@@ -54,11 +54,11 @@ def filter_choices(user: Actor) -> dict[str, list[tuple]]:
     """The list page's dropdowns as (value, label) pairs: the user's units (the first 500 in tree order), the
     fields their units own, the levels. Kept in the shared cache per scope until a unit, membership or field
     changes (`sharedcache`, group "org")."""
-    scope = "*" if scoping.sees_everything(user) else "|".join(scoping.visible_paths(user))
+    scope = "*" if permissions.sees_everything(user) else "|".join(permissions.visible_paths(user))
 
     def build() -> dict[str, list[tuple]]:
-        units = OrgUnit.objects.using(DEFAULT_DB_ALIAS).filter(scoping.units_q(user)).order_by("path")
-        fields = Field.objects.using(DEFAULT_DB_ALIAS).filter(scoping.units_q(user, "owner__")).order_by("name")
+        units = OrgUnit.objects.using(DEFAULT_DB_ALIAS).filter(permissions.units_q(user)).order_by("path")
+        fields = Field.objects.using(DEFAULT_DB_ALIAS).filter(permissions.units_q(user, "owner__")).order_by("name")
         return {"units": list(units.values_list("code", "name")[:MAX_UNIT_CHOICES]),
                 "fields": list(fields.values_list("pk", "name")),
                 "levels": [(lv.code, lv.name) for lv in tree.levels().values()]}
@@ -68,21 +68,19 @@ def filter_choices(user: Actor) -> dict[str, list[tuple]]:
 
 def sees_deleted(user: Actor, ex: Exemplar) -> bool:
     """A soft-deleted exemplar exists only for admins over its unit (they may restore it)."""
-    return not ex.is_deleted or scoping.sees_everything(user) or "admin" in scoping.roles_over(user, ex.unit)
+    return not ex.is_deleted or permissions.can_restore(user, ex.unit)
 
 
 def restorable_exemplars(user: Actor) -> ExemplarQuerySet:
     """Soft-deleted exemplars the user may see and restore: those under units they administer."""
     qs = visible_exemplars(user, include_deleted=True).deleted()
-    if scoping.sees_everything(user):
-        return qs
-    admin_paths = [m.unit.path for m in scoping.memberships(user) if m.role == "admin"]
-    return qs.filter(scoping.paths_q(admin_paths, "unit__"))
+    paths = permissions.restore_paths(user)
+    return qs if paths is None else qs.filter(permissions.paths_q(paths, "unit__"))
 
 
 def source_candidates(user: Actor) -> ExemplarQuerySet:
     """What a replication may point to: exemplars the user sees, and any recognized or commended one."""
-    return Exemplar.objects.alive().filter(scoping.units_q(user, "unit__") | Q(status__in=PUBLIC_STATUSES))
+    return Exemplar.objects.alive().filter(permissions.units_q(user, "unit__") | Q(status__in=PUBLIC_STATUSES))
 
 
 def visible_source(user: Actor, pk: int | None) -> Exemplar | None:
@@ -255,7 +253,7 @@ def tallied_years(user: Actor, params: dict) -> dict[int, int] | None:
     f = ListFilters.parse(params)
     if f.status or (f.unit and not f.subtree) or tally.depth() < 1:
         return None
-    paths = None if scoping.sees_everything(user) else scoping.visible_paths(user)
+    paths = None if permissions.sees_everything(user) else permissions.visible_paths(user)
     if f.unit:
         unit = OrgUnit.objects.filter(code=f.unit).first()
         if unit is None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from danvan.core.html import sanitize_html, strip_control_chars
 from danvan.core.writes import PreparedInsert
-from danvan.orgs import permissions, scoping
+from danvan.orgs import permissions
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
 
@@ -75,7 +75,7 @@ def clean_input(data: dict) -> dict:
 
 def _validate(ex: Exemplar, by: Actor) -> list[str]:
     warnings: list[str] = []
-    if not scoping.can_edit_unit(by, ex.unit):
+    if not permissions.can_edit_unit(by, ex.unit):
         raise PermissionDenied("Bạn không có quyền sửa mô hình của đơn vị này.")
     if not fields_for_unit(ex.unit).filter(pk=ex.field_id).exists():
         raise ValidationError({"field": "Lĩnh vực này không thuộc đơn vị hoặc cấp trên của đơn vị."})
@@ -143,7 +143,7 @@ def build_new_exemplars(*, by: Actor, unit: OrgUnit, rows: list[dict]) -> NewExe
     For an import: everything slow (sanitizing, validation, building the INSERT) runs here, before the short
     write of `save_new_exemplars`, with a fixed number of queries whatever the number of rows. A row's
     ``field`` may be a new, unsaved field of `unit` (saved by the caller in the write transaction)."""
-    if not scoping.can_edit_unit(by, unit):
+    if not permissions.can_edit_unit(by, unit):
         raise PermissionDenied("Bạn không có quyền sửa mô hình của đơn vị này.")
     allowed_fields = set(fields_for_unit(unit).values_list("pk", flat=True))
     out: list[SaveResult] = []
@@ -214,7 +214,7 @@ def update_exemplar(*, exemplar: Exemplar, by: Actor, expected_version: int | No
     locked = Exemplar.objects.select_for_update().get(pk=exemplar.pk)
     if locked.is_deleted:
         raise ValidationError("Mô hình này đã bị xóa.")
-    if not scoping.can_edit_unit(by, locked.unit):
+    if not permissions.can_edit_unit(by, locked.unit):
         raise PermissionDenied("Bạn không có quyền sửa mô hình của đơn vị này.")
     if expected_version is not None and locked.version != expected_version:
         raise ValidationError(STALE_MESSAGE, code="stale")
@@ -236,7 +236,7 @@ def update_exemplar(*, exemplar: Exemplar, by: Actor, expected_version: int | No
 @transaction.atomic
 def delete_exemplar(*, exemplar: Exemplar, by: Actor) -> Exemplar:
     locked = Exemplar.objects.select_for_update().get(pk=exemplar.pk)
-    if not scoping.can_edit_unit(by, locked.unit):
+    if not permissions.can_edit_unit(by, locked.unit):
         raise PermissionDenied("Bạn không có quyền xóa mô hình của đơn vị này.")
     if locked.is_deleted:
         return locked
@@ -252,7 +252,7 @@ def delete_exemplar(*, exemplar: Exemplar, by: Actor) -> Exemplar:
 
 @transaction.atomic
 def restore_exemplar(*, exemplar: Exemplar, by: Actor) -> Exemplar:
-    if not (getattr(by, "is_superuser", False) or "admin" in scoping.roles_over(by, exemplar.unit)):
+    if not permissions.can_restore(by, exemplar.unit):
         raise PermissionDenied("Chỉ quản trị viên mới khôi phục được mô hình đã xóa.")
     locked = Exemplar.objects.select_for_update().get(pk=exemplar.pk)
     if not locked.is_deleted:

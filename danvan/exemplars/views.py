@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from danvan.core import held, uploads
 from danvan.core.actions import posted_version, required_version, run_action
 from danvan.core.params import query_int
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.orgs.permissions import Actor
 
 from . import history, lifecycle, services
@@ -118,7 +118,7 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
     # (value, label) pairs: the dropdown lists up to 500 units, and a model instance for each cost more than the page.
     choices = filter_choices(request.user)
     # The country's and a province's years come from the kept counts, a lower scope's from its own exemplars.
-    years = tally.years(None if scoping.sees_everything(request.user) else scoping.visible_paths(request.user))
+    years = tally.years(None if permissions.sees_everything(request.user) else permissions.visible_paths(request.user))
     if years is None:
         years = list(base.order_by("-year").values_list("year", flat=True).distinct())
     params = request.GET.copy()
@@ -142,7 +142,7 @@ def exemplar_list(request: HttpRequest) -> HttpResponse:
             "origins": Origin.choices,
             "f": request.GET,
             "querystring": params.urlencode(),
-            "can_create": scoping.edits_any_unit(request.user),
+            "can_create": permissions.edits_any_unit(request.user),
         },
     )
 
@@ -159,9 +159,9 @@ def _lifecycle_forms(request: HttpRequest, ex: Exemplar, bound: dict | None = No
     if ex.is_deleted:
         return out
     today = timezone.localdate().strftime("%d/%m/%Y")
-    if lifecycle.can_record_progress(user, ex) and ex.status in (Status.REGISTERED, Status.BUILDING):
+    if permissions.can_edit_unit(user, ex.unit) and ex.status in (Status.REGISTERED, Status.BUILDING):
         out["progress"] = ProgressForm(initial={**v, "date": today}, auto_id=_form_ids("progress"))
-    if lifecycle.can_assess(user, ex):
+    if permissions.can_assess(user, ex.unit):
         if ex.status == Status.BUILDING:
             out["assess"] = AssessForm(initial={**v, "date": today}, auto_id=_form_ids("assess"))
         if ex.status in (Status.REGISTERED, Status.BUILDING):
@@ -185,7 +185,7 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
     changes = history.timeline(ex)
     sp = spread(ex, request.user)
     lin = lineage(ex, request.user)
-    can_edit = scoping.can_edit_unit(request.user, ex.unit) and not ex.is_deleted
+    can_edit = permissions.can_edit_unit(request.user, ex.unit) and not ex.is_deleted
     lock = services.edit_lock(ex) if can_edit else None
     decided = ex.status in DECIDED_STATUSES  # otherwise there is no decision to read
     return render(
@@ -215,7 +215,7 @@ def exemplar_detail(request: HttpRequest, pk: int, bound: dict | None = None) ->
 def _recognitions(request: HttpRequest, ex: Exemplar) -> list[Recognition]:
     recs = list(ex.recognitions.select_related("by_unit", "level", "published_by"))
     for r in recs:
-        r.can_publish = not ex.is_deleted and lifecycle.can_publish(request.user, r)  # type: ignore[attr-defined]
+        r.can_publish = not ex.is_deleted and permissions.can_decide(request.user, r.by_unit)  # type: ignore[attr-defined]
     return recs
 
 
@@ -375,11 +375,11 @@ def _similar(request: HttpRequest, exclude: int | None) -> dict:
 
 @login_required
 def exemplar_create(request: HttpRequest) -> HttpResponse:
-    if not scoping.edits_any_unit(request.user):
+    if not permissions.edits_any_unit(request.user):
         raise PermissionDenied("Bạn không có quyền thêm mô hình.")
     initial = {}
     if code := request.GET.get("unit"):
-        unit = scoping.editable_units(request.user).filter(code=code).first()
+        unit = permissions.editable_units(request.user).filter(code=code).first()
         if unit:
             initial["unit"] = unit.pk
     dossier = _dossier(request)
@@ -405,7 +405,7 @@ def _dossier(request: HttpRequest):
     if pk is None:
         return None
     sub = visible_submissions(request.user).select_related("round", "unit").filter(pk=pk).first()
-    if sub is None or not sub.is_editable or not scoping.can_edit_unit(request.user, sub.unit):
+    if sub is None or not sub.is_editable or not permissions.can_edit_unit(request.user, sub.unit):
         return None
     return sub
 
@@ -413,7 +413,7 @@ def _dossier(request: HttpRequest):
 @login_required
 def exemplar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ex = _get_visible(request, pk)
-    if not scoping.can_edit_unit(request.user, ex.unit):
+    if not permissions.can_edit_unit(request.user, ex.unit):
         raise Http404
     if lock := services.edit_lock(ex):
         messages.error(request, lock)

@@ -26,7 +26,7 @@ from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
 from danvan.exemplars.selectors import visible_source
 from danvan.movement import services as round_services
 from danvan.movement.models import Submission
-from danvan.orgs import permissions, scoping
+from danvan.orgs import permissions
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
 from danvan.search.text import fold_key as fold
@@ -180,7 +180,7 @@ def start_import(*, by: Actor, unit: OrgUnit, year: int, files: list[tuple[str, 
     file); each file's size is checked before it is read and files are read one at a time, so 30 uploads never
     sit in memory together. Parsing and the proposals (fields, duplicates) are done first; the files are stored,
     then the batch and its rows written in one short transaction (a few statements, whatever the number of rows)."""
-    if not scoping.can_edit_unit(by, unit):
+    if not permissions.can_edit_unit(by, unit):
         raise PermissionDenied("Bạn không có quyền nhập biểu mẫu cho đơn vị này.")
     if submission is not None and submission.unit_id != unit.pk:
         raise ValidationError("Hồ sơ đăng ký không thuộc đơn vị đã chọn.")
@@ -348,7 +348,7 @@ ALREADY_DONE = "Lần nhập này đã được xác nhận hoặc hủy; không
 def _check_batch(batch: ImportBatch, by: Actor) -> None:
     if batch.state != ImportBatch.State.PREVIEW:
         raise ValidationError(ALREADY_DONE, code="already_done")
-    if not scoping.can_edit_unit(by, batch.unit):
+    if not permissions.can_edit_unit(by, batch.unit):
         raise PermissionDenied("Bạn không có quyền nhập biểu mẫu cho đơn vị này.")
     sub = batch.submission
     if sub is not None and not sub.is_editable:
@@ -433,7 +433,7 @@ def _claim_files(batch: ImportBatch) -> None:
 
 
 def cancel_import(*, batch: ImportBatch, by: Actor) -> None:
-    if not scoping.can_edit_unit(by, batch.unit):
+    if not permissions.can_edit_unit(by, batch.unit):
         raise PermissionDenied("Bạn không có quyền với lần nhập này.")
     ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.PREVIEW).update(state=ImportBatch.State.CANCELLED)
 

@@ -17,7 +17,7 @@ from danvan.core.params import query_int
 from danvan.exemplars.models import FieldCategory
 from danvan.exemplars.services import fields_for_unit
 from danvan.movement.selectors import visible_submissions
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.orgs.forms import UnitChoiceField
 from danvan.orgs.permissions import Actor
 
@@ -33,7 +33,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user: Actor, **kw):
         super().__init__(*args, **kw)
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = scoping.editable_units(user).order_by("path")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = permissions.editable_units(user).order_by("path")
 
 
 @login_required
@@ -69,7 +69,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     batch = get_object_or_404(ImportBatch.objects.select_related("unit", "submission__round"), pk=pk)
-    if not scoping.can_edit_unit(request.user, batch.unit):
+    if not permissions.can_edit_unit(request.user, batch.unit):
         raise Http404
     return batch
 
@@ -147,6 +147,6 @@ def row_similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def original(request: HttpRequest, pk: int) -> HttpResponseBase:
     f = get_object_or_404(ImportFile.objects.select_related("batch__unit"), pk=pk)
     # The original file is the import's working material: for those who may edit the batch's unit, not its viewers.
-    if not scoping.can_edit_unit(request.user, f.batch.unit):
+    if not permissions.can_edit_unit(request.user, f.batch.unit):
         raise Http404
     return downloads.file_response(f.file.open("rb"), f.filename)

@@ -141,9 +141,8 @@ def resend(*, notification: Notification, by: Actor) -> Notification:
 def failed_reminders(by: Actor, rnd) -> list:
     """The round's reminder e-mails that could not be sent, for whoever may remind its targets."""
     from .models import Reminder
-    from .services import can_issue
 
-    if not getattr(by, "is_authenticated", False) or not can_issue(by, rnd.issuer):
+    if not getattr(by, "is_authenticated", False) or not permissions.can_issue(by, rnd.issuer):
         return []
     return list(Reminder.objects.filter(submission__round=rnd, email_status=MailStatus.FAILED)
                 .select_related("submission__unit")[:100])
@@ -151,10 +150,9 @@ def failed_reminders(by: Actor, rnd) -> list:
 
 def resend_reminder(*, reminder, by: Actor):
     """Send the reminder's e-mail again, now (whoever may remind the round's targets asks)."""
-    from .services import can_issue
     from .tasks import MailNotSent, send_reminder_email
 
-    if not can_issue(by, reminder.submission.round.issuer):
+    if not permissions.can_issue(by, reminder.submission.round.issuer):
         raise PermissionDenied("Bạn không gửi lại được thư nhắc này.")
     if reminder.email_status != MailStatus.FAILED:
         raise ValidationError("Thư nhắc này không ở trạng thái chưa gửi được; không cần gửi lại.")

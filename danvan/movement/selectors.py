@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from danvan.orgs import scoping, tree
+from danvan.orgs import permissions, tree
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
 
@@ -66,18 +66,18 @@ def dossier_keeps(exemplar) -> str | None:
 
 def visible_rounds(user: Actor) -> QuerySet[RegistrationRound]:
     """Rounds the user's units issued or answer to (directly or below)."""
-    if scoping.sees_everything(user):
+    if permissions.sees_everything(user):
         return RegistrationRound.objects.all()
     return RegistrationRound.objects.filter(
-        scoping.units_q(user, "issuer__")
-        | Q(pk__in=Submission.objects.filter(scoping.paths_q(scoping.visible_paths(user), "unit_")).values("round_id"))
+        permissions.units_q(user, "issuer__")
+        | Q(pk__in=Submission.objects.filter(permissions.paths_q(permissions.visible_paths(user), "unit_")).values("round_id"))
     ).distinct()
 
 
 def visible_submissions(user: Actor) -> QuerySet[Submission]:
-    if scoping.sees_everything(user):
+    if permissions.sees_everything(user):
         return Submission.objects.all()
-    return Submission.objects.filter(scoping.paths_q(scoping.visible_paths(user), "unit_"))
+    return Submission.objects.filter(permissions.paths_q(permissions.visible_paths(user), "unit_"))
 
 
 def family_rounds(user: Actor, root: RegistrationRound) -> tuple[list[RegistrationRound], int]:
@@ -88,11 +88,11 @@ def family_rounds(user: Actor, root: RegistrationRound) -> tuple[list[Registrati
     deadline, is only counted."""
     rounds = list(RegistrationRound.objects.filter(root=root.root_id or root.pk).select_related("issuer")
                   .order_by("issuer__path"))
-    if scoping.sees_everything(user):
+    if permissions.sees_everything(user):
         return rounds, 0
-    own = [m.unit.path for m in scoping.memberships(user)]
+    own = [m.unit.path for m in permissions.memberships(user)]
     shown = [r for r in rounds
-             if scoping.can_see_unit(user, r.issuer) or any(p.startswith(r.issuer.path) for p in own)]
+             if permissions.can_see_unit(user, r.issuer) or any(p.startswith(r.issuer.path) for p in own)]
     return shown, len(rounds) - len(shown)
 
 
@@ -103,10 +103,10 @@ def completeness_node(user: Actor, rnd: RegistrationRound, code: str | None) -> 
     """
     if code:
         node = OrgUnit.objects.filter(code=code).first()
-        return node if node is not None and scoping.can_see_unit(user, node) else None
-    if scoping.can_see_unit(user, rnd.issuer):
+        return node if node is not None and permissions.can_see_unit(user, node) else None
+    if permissions.can_see_unit(user, rnd.issuer):
         return rnd.issuer
-    return scoping.home_units(user)[0]
+    return permissions.home_units(user)[0]
 
 
 def _rate(row: dict) -> dict:

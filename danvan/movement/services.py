@@ -1,7 +1,7 @@
 """The yearly cycle's workflow steps (launch, relay, register, submit, review, consolidate, remind).
 
 Each step exists once here; pages, API and CLI call these functions. Rights come from
-`danvan.orgs.scoping`; state changes go through the django-fsm transitions on Submission.
+`danvan.orgs.permissions`; state changes go through the django-fsm transitions on Submission.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from danvan.exemplars.models import Exemplar, Kind, Movement
-from danvan.orgs import permissions, scoping
-from danvan.orgs.models import SUBTREE_ROLES, Membership, OrgUnit, Role
-from danvan.orgs.permissions import Actor
+from danvan.orgs import permissions
+from danvan.orgs.models import Membership, OrgUnit, Role
+from danvan.orgs.permissions import SUBTREE_ROLES, Actor
 
 from . import notify
 from .models import (
@@ -35,8 +35,6 @@ from .models import (
     TargetMode,
 )
 
-REVIEW_ROLES = {Role.OFFICE, Role.BOARD, Role.ADMIN}
-
 
 @dataclass
 class Result[T]:
@@ -46,30 +44,9 @@ class Result[T]:
 
 # ---- rights ------------------------------------------------------------------------------------
 
-def can_issue(user: Actor, unit: OrgUnit) -> bool:
-    """Launch/relay a round from `unit`, review its targets' submissions, remind them."""
-    return bool(scoping.roles_over(user, unit) & REVIEW_ROLES)
-
-
 def _require_issue(user: Actor, unit: OrgUnit) -> None:
-    if not can_issue(user, unit):
+    if not permissions.can_issue(user, unit):
         raise PermissionDenied("Bạn không có quyền phát động, xử lý hay nhắc nhở thay cho đơn vị này.")
-
-
-def acts_on_behalf(user: Actor, unit: OrgUnit) -> bool:
-    """True when the user's right over `unit` comes only from a role held higher up the tree."""
-    return not any(m.unit_id == unit.pk for m in scoping.memberships(user))
-
-
-def can_submit(user: Actor, sub: Submission) -> bool:
-    if scoping.sees_everything(user):
-        return True
-    for m in scoping.memberships(user):
-        if m.unit_id == sub.unit_id and m.role in (Role.LEADER, Role.ADMIN):
-            return True
-        if m.role in SUBTREE_ROLES and sub.unit_path.startswith(m.unit.path) and m.unit.path != sub.unit_path:
-            return True
-    return False
 
 
 # ---- launch and relay --------------------------------------------------------------------------
@@ -160,7 +137,7 @@ def _announce(rnd: RegistrationRound, by: Actor) -> None:
 
 def relayable_submissions(user: Actor, root: RegistrationRound) -> list[Submission]:
     """The user's own units that are targets of this family and have not relayed it yet."""
-    unit_ids = [m.unit_id for m in scoping.memberships(user) if m.role in REVIEW_ROLES]
+    unit_ids = permissions.issuing_unit_ids(user)
     qs = Submission.objects.filter(root=root, unit_id__in=unit_ids, unit__numchild__gt=0).exclude(
         unit_id__in=RegistrationRound.objects.filter(root=root, parent_round__isnull=False).values("issuer_id")
     )
@@ -324,12 +301,12 @@ def _lock(sub: Submission, expected_version: int | None = None) -> Submission:
 
 
 def _require_edit(sub: Submission, by: Actor) -> bool:
-    if not scoping.can_edit_unit(by, sub.unit):
+    if not permissions.can_edit_unit(by, sub.unit):
         raise PermissionDenied("Bạn không có quyền sửa hồ sơ của đơn vị này.")
     if not sub.is_editable:
         raise ValidationError(f"Hồ sơ đang ở trạng thái “{sub.display_status()}”, không sửa được "
                               "cho đến khi cấp trên trả lại.")
-    return acts_on_behalf(by, sub.unit)
+    return permissions.acts_on_behalf(by, sub.unit)
 
 
 def recount(sub: Submission) -> None:
@@ -523,15 +500,15 @@ def submit(*, submission: Submission, by: Actor, expected_version: int | None = 
     if expected_version is not None and sub.version != expected_version:
         raise ValidationError("Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang, kiểm tra rồi gửi lại.",
                               code="stale")
-    if not scoping.can_see_unit(by, sub.unit):
+    if not permissions.can_see_unit(by, sub.unit):
         raise PermissionDenied("Bạn không có quyền với hồ sơ này.")
-    if not can_submit(by, sub):
+    if not permissions.can_submit(by, sub):
         raise PermissionDenied("Chỉ lãnh đạo đơn vị (hoặc cấp trên nhập thay) mới được gửi đăng ký.")
     consolidate(sub, by)
     recount(sub)
     if missing := quota_shortfall(sub):
         raise ValidationError("Chưa đủ chỉ tiêu: " + "; ".join(missing) + ".", code="quota")
-    behalf = acts_on_behalf(by, sub.unit)
+    behalf = permissions.acts_on_behalf(by, sub.unit)
     now = timezone.now()
     sub.submit()
     sub.submitted_at, sub.submitted_by = now, permissions.author(by)
@@ -541,7 +518,7 @@ def submit(*, submission: Submission, by: Actor, expected_version: int | None = 
     sub.save()
     _event(sub, Action.SUBMIT, by, comment="Gửi muộn hạn" if sub.is_late else "", on_behalf=behalf)
     what = "báo cáo" if sub.round.is_report else ("hồ sơ tổng hợp" if child_round(sub) else "hồ sơ đăng ký")
-    notify.notify(kind=NotifyKind.SUBMITTED, users=notify.members([sub.round.issuer_id], roles=REVIEW_ROLES),
+    notify.notify(kind=NotifyKind.SUBMITTED, users=notify.members([sub.round.issuer_id], roles=SUBTREE_ROLES),
                   by=by, submission=sub, url=_sub_url(sub),
                   text=f"{sub.unit.name} đã gửi {what} “{sub.round.title}”"
                        f"{' (muộn hạn)' if sub.is_late else ''}: chờ xem xét, tiếp nhận hoặc trả lại.")

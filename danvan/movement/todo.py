@@ -15,15 +15,13 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from danvan.orgs import scoping
-from danvan.orgs.models import Role
+from danvan.orgs import permissions
 from danvan.orgs.permissions import Actor
 
 from .models import Action, RegistrationRound, Status, Submission, SubmissionEvent
 
 LIMIT = 50  # items of one kind on the home page
 LATE_ROUNDS = 10  # rounds with late units, each naming its first five
-REVIEW_ROLES = {Role.OFFICE, Role.BOARD, Role.ADMIN}
 
 
 @dataclass
@@ -46,10 +44,10 @@ def _who(user: User | None) -> str:
 
 
 def for_user(user: Actor) -> list[Todo]:
-    ms = scoping.memberships(user)
+    ms = permissions.memberships(user)
     own = {m.unit_id for m in ms}
-    leads = {m.unit_id for m in ms if m.role in (Role.LEADER, Role.ADMIN)}
-    issues = {m.unit_id for m in ms if m.role in REVIEW_ROLES}
+    leads = permissions.approving_unit_ids(user)
+    issues = set(permissions.issuing_unit_ids(user))
     now = timezone.now()
     items: list[Todo] = []
     open_subs = list(Submission.objects.filter(unit_id__in=own).exclude(status__in=[Status.SUBMITTED, Status.ACCEPTED])
@@ -121,8 +119,6 @@ def _late(issuer_ids: set[int], now: datetime.datetime) -> list[Todo]:
 
 def _relay(user: Actor, own: set[int]) -> list[Todo]:
     """Open rounds addressed to a unit with units of its own that it has not relayed yet (its office relays)."""
-    from .services import can_issue
-
     subs = list(Submission.objects.filter(unit_id__in=own, unit__numchild__gt=0, round__deadline__gt=timezone.now(),
                                           status__in=[Status.NOT_STARTED, Status.DRAFT, Status.RETURNED])
                 .select_related("round", "unit")[:LIMIT])
@@ -131,4 +127,4 @@ def _relay(user: Actor, own: set[int]) -> list[Todo]:
     return [Todo("relay", "Chuyển tiếp cho đơn vị trực thuộc", f"“{s.round.title}” — {s.unit.name}",
                  f"/dot-dang-ky/{s.round_id}/chuyen-tiep/{s.unit.code}/",
                  detail=f"Hạn của cấp trên: {_dt(s.round.deadline)}", deadline=s.round.deadline)
-            for s in subs if (s.round_id, s.unit_id) not in done and can_issue(user, s.unit)]
+            for s in subs if (s.round_id, s.unit_id) not in done and permissions.can_issue(user, s.unit)]

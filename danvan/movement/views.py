@@ -16,11 +16,9 @@ from danvan.core import downloads, sharedcache, uploads
 from danvan.core.actions import posted_version, run_action
 from danvan.core.params import query_ints
 from danvan.documents import models as documents_models
-from danvan.documents import services as documents_services
 from danvan.exemplars.models import Exemplar
-from danvan.orgs import scoping, tree
+from danvan.orgs import permissions, tree
 from danvan.orgs.models import OrgUnit
-from danvan.orgs.permissions import Actor
 
 from . import exports, notify, selectors, services
 from .forms import (
@@ -63,28 +61,21 @@ def _sub(request: HttpRequest, pk: int) -> Submission:
     return get_object_or_404(qs, pk=pk)
 
 
-def issuer_units(user: Actor):
-    if scoping.sees_everything(user):
-        return OrgUnit.objects.filter(numchild__gt=0)
-    ids = [m.unit_id for m in scoping.memberships(user) if m.role in services.REVIEW_ROLES]
-    return OrgUnit.objects.filter(pk__in=ids, numchild__gt=0)
-
-
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     rounds = selectors.visible_rounds(request.user).select_related("issuer", "parent_round").order_by(
         "-year", "-deadline")
     mine = selectors.visible_submissions(request.user).filter(
-        unit_id__in=[m.unit_id for m in scoping.memberships(request.user)]).select_related("round", "unit")
+        unit_id__in=[m.unit_id for m in permissions.memberships(request.user)]).select_related("round", "unit")
     return render(request, "movement/round_list.html", {
         "rounds": rounds[:200], "mine": mine.order_by("-round__year")[:50],
-        "can_launch": issuer_units(request.user).exists(),
+        "can_launch": permissions.issuer_units(request.user).exists(),
     })
 
 
 @login_required
 def round_launch(request: HttpRequest) -> HttpResponse:
-    issuers = issuer_units(request.user)
+    issuers = permissions.issuer_units(request.user)
     if not issuers.exists():
         raise PermissionDenied("Bạn không có quyền phát động đợt đăng ký.")
     form = LaunchForm(request.POST or None, issuers=issuers,
@@ -121,13 +112,13 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": rnd, "root": root, "node": node, "c": data, "family_rounds": family_rounds,
         "other_relays": other_relays,
         "relayable": relayable, "node_round": node_round,
-        "can_remind": node_round is not None and services.can_issue(request.user, node),
-        "can_cancel": rnd.parent_round_id is not None and services.can_issue(request.user, rnd.issuer),
-        "can_edit_round": services.can_issue(request.user, rnd.issuer),
+        "can_remind": node_round is not None and permissions.can_issue(request.user, node),
+        "can_cancel": rnd.parent_round_id is not None and permissions.can_issue(request.user, rnd.issuer),
+        "can_edit_round": permissions.can_issue(request.user, rnd.issuer),
         "unsent": notify.failed_for(request.user, submission__round=rnd,
                                     kind__in=[NotifyKind.LAUNCH, NotifyKind.RELAY, NotifyKind.REPORT_REQUEST]),
         "unsent_reminders": notify.failed_reminders(request.user, rnd),
-        "ancestors": [a for a in tree.ancestors(node) if scoping.can_see_unit(request.user, a)],
+        "ancestors": [a for a in tree.ancestors(node) if permissions.can_see_unit(request.user, a)],
         "now": timezone.now(),
     })
 
@@ -142,8 +133,8 @@ def _node(request: HttpRequest, rnd: RegistrationRound) -> OrgUnit:
 @login_required
 def round_relay(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     rnd = _round(request, pk)
-    unit = get_object_or_404(scoping.visible_units(request.user), code=code)
-    if not services.can_issue(request.user, unit):
+    unit = get_object_or_404(permissions.visible_units(request.user), code=code)
+    if not permissions.can_issue(request.user, unit):
         raise Http404
     initial = {"title": rnd.title, "guidance": rnd.guidance, "min_total": rnd.min_total,
                "min_collective": rnd.min_collective, "min_individual": rnd.min_individual,
@@ -165,7 +156,7 @@ def round_relay(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
-    if not services.can_issue(request.user, rnd.issuer):
+    if not permissions.can_issue(request.user, rnd.issuer):
         raise Http404
     initial = {"title": rnd.title, "guidance": rnd.guidance, "min_total": rnd.min_total,
                "min_collective": rnd.min_collective, "min_individual": rnd.min_individual,
@@ -235,15 +226,15 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _sub(request, pk)
     items = sub.items.select_related("exemplar__field", "exemplar__unit", "via__unit").order_by("exemplar__unit__path")
-    can_edit = scoping.can_edit_unit(request.user, sub.unit) and sub.is_editable
+    can_edit = permissions.can_edit_unit(request.user, sub.unit) and sub.is_editable
     relayed = services.child_round(sub)
     return render(request, "movement/submission.html", {
         "sub": sub, "round": sub.round, "items": items,
         "attachable": services.attachable_exemplars(sub).select_related("field") if can_edit else [],
         "continuable": services.continuable_exemplars(sub).select_related("field") if can_edit else [],
         "can_edit": can_edit,
-        "can_submit": sub.is_editable and services.can_submit(request.user, sub),
-        "can_review": services.can_issue(request.user, sub.round.issuer),
+        "can_submit": sub.is_editable and permissions.can_submit(request.user, sub),
+        "can_review": permissions.can_issue(request.user, sub.round.issuer),
         "missing": services.quota_shortfall(sub),
         "events": sub.events.select_related("by"),
         "reminders": sub.reminders.all()[:20],
@@ -253,19 +244,19 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "return_form": ReturnForm(),
         "extend_form": ExtendForm(),
         # An officer hands the dossier to the leader; whoever may send it (the leader, a superior) sends it.
-        "can_request_approval": can_edit and not sub.awaiting_approval and not services.can_submit(request.user, sub),
+        "can_request_approval": can_edit and not sub.awaiting_approval and not permissions.can_submit(request.user, sub),
         "last_review": sub.events.filter(action__in=[Action.RETURN, Action.ACCEPT]).select_related("by").last()
         if sub.status in ("returned", "accepted") else None,
         "unsent": notify.failed_for(request.user, submission=sub),
         "signer_missing": documents_models.signer_missing(sub.unit),
-        "can_letter_settings": documents_services.can_edit_letter_settings(request.user, sub.unit),
+        "can_letter_settings": permissions.can_edit_letter_settings(request.user, sub.unit),
     })
 
 
 def _act(request: HttpRequest, sub: Submission, fn, success: str, then: str | None = None) -> HttpResponse:
     """Run a dossier step (`core/actions.run_action`: a refusal of rights over a dossier one sees is said, not a
     404); on success go to `then` (the next place to work), else back to the dossier."""
-    ran = run_action(request, fn, success, visible=lambda: scoping.can_see_unit(request.user, sub.unit),
+    ran = run_action(request, fn, success, visible=lambda: permissions.can_see_unit(request.user, sub.unit),
                      after=lambda result: _warn(request, getattr(result, "warnings", [])))
     if ran and then:
         return redirect(then)

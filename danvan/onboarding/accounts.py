@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from danvan.orgs import permissions
 from danvan.orgs.models import Membership
 from danvan.orgs.permissions import Actor
 
@@ -87,14 +88,12 @@ def watch_user_rows(sender, instance, raw: bool = False, update_fields=None, **k
 
 def can_deactivate(by: Actor, user: User) -> bool:
     """Whoever may grant every role the person holds (their unit's administrators up the tree), never oneself."""
-    from .rights import can_grant
-
     if user.pk == by.pk or (user.is_superuser and not by.is_superuser):
         return False
     memberships = list(Membership.objects.filter(user=user).select_related("unit"))
     if not memberships:
         return by.is_superuser
-    return all(can_grant(by, m.unit, m.role) for m in memberships)
+    return all(permissions.can_grant(by, m.unit, m.role) for m in memberships)
 
 
 def _check(by: Actor, user: User) -> None:
@@ -136,10 +135,8 @@ def reactivate(*, by: Actor, user: User) -> bool:
 
 def resend(*, by: Actor, user: User) -> None:
     """The invitation again, for an account still waiting for it (its mail failed, or it expired)."""
-    from .rights import can_manage_unit
-
     if not can_deactivate(by, user) and not any(
-            can_manage_unit(by, m.unit) for m in Membership.objects.filter(user=user).select_related("unit")):
+            permissions.can_manage_unit(by, m.unit) for m in Membership.objects.filter(user=user).select_related("unit")):
         raise ValidationError("Bạn không quản trị đơn vị nào của tài khoản này.")
     if user.is_active or user.has_usable_password() or is_deactivated(user):
         raise ValidationError(f"Tài khoản «{user.username}» không chờ kích hoạt: không gửi lại thư kích hoạt.")

@@ -1,5 +1,5 @@
 """Delegated administration: roles granted and revoked, people added, units created and edited — each within
-the subtrees the acting person administers (`rights`), each recorded."""
+the subtrees the acting person administers (`orgs.permissions`), each recorded."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from danvan.orgs import codes, permissions
-from danvan.orgs.models import Level, Membership, OrgUnit, Role, UnitKind
-from danvan.orgs.permissions import Actor
+from danvan.orgs.models import Level, Membership, OrgUnit, Role, UnitKind, role_label
+from danvan.orgs.permissions import Actor, can_grant, can_manage_unit
 from danvan.reports import tally
 
 from . import accounts
 from .importing import DOC_FIELDS
 from .models import UnitChange
-from .rights import can_grant, can_manage_unit, role_label
 
 
 def check_unit_admin(by: Actor, unit: OrgUnit) -> None:

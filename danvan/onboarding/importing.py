@@ -17,11 +17,10 @@ from django.utils import timezone
 
 from danvan.orgs import permissions
 from danvan.orgs.models import Level, OrgUnit, Role, UnitKind
-from danvan.orgs.permissions import Actor
+from danvan.orgs.permissions import Actor, can_onboard
 from danvan.search.text import fold_key
 
 from .models import ImportKind, ImportRun
-from .rights import can_onboard
 from .tables import Table, TableError, check_file, read_table, write_csv, write_xlsx
 
 CHUNK = 900  # SQLite's bound on query parameters, with room to spare

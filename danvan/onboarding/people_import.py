@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
-from danvan.orgs.models import Membership, OrgUnit, Role
-from danvan.orgs.permissions import Actor
+from danvan.orgs.models import Membership, OrgUnit, Role, role_label
+from danvan.orgs.permissions import Actor, grantable_roles
 
 from . import accounts
 from .importing import (
@@ -32,7 +32,6 @@ from .importing import (
     refusal,
 )
 from .models import ImportKind, ImportRun
-from .rights import grantable_roles, role_label
 
 _ROLE_NAMES: dict[str, str] = {}
 

@@ -15,7 +15,7 @@ from treebeard.exceptions import PathOverflow
 
 from danvan.orgs import codes
 from danvan.orgs.models import DocFamily, Level, OrgUnit, UnitKind
-from danvan.orgs.permissions import Actor
+from danvan.orgs.permissions import Actor, admin_paths
 from danvan.reports import tally
 
 from .administration import child_level_error
@@ -37,7 +37,6 @@ from .importing import (
     tree_notes,
 )
 from .models import ImportKind, ImportRun
-from .rights import admin_paths
 from .tables import write_csv, write_xlsx
 
 FAMILY_ALIASES = {"state": DocFamily.STATE, "nha nuoc": DocFamily.STATE, "hanh chinh": DocFamily.STATE,

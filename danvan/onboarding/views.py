@@ -27,8 +27,8 @@ from danvan.core import downloads, uploads
 from danvan.core.actions import run_action
 from danvan.core.clientip import client_ip
 from danvan.exemplars.models import Exemplar
-from danvan.orgs import scoping
-from danvan.orgs.models import Membership, OrgUnit, Role
+from danvan.orgs import permissions
+from danvan.orgs.models import Membership, OrgUnit, Role, role_label
 from danvan.orgs.permissions import Actor
 
 from . import (
@@ -38,7 +38,6 @@ from . import (
     people_import,
     registry,
     restructuring,
-    rights,
     selectors,
     tables,
     tree_import,
@@ -55,7 +54,7 @@ def _download(data: bytes, name: str, fmt: str) -> HttpResponse:
 
 
 def _need_onboard(user: Actor) -> None:
-    if not rights.can_onboard(user):
+    if not permissions.can_onboard(user):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên mới dùng được chức năng này.")
 
 
@@ -72,7 +71,7 @@ class RegistryForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["province"]).choices = [("", "— Chọn tỉnh, thành phố —")] + [
             (str(p.code), p.name) for p in registry.provinces()]
-        units = (OrgUnit.objects.filter(scoping.paths_q(rights.admin_paths(user)))
+        units = (OrgUnit.objects.filter(permissions.paths_q(permissions.admin_paths(user)))
                  .exclude(kind__code__in=[code for code, _ in registry.KINDS.values()])
                  .order_by("path").only("code", "name", "depth")[:500])
         cast(forms.ChoiceField, self.fields["under"]).choices = [("", "— Chọn đơn vị —")] + [
@@ -105,7 +104,7 @@ def _kind(slug: str) -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     _need_onboard(request.user)
-    paths = rights.admin_paths(request.user)
+    paths = permissions.admin_paths(request.user)
     roots = (OrgUnit.objects.get_root_nodes() if "" in paths else OrgUnit.objects.filter(path__in=paths))
     return render(request, "onboarding/home.html", {
         "roots": roots.order_by("path"),
@@ -185,7 +184,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    unit = get_object_or_404(scoping.visible_units(request.user), code=code)
+    unit = get_object_or_404(permissions.visible_units(request.user), code=code)
     if fmt not in FORMATS:
         raise Http404
     return _download(tree_import.export_tree(unit, fmt), f"cay-don-vi-{unit.code}", fmt)
@@ -300,9 +299,9 @@ class PersonForm(forms.Form):
 
 def _unit_for_admin(request, code: str | None = None, pk: int | None = None) -> tuple[OrgUnit, bool, list[str]]:
     lookup = {"code": code} if code is not None else {"pk": pk}
-    unit = get_object_or_404(scoping.visible_units(request.user).select_related("level", "kind"), **lookup)
-    manage = rights.can_manage_unit(request.user, unit)
-    roles = rights.grantable_roles(request.user, unit)
+    unit = get_object_or_404(permissions.visible_units(request.user).select_related("level", "kind"), **lookup)
+    manage = permissions.can_manage_unit(request.user, unit)
+    roles = permissions.grantable_roles(request.user, unit)
     if not manage and not roles:
         raise PermissionDenied("Bạn không có quyền quản trị đơn vị này.")
     return unit, manage, roles
@@ -318,7 +317,7 @@ def _back(unit: OrgUnit):
 @login_required
 def unit_admin_by_pk(request: HttpRequest, pk: int) -> HttpResponse:
     """The repair door for a unit whose code breaks the rule (an old import): its code has no URL of its own."""
-    unit = get_object_or_404(scoping.visible_units(request.user).only("pk", "code"), pk=pk)
+    unit = get_object_or_404(permissions.visible_units(request.user).only("pk", "code"), pk=pk)
     if unit.code_ok and request.method != "POST":
         return redirect("onboarding:unit", code=unit.code)
     return unit_admin(request, pk=pk)
@@ -418,7 +417,7 @@ def _add_person(request, unit: OrgUnit, d: dict) -> None:
                                   f"{d['email']} (tình trạng thư ở bảng thành viên).")
     else:
         administration.grant_role(by=request.user, unit=unit, user=user, role=d["role"], title=d["title"])
-        messages.success(request, f"Đã cấp vai trò «{rights.role_label(d['role'])}» cho «{user.username}».")
+        messages.success(request, f"Đã cấp vai trò «{role_label(d['role'])}» cho «{user.username}».")
 
 
 @login_required
@@ -486,25 +485,25 @@ def restructure_candidates(user: Actor, unit: OrgUnit) -> list[OrgUnit]:
     """The units a restructuring of `unit` may pick: those the user administers near it (its parent's
     subtree, two levels down), still working — merged, split and retired units are never offered."""
     parent = OrgUnit.objects.get_parent(unit) or unit
-    visible = rights.admin_paths(user)
+    visible = permissions.admin_paths(user)
     qs = OrgUnit.objects.filter(OrgUnit.active_q(), path__startswith=parent.path, depth__lte=parent.depth + 2)
     if "" not in visible:
-        qs = qs.filter(scoping.paths_q(visible))
+        qs = qs.filter(permissions.paths_q(visible))
     return list(qs.exclude(pk=unit.pk).select_related("level").order_by("path")[:PICK_LIMIT])
 
 
 @login_required
 def restructure(request: HttpRequest, code: str) -> HttpResponse:
-    unit = get_object_or_404(scoping.visible_units(request.user).select_related("level"), code=code)
-    if not rights.can_manage_unit(request.user, unit):
+    unit = get_object_or_404(permissions.visible_units(request.user).select_related("level"), code=code)
+    if not permissions.can_manage_unit(request.user, unit):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên cấp trên mới sắp xếp được đơn vị.")
     candidates = restructure_candidates(request.user, unit)
     form = RestructureForm(request.POST or None, initial={"on": timezone.localdate()}, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        visible = rights.admin_paths(request.user)
+        visible = permissions.admin_paths(request.user)
         manageable = (OrgUnit.objects.all() if "" in visible
-                      else OrgUnit.objects.filter(scoping.paths_q(visible)))
+                      else OrgUnit.objects.filter(permissions.paths_q(visible)))
         try:
             if d["action"] == "move":
                 target = manageable.filter(code=_picked_code(d["target"])).first()
@@ -548,7 +547,7 @@ def _units_by_codes(manageable, text: str) -> list[OrgUnit]:
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    paths = rights.admin_paths(request.user) or scoping.visible_paths(request.user)
+    paths = permissions.admin_paths(request.user) or permissions.visible_paths(request.user)
     rows = selectors.successions_in_scope(paths)[:500]
     return render(request, "onboarding/history.html", {"rows": rows})
 
@@ -558,7 +557,7 @@ def predecessor_history(user: Actor, unit: OrgUnit) -> dict:
     preds = selectors.predecessors(unit)
     exemplars = (Exemplar.objects.alive().filter(unit__in=preds).select_related("unit")
                  .order_by("-year", "unit__path", "name")[:200]) if preds else []
-    visible = set(Exemplar.objects.filter(scoping.units_q(user, "unit__"), unit__in=preds)
+    visible = set(Exemplar.objects.filter(permissions.units_q(user, "unit__"), unit__in=preds)
                   .values_list("pk", flat=True)) if preds else set()
     return {"predecessors": preds, "predecessor_exemplars": exemplars, "visible_ids": visible}
 

@@ -136,10 +136,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Quản trị"
 
 
-# Roles that may act on the whole subtree below their unit (enter on behalf,
-# review, consolidate); officer and leader act on their own unit only.
-SUBTREE_ROLES = {Role.OFFICE, Role.BOARD, Role.ADMIN}
-EDIT_ROLES = {Role.OFFICER, Role.LEADER, Role.OFFICE, Role.BOARD, Role.ADMIN}
+def role_label(role: str) -> str:
+    """The role's Vietnamese name; an unknown value (an old import) as it is."""
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role
+
+
+# What each role may do is in danvan.orgs.permissions.
 
 
 class Membership(models.Model):

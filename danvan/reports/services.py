@@ -23,7 +23,7 @@ from danvan.movement.models import (
     SubmissionEvent,
 )
 from danvan.movement.models import Status as SubmissionStatus
-from danvan.orgs import permissions, scoping
+from danvan.orgs import permissions
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
 
@@ -38,7 +38,7 @@ RECOGNIZED = (Status.RECOGNIZED, Status.COMMENDED)
 
 def report_unit(user: Actor, code: str) -> OrgUnit | None:
     """The unit whose report/statistics `user` asks for: only inside their scope (outside it does not exist)."""
-    return scoping.visible_units(user).select_related("level", "kind").filter(code=code).first()
+    return permissions.visible_units(user).select_related("level", "kind").filter(code=code).first()
 
 
 def report_movement(year: int | None = None, pk: int | str | None = None) -> Movement | None:
@@ -53,7 +53,7 @@ def report_movement(year: int | None = None, pk: int | str | None = None) -> Mov
 
 
 def can_edit(user: Actor, unit: OrgUnit) -> bool:
-    return scoping.can_edit_unit(user, unit)
+    return permissions.can_edit_unit(user, unit)
 
 
 def request_submission(unit: OrgUnit, movement: Movement, year: int) -> Submission | None:

@@ -16,8 +16,7 @@ from danvan.exemplars.models import Movement
 from danvan.movement import services as movement_services
 from danvan.movement.models import RoundKind, Submission
 from danvan.movement.selectors import visible_rounds
-from danvan.movement.views import issuer_units
-from danvan.orgs import codes, scoping, tree
+from danvan.orgs import codes, permissions, tree
 from danvan.orgs.models import OrgUnit
 
 from . import documents, services, stats
@@ -52,22 +51,22 @@ def home(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Năm báo cáo không hợp lệ.")
     requests = visible_rounds(request.user).filter(kind=RoundKind.REPORT, parent_round__isnull=True).select_related(
         "issuer").order_by("-year", "-deadline")
-    mine = [m.unit for m in scoping.memberships(request.user)]
-    if scoping.sees_everything(request.user):
+    mine = [m.unit for m in permissions.memberships(request.user)]
+    if permissions.sees_everything(request.user):
         mine = list(OrgUnit.objects.filter(depth=1))
-    reports = AnnualReport.objects.filter(scoping.units_q(request.user, "unit__")).select_related(
+    reports = AnnualReport.objects.filter(permissions.units_q(request.user, "unit__")).select_related(
         "unit", "submission").order_by("-year", "unit__path")[:100]
     year = timezone.localdate().year
     return render(request, "reports/home.html", {
         "requests": requests[:50], "reports": reports, "units": mine, "year": year,
         "movements": Movement.objects.order_by("-period_start"),
-        "can_request": issuer_units(request.user).exists(),
+        "can_request": permissions.issuer_units(request.user).exists(),
     })
 
 
 @login_required
 def request_new(request: HttpRequest) -> HttpResponse:
-    issuers = issuer_units(request.user)
+    issuers = permissions.issuer_units(request.user)
     if not issuers.exists():
         raise PermissionDenied("Bạn không có quyền gửi yêu cầu báo cáo.")
     form = ReportRequestForm(request.POST or None, issuers=issuers)
@@ -112,7 +111,7 @@ def _annual_context(request: HttpRequest, unit: OrgUnit, movement: Movement, yea
         "models": documents.model_rows(unit, movement, year), "model_headers": documents.MODEL_LIST_HEADERS,
         "branches": branches, "total": total, "children": _children_reports(unit, movement, year),
         "sub": sub, "can_edit": can_edit, "editable": editable,
-        "can_submit": bool(sub and sub.is_editable and movement_services.can_submit(request.user, sub)),
+        "can_submit": bool(sub and sub.is_editable and permissions.can_submit(request.user, sub)),
         "outline": OUTLINE,
     }
     if report is not None:
@@ -282,7 +281,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "unit": unit, "dash": dash, "notes": p.notes, "query": query,
         "movements": Movement.objects.order_by("-period_start"),
         "movement_value": dash_mod.ALL_MOVEMENTS if p.movement is None else str(p.movement.pk),
-        "ancestors": [a for a in tree.ancestors(unit) if scoping.can_see_unit(request.user, a)],
+        "ancestors": [a for a in tree.ancestors(unit) if permissions.can_see_unit(request.user, a)],
         "children": tree.children(unit)[:200],
     })
 

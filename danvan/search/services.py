@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import filter_exemplars, visible_exemplars
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.orgs.permissions import Actor
 
 from .index import BRANCH_WIDTH, branch_of
@@ -236,9 +236,9 @@ def _branch_candidates(qs: QuerySet[Exemplar], words: list[str], cap: int, branc
 
 def scope_branch(user: Actor) -> str | None:
     """The one province the user's scope lies in, None when it spans more than one (or the country)."""
-    if scoping.sees_everything(user):
+    if permissions.sees_everything(user):
         return None
-    paths = scoping.visible_paths(user)
+    paths = permissions.visible_paths(user)
     if not paths:
         return None
     branches = {branch_of(p) for p in paths}

@@ -29,7 +29,7 @@ from rapidfuzz import fuzz
 from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar, Origin
 from danvan.exemplars.selectors import visible_exemplars, visible_source
-from danvan.orgs import permissions, scoping
+from danvan.orgs import permissions
 from danvan.orgs.permissions import Actor
 
 from .models import DuplicateFlag, SearchEntry
@@ -296,8 +296,8 @@ def flag_duplicate(*, exemplar: Exemplar, other: Exemplar, by: Actor) -> Duplica
 
 
 def can_dismiss(user: Actor, flag: DuplicateFlag) -> bool:
-    return (flag.by_id == user.pk or scoping.can_edit_unit(user, flag.exemplar.unit)
-            or scoping.can_edit_unit(user, flag.other.unit))
+    return (flag.by_id == user.pk or permissions.can_edit_unit(user, flag.exemplar.unit)
+            or permissions.can_edit_unit(user, flag.other.unit))
 
 
 @transaction.atomic

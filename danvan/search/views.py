@@ -26,13 +26,13 @@ def _int(value) -> int | None:
 @login_required
 def detail_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the similar exemplars of an exemplar page (same scope as the page)."""
-    from danvan.orgs import scoping
+    from danvan.orgs import permissions
 
     ex = get_object_or_404(visible_exemplars(request.user).select_related("unit"), pk=pk)
     flagged = {f.other_id if f.exemplar_id == ex.pk else f.exemplar_id for f in similar.open_flags(ex)}
     return render(request, "search/_similar_table.html", {
         "ex": ex, "similar": similar.similar_to_exemplar(request.user, ex, limit=PANEL_LIMIT),
-        "flagged_ids": flagged, "can_edit": scoping.can_edit_unit(request.user, ex.unit)})
+        "flagged_ids": flagged, "can_edit": permissions.can_edit_unit(request.user, ex.unit)})
 
 
 def form_similar(request: HttpRequest, exclude: int | None = None) -> dict:

@@ -19,7 +19,7 @@ from danvan.exemplars.selectors import (
     visible_exemplars,
     visible_source,
 )
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.search.services import search
 from danvan.search.similar import similar_to_exemplar
 
@@ -71,7 +71,7 @@ def _resolve(request: HttpRequest, data: dict) -> dict:
     """Turn codes and ids into objects, with the same scope rules as the form's choices."""
     out = dict(data)
     if "unit" in data:
-        unit = scoping.visible_units(request.user).filter(code=data["unit"]).first()
+        unit = permissions.visible_units(request.user).filter(code=data["unit"]).first()
         if unit is None:
             raise missing("unit", "Không tìm thấy đơn vị trong phạm vi của bạn.")
         out["unit"] = unit

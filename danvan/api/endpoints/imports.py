@@ -25,7 +25,7 @@ from danvan.intake import selectors as intake_selectors
 from danvan.intake import services
 from danvan.intake.models import ImportBatch, ImportRow
 from danvan.movement.selectors import visible_submissions
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 
 from ..errors import ApiError
 from ..pagination import page
@@ -189,7 +189,7 @@ class ImportFilter(PageQuery):
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     """The page's rule: a batch exists only for those who may edit its unit."""
     batch = get_object_or_404(ImportBatch.objects.select_related("unit", "submission__round"), pk=pk)
-    if not scoping.can_edit_unit(request.user, batch.unit):
+    if not permissions.can_edit_unit(request.user, batch.unit):
         raise Http404
     return batch
 
@@ -267,7 +267,7 @@ def _done(batch: ImportBatch) -> ApiError:
 @router.post("/imports", response=created(ImportStarted),
              summary="Tải lên biểu mẫu đã điền (Word/Excel) và xem trước các mô hình đọc được")
 def start_import(request: HttpRequest, data: Form[ImportIn], files: File[list[UploadedFile]]):
-    unit = scoping.visible_units(request.user).filter(code=data.unit).first()
+    unit = permissions.visible_units(request.user).filter(code=data.unit).first()
     if unit is None:
         raise missing("unit", "Không tìm thấy đơn vị trong phạm vi của bạn.")
     sub = None
@@ -292,7 +292,7 @@ def start_import(request: HttpRequest, data: Form[ImportIn], files: File[list[Up
             summary="Các lần nhập biểu mẫu của những đơn vị bạn được sửa (cũ trước, phân trang bằng next_cursor)")
 def list_imports(request: HttpRequest, f: Query[ImportFilter]):
     # The page's rule, as in `_batch`: a batch exists only for those who may edit its unit.
-    qs = (ImportBatch.objects.filter(unit__in=scoping.editable_units(request.user))
+    qs = (ImportBatch.objects.filter(unit__in=permissions.editable_units(request.user))
           .select_related("unit", "created_by").annotate(n_rows=Count("files__rows")))
     if f.state:
         qs = qs.filter(state=f.state)

@@ -30,7 +30,7 @@ from danvan.exemplars.models import (
     Recognition,
 )
 from danvan.exemplars.models import CommendationForm as CommendationKind
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.orgs.models import OrgUnit
 
 from ..errors import ApiError
@@ -197,7 +197,7 @@ def _deciding_unit(request: HttpRequest, ex: Exemplar, code: str) -> OrgUnit:
     """
     unit = OrgUnit.objects.select_related("level").filter(code=code).first()
     line = {*ex.unit.ancestor_paths(), ex.unit.path}
-    if unit is None or (unit.path not in line and not scoping.visible_units(request.user).filter(pk=unit.pk).exists()):
+    if unit is None or (unit.path not in line and not permissions.visible_units(request.user).filter(pk=unit.pk).exists()):
         raise missing("by_unit", "Không tìm thấy đơn vị ra quyết định trong phạm vi của bạn.")
     return unit
 

@@ -10,7 +10,7 @@ from pydantic import Field
 from danvan.exemplars.models import Movement
 from danvan.movement import selectors, services
 from danvan.movement.models import RegistrationRound
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.orgs.models import Level, OrgUnit, UnitKind
 
 from ..pagination import page
@@ -41,7 +41,7 @@ def _round(request: HttpRequest, pk: int) -> RegistrationRound:
 
 
 def _visible_unit(request: HttpRequest, code: str, field: str) -> OrgUnit:
-    unit = scoping.visible_units(request.user).filter(code=code).first()
+    unit = permissions.visible_units(request.user).filter(code=code).first()
     if unit is None:
         raise missing(field, "Không tìm thấy đơn vị trong phạm vi của bạn.")
     return unit

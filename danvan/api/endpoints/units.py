@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from danvan.orgs import scoping
+from danvan.orgs import permissions
 from danvan.orgs.models import OrgUnit
 
 from ..pagination import MAX_LIMIT, page
@@ -44,7 +44,7 @@ def _with_parents(units: list[OrgUnit]) -> list[dict]:
 
 @router.get("/units", response=ok(UnitPage), summary="Các đơn vị trong phạm vi")
 def list_units(request: HttpRequest, f: Query[UnitFilter]):
-    qs = scoping.visible_units(request.user).select_related("level", "kind")
+    qs = permissions.visible_units(request.user).select_related("level", "kind")
     if f.level:
         qs = qs.filter(level__code=f.level)
     if f.kind:
@@ -56,7 +56,7 @@ def list_units(request: HttpRequest, f: Query[UnitFilter]):
 
 
 def _unit(request: HttpRequest, code: str) -> OrgUnit:
-    return get_object_or_404(scoping.visible_units(request.user).select_related("level", "kind"), code=code)
+    return get_object_or_404(permissions.visible_units(request.user).select_related("level", "kind"), code=code)
 
 
 @router.get("/units/{code:code}", response=ok(UnitOut), summary="Một đơn vị")
