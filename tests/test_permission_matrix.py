@@ -296,3 +296,21 @@ def test_late_submission_is_never_counted_on_time(login, api, seed_exemplars):
         assert a["late"] == b["late"] + 1
         assert a["on_time"] == b["on_time"]
         assert a["on_time"] + a["late"] == a["submitted"]
+
+
+# can_deactivate (lock an account): actor → the seed persons they may lock — whoever may grant every role the
+# person holds, never oneself, a superuser only by a superuser.
+DEACTIVATE = {
+    "bdv.quangngai": {"vp.skhcn", "ld.skhcn", "tt.skhcn", "cc.tdc", "ld.vp", "ld.tt", "ld.cc", "vp.snv"},
+    "ld.tt": {"tt.skhcn"},
+    "ld.cc": {"cc.tdc"},
+    "admin": set(PERSONAS) - {"admin", "anonymous"},
+}
+
+
+def test_who_may_lock_whom(demo):
+    people = [_actor(u) for u in PERSONAS if u != "anonymous"]
+    for username in PERSONAS:
+        actor = _actor(username)
+        got = {p.username for p in people if permissions.can_deactivate(actor, p)}
+        assert got == DEACTIVATE.get(username, set()), username

@@ -86,18 +86,8 @@ def watch_user_rows(sender, instance, raw: bool = False, update_fields=None, **k
         AccountState.objects.filter(user_id=instance.pk).update(deactivated_at=None, deactivated_by=None)
 
 
-def can_deactivate(by: Actor, user: User) -> bool:
-    """Whoever may grant every role the person holds (their unit's administrators up the tree), never oneself."""
-    if user.pk == by.pk or (user.is_superuser and not by.is_superuser):
-        return False
-    memberships = list(Membership.objects.filter(user=user).select_related("unit"))
-    if not memberships:
-        return by.is_superuser
-    return all(permissions.can_grant(by, m.unit, m.role) for m in memberships)
-
-
 def _check(by: Actor, user: User) -> None:
-    if not can_deactivate(by, user):
+    if not permissions.can_deactivate(by, user):
         # The person is on the page the viewer administers: a refusal, not a 404.
         raise ValidationError("Bạn chỉ khóa, mở khóa được tài khoản của người khác mà mọi vai trò đều trong phạm vi "
                               "bạn quản trị.")
@@ -135,7 +125,7 @@ def reactivate(*, by: Actor, user: User) -> bool:
 
 def resend(*, by: Actor, user: User) -> None:
     """The invitation again, for an account still waiting for it (its mail failed, or it expired)."""
-    if not can_deactivate(by, user) and not any(
+    if not permissions.can_deactivate(by, user) and not any(
             permissions.can_manage_unit(by, m.unit) for m in Membership.objects.filter(user=user).select_related("unit")):
         raise ValidationError("Bạn không quản trị đơn vị nào của tài khoản này.")
     if user.is_active or user.has_usable_password() or is_deactivated(user):

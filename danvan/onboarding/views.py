@@ -372,7 +372,7 @@ def _account(viewer: Actor, user: User, manage: bool) -> dict:
     st = getattr(user, "account_state", None) if hasattr(user, "account_state") else None
     locked = bool(st and st.deactivated_at)
     waiting = not user.is_active and not user.has_usable_password() and not locked
-    may_lock = accounts.can_deactivate(viewer, user)
+    may_lock = permissions.can_deactivate(viewer, user)
     return {"locked": locked, "locked_at": st.deactivated_at if st and locked else None, "waiting": waiting,
             "mail": accounts.mail_label(st) if waiting or (st and st.mail_state == "failed") else "",
             "mail_failed": bool(st and st.mail_state == "failed"),
