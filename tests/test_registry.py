@@ -97,3 +97,17 @@ def test_only_an_administrator_of_the_unit_may_import_under_it(login):
     assert page.status_code == 200 and list(page.context["form"].errors) == ["under"]
     assert page.context["form"].errors["under"][0] in page.content.decode()
     assert not OrgUnit.objects.filter(code__startswith="DVHC-").exists()
+
+
+def test_a_kind_named_as_the_pages_show_it_is_that_kind_even_when_it_folds_to_another_kinds_code(login):
+    """"Xã" is the registry's kind named Xã, not the demo's kind whose code is "xa" ("Xã, phường, thị trấn")."""
+    c = login("bdv.quangngai")
+    f = io.BytesIO(("Mã đơn vị,Tên đầy đủ,Mã đơn vị cấp trên,Cấp,Loại đơn vị\n"
+                    "XA-THU,Xã Thử,BDVTU-QNG,Cấp cơ sở,Xã\n"
+                    "XA-THU-2,Xã Thử Hai,BDVTU-QNG,co-so,xa\n").encode())
+    f.name = "xa.csv"
+    resp = c.post("/quan-tri-don-vi/nhap/cay-don-vi/", {"upload": f})
+    done = c.post(resp["Location"], follow=True).content.decode()
+    assert "Đã lưu: 2 tạo mới" in done
+    assert OrgUnit.objects.get(code="XA-THU").kind.code == "dvhc-xa"
+    assert OrgUnit.objects.get(code="XA-THU-2").kind.code == "xa"

@@ -100,8 +100,10 @@ def preview_tree(data: bytes, filename: str, *, by: Actor) -> Preview:
     levels_by_id = {lv.pk: lv for lv in levels.values()}
     kinds = {k.code: k for k in UnitKind.objects.all()}
     # A level or kind by its code or by the name the pages show ("Cấp tỉnh", "Sở, ban, ngành tỉnh").
-    level_names = {fold_header(lv.name): code for code, lv in levels.items()} | {fold_header(c): c for c in levels}
-    kind_names = {fold_header(k.name): code for code, k in kinds.items()} | {fold_header(c): c for c in kinds}
+    # A name as the pages show it wins over a code it happens to fold to ("Xã" is the kind named Xã, not the code
+    # "xa"); a code typed exactly as it is is taken first (below).
+    level_names = {fold_header(c): c for c in levels} | {fold_header(lv.name): code for code, lv in levels.items()}
+    kind_names = {fold_header(c): c for c in kinds} | {fold_header(k.name): code for code, k in kinds.items()}
     rows = preview.rows
     for row in rows:
         v = row.values
