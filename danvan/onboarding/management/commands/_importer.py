@@ -28,17 +28,20 @@ class ImportCommand(command.Command):
             raise CommandError(f"Không có tệp {path}.")
         if problem := too_large(path.stat().st_size):  # before the file is read
             raise CommandError(problem)
-        data = path.read_bytes()
-        by = operator(o["user"])
-        preview = type(self).preview_fn(data, path.name, by=by)
-        if o["dry_run"] or not preview.ok:
+        self.import_bytes(path.read_bytes(), path.name, by=operator(o["user"]), dry_run=o["dry_run"], as_json=o["json"])
+
+    def import_bytes(self, data: bytes, filename: str, *, by, dry_run: bool, as_json: bool) -> None:
+        """Preview, then (unless a dry run or the file has errors) apply, and say what happened: every import
+        command's one step, whether its bytes come from a file or are made (`import-registry`)."""
+        preview = type(self).preview_fn(data, filename, by=by)
+        if dry_run or not preview.ok:
             out = {**preview.summary(), "applied": False, "message": preview.message}
         else:
             try:
-                out = type(self).apply_fn(data, path.name, by=by).to_dict()
+                out = type(self).apply_fn(data, filename, by=by).to_dict()
             except (ValidationError, PermissionDenied) as exc:
                 raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-        if o["json"]:
+        if as_json:
             self.stdout.write(dumps(out))
         else:
             self.stdout.write(out["message"])

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from danvan.core import command
 from danvan.onboarding import registry
 from danvan.onboarding.tree_import import apply_tree, preview_tree
 
-from ._common import dumps, operator
+from ._common import operator
+from ._importer import ImportCommand
 
 
-class Command(command.Command):
+class Command(ImportCommand):
     help = ("Nhập các xã, phường, đặc khu của một tỉnh từ danh mục đơn vị hành chính quốc gia vào dưới một đơn vị: "
             "`danvan import-registry --province \"Quảng Ngãi\" --under MÃ [--dry-run] [--json]`. Chạy lại không đổi gì.")
+    preview_fn = staticmethod(preview_tree)
+    apply_fn = staticmethod(apply_tree)
 
     def add_arguments(self, parser):
         parser.add_argument("--province", required=True, metavar="TỈNH",
@@ -30,19 +32,4 @@ class Command(command.Command):
             data, filename = registry.registry_file(o["province"], o["under"], level_code=o["level"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        preview = preview_tree(data, filename, by=by)
-        if o["dry_run"] or not preview.ok:
-            out = {**preview.summary(), "applied": False, "message": preview.message}
-        else:
-            try:
-                out = apply_tree(data, filename, by=by).to_dict()
-            except (ValidationError, PermissionDenied) as exc:
-                raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-        if o["json"]:
-            self.stdout.write(dumps(out))
-        else:
-            self.stdout.write(out["message"])
-            for r in out.get("row_errors", [])[:50]:
-                self.stdout.write(f"  Dòng {r['line']}: {' '.join(r['errors'])}")
-        if not preview.ok:
-            raise CommandError(preview.message)
+        self.import_bytes(data, filename, by=by, dry_run=o["dry_run"], as_json=o["json"])
