@@ -3,6 +3,8 @@ the subtrees the acting person administers (`orgs.permissions`), each recorded."
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +25,10 @@ def check_unit_admin(by: Actor, unit: OrgUnit) -> None:
         raise PermissionDenied(f"Bạn không có quyền quản trị đơn vị «{unit.name}».")
 
 
-def refuse_ended(unit: OrgUnit, what: str) -> None:
-    """A merged, split or retired unit takes no new people and no new units under it (issue 16 §8)."""
-    if unit.ended:
+def refuse_ended(unit: OrgUnit, what: str, on: date | None = None) -> None:
+    """A merged, split or retired unit (by `on`, else today) takes no new people, no new units under it and is no
+    restructuring's target (issue 16 §8)."""
+    if unit.ended_by(on):
         raise ValidationError(f"«{unit.name}» đã hợp nhất, chia tách hoặc kết thúc hoạt động từ "
                               f"{unit.valid_to:%d/%m/%Y}: không {what} được.")
 

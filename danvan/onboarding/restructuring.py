@@ -15,7 +15,7 @@ from danvan.orgs import permissions
 from danvan.orgs.models import Membership, OrgUnit
 from danvan.orgs.permissions import Actor
 
-from .administration import check_unit_admin, create_unit
+from .administration import check_unit_admin, create_unit, refuse_ended
 from .importing import DOC_FIELDS
 from .models import SuccessionKind, UnitSuccession
 
@@ -29,13 +29,6 @@ def _active_children(unit: OrgUnit, on: date) -> int:
         Q(valid_to__isnull=True) | Q(valid_to__gt=on)).count()
 
 
-def _refuse_ended(unit: OrgUnit, on: date, as_what: str) -> None:
-    """A merged, split or retired unit is never a target of a restructuring (issue 16 §8)."""
-    if not _active(unit, on):
-        raise ValidationError(f"«{unit.name}» đã hợp nhất, chia tách hoặc kết thúc hoạt động từ "
-                              f"{unit.valid_to:%d/%m/%Y}: không chọn làm {as_what} được.")
-
-
 def move_unit(*, by: Actor, unit: OrgUnit, new_parent: OrgUnit, on: date, note: str = "") -> UnitSuccession:
     """Move a subtree under another parent; its exemplars and submissions stay with their units."""
     with transaction.atomic():
@@ -44,7 +37,7 @@ def move_unit(*, by: Actor, unit: OrgUnit, new_parent: OrgUnit, on: date, note: 
         old_parent = OrgUnit.objects.get_parent(unit)
         check_unit_admin(by, unit)
         check_unit_admin(by, new_parent)
-        _refuse_ended(new_parent, on, "đơn vị cấp trên mới")
+        refuse_ended(new_parent, "chọn làm đơn vị cấp trên mới", on)
         if new_parent.path.startswith(unit.path):
             raise ValidationError(f"Không thể chuyển «{unit.name}» vào «{new_parent.name}»: "
                                   "đơn vị cấp trên mới nằm trong chính nó (vòng lặp).")
@@ -75,7 +68,7 @@ def merge_units(*, by: Actor, units: list[OrgUnit], on: date, into: OrgUnit | No
             if not _active(u, on):
                 raise ValidationError(f"«{u.name}» đã hết hiệu lực từ {u.valid_to:%d/%m/%Y}.")
         if into is not None:
-            _refuse_ended(into, on, "đơn vị kế thừa")
+            refuse_ended(into, "chọn làm đơn vị kế thừa", on)
         if into is None:
             if not new:
                 raise ValidationError("Hãy chọn đơn vị kế thừa hoặc nhập đơn vị mới.")
@@ -128,7 +121,7 @@ def split_unit(*, by: Actor, unit: OrgUnit, into: list[OrgUnit], on: date, note:
         raise ValidationError(f"«{unit.name}» đã hết hiệu lực.")
     for s in into:
         check_unit_admin(by, s)
-        _refuse_ended(s, on, "đơn vị kế thừa")
+        refuse_ended(s, "chọn làm đơn vị kế thừa", on)
         if s.path.startswith(unit.path):
             raise ValidationError(f"«{s.name}» nằm trong «{unit.name}»: chia tách như vậy tạo vòng lặp.")
     active_children = _active_children(unit, on)

@@ -113,9 +113,13 @@ class OrgUnit(MP_Node):
     @property
     def ended(self) -> bool:
         """Merged into another unit, split, or retired (its end date has come): listed as such, never a target."""
+        return self.ended_by()
+
+    def ended_by(self, on=None) -> bool:
+        """Ended on or before `on` (today), as `active_q(on)` leaves it out."""
         from django.utils import timezone
 
-        return self.valid_to is not None and self.valid_to <= timezone.localdate()
+        return self.valid_to is not None and self.valid_to <= (on or timezone.localdate())
 
     def subtree_q(self, prefix: str = "") -> Q:
         return Q(**{f"{prefix}path__startswith": self.path})
