@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from danvan.core.officefile import DEFAULTS as OFFICE_DEFAULTS
+from danvan.foundation.officefile import DEFAULTS as OFFICE_DEFAULTS
 
 BASE_DIR = Path(__file__).resolve().parent
 # var/ of the project (a checkout, or an editable install) whatever the current folder; an installed package
@@ -56,10 +56,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DANVAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DANVAN_CSRF_TRUSTED_ORIGINS", "")
-CSRF_FAILURE_VIEW = "danvan.core.views.csrf_failure"  # Vietnamese, and the typed text shown back
+CSRF_FAILURE_VIEW = "danvan.foundation.views.csrf_failure"  # Vietnamese, and the typed text shown back
 
 INSTALLED_APPS = [
-    "danvan.core.admin_app.DanvanAdminConfig",  # django.contrib.admin, superusers only
+    "danvan.foundation.admin_app.DanvanAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "axes",
-    "danvan.core",
+    "danvan.foundation",
     "danvan.orgs",
     "danvan.exemplars",
     "danvan.movement",
@@ -88,13 +88,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "danvan.core.middleware.RejectNulMiddleware",
+    "danvan.foundation.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "danvan.core.middleware.NoStoreSignedInMiddleware",
+    "danvan.foundation.middleware.NoStoreSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -116,10 +116,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "danvan.core.context_processors.navigation",
+                "danvan.foundation.context_processors.navigation",
             ],
             # `{% url %}` with its answers remembered (a page draws 15-50 links).
-            "builtins": ["danvan.core.templatetags.danvan_urls"],
+            "builtins": ["danvan.foundation.templatetags.danvan_urls"],
         },
     },
 ]
@@ -167,18 +167,18 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, reading the signed-in user from the shared cache (danvan/core/auth.py).
-    "danvan.core.auth.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user from the shared cache (danvan/foundation/auth.py).
+    "danvan.foundation.auth.ModelBackend",
 ]
-# Login throttling (danvan/core/auth.py): 5 wrong passwords for one username from one address lock it for 15
+# Login throttling (danvan/foundation/auth.py): 5 wrong passwords for one username from one address lock it for 15
 # minutes; 20 from one address, whatever the usernames, lock the address (one address trying a few passwords on
 # every account). Usernames are counted without case.
 LOGIN_FAILURES = int(os.environ.get("DANVAN_LOGIN_FAILURES", 5))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("DANVAN_LOGIN_FAILURES_PER_ADDRESS", 20))
-AXES_FAILURE_LIMIT = "danvan.core.auth.failure_limit"
+AXES_FAILURE_LIMIT = "danvan.foundation.auth.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DANVAN_LOCKOUT_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_USERNAME_CALLABLE = "danvan.core.auth.login_username"
+AXES_USERNAME_CALLABLE = "danvan.foundation.auth.login_username"
 # A success forgets only that username's failures from that address (core/auth.py forget_failures): axes' own
 # reset would clear the whole address's count.
 AXES_RESET_ON_SUCCESS = False
@@ -187,7 +187,7 @@ AXES_VERBOSE = False
 # Behind nginx the client address is in X-Forwarded-For (set DANVAN_PROXY_COUNT=1 there); without a
 # proxy the header is ignored, or a client could forge a new address for every guess.
 PROXY_COUNT = int(os.environ.get("DANVAN_PROXY_COUNT", 0))
-AXES_CLIENT_IP_CALLABLE = "danvan.core.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "danvan.foundation.clientip.client_ip"
 # The "forgot password" page: requests per hour for one address entered, and from one client address.
 RESET_PER_ACCOUNT = int(os.environ.get("DANVAN_RESET_PER_ACCOUNT", 3))
 RESET_PER_ADDRESS = int(os.environ.get("DANVAN_RESET_PER_ADDRESS", 10))
@@ -225,17 +225,17 @@ DANVAN_LIST_PAGE_SIZE = int(os.environ.get("DANVAN_LIST_PAGE_SIZE", 25))
 # 2,000 rows (intake Limits.max_exemplars), ~1.8 KB a row of text — 20,000 fields, ~3.6 MB (issue 21 §7).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DANVAN_MAX_BODY_BYTES", 8 * 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DANVAN_MAX_FORM_FIELDS", 25_000))
-# Bounds before work (issue 21 §7). Every uploaded file is counted while it streams in (danvan/core/uploads.py
+# Bounds before work (issue 21 §7). Every uploaded file is counted while it streams in (danvan/foundation/uploads.py
 # BoundedUploadHandler): past DANVAN_UPLOAD_MAX_BYTES the file is dropped, past DANVAN_UPLOAD_MAX_TOTAL_BYTES for
 # one request the rest is not read, and the door refuses the upload in Vietnamese with nothing stored.
 DANVAN_UPLOAD_MAX_BYTES = int(os.environ.get("DANVAN_UPLOAD_MAX_BYTES", OFFICE_DEFAULTS["DANVAN_UPLOAD_MAX_BYTES"]))
 DANVAN_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("DANVAN_UPLOAD_MAX_TOTAL_BYTES", 100 * 1024 * 1024))
 FILE_UPLOAD_HANDLERS = [
-    "danvan.core.uploads.BoundedUploadHandler",
+    "danvan.foundation.uploads.BoundedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# What a Word/Excel file may expand to before a reader opens it (danvan/core/officefile.py, shared by intake and
+# What a Word/Excel file may expand to before a reader opens it (danvan/foundation/officefile.py, shared by intake and
 # onboarding): zip entries, uncompressed bytes (all parts, one XML part), compression ratio; XLSX sheets, highest
 # row number, cells (written, merged, declared by <dimension>); DOCX table cells.
 DANVAN_OFFICE_MAX_ENTRIES = int(os.environ.get("DANVAN_OFFICE_MAX_ENTRIES", OFFICE_DEFAULTS["DANVAN_OFFICE_MAX_ENTRIES"]))
@@ -279,7 +279,7 @@ if cache_url := os.environ.get("DANVAN_CACHE_URL"):
     # Sessions are read from the shared cache (written through to the database): one query less per page.
     # Only with a shared cache: with one memory cache per worker, a logout would not reach the other workers.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Memberships, unread counts and dropdown lists kept between requests (danvan/core/sharedcache.py): only in a
+# Memberships, unread counts and dropdown lists kept between requests (danvan/foundation/sharedcache.py): only in a
 # cache every worker shares.
 DANVAN_SHARED_CACHE = bool(cache_url)
 
@@ -338,7 +338,7 @@ LOG_JSON = env_bool("DANVAN_LOG_JSON", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "danvan.core.logjson.JsonFormatter"}},
+    "formatters": {"json": {"()": "danvan.foundation.logjson.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_JSON else {})}},
     "root": {"handlers": ["console"], "level": os.environ.get("DANVAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from danvan.api import views as api_views
 from danvan.api.api import api
-from danvan.core import views as core_views
+from danvan.foundation import views as core_views
 from danvan.onboarding import views as onboarding_views
 from danvan.ops import health
 from danvan.orgs import codes  # noqa: F401  (registers the <code:code> converter every unit URL uses)
@@ -44,6 +44,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
 ]
 
-handler403 = "danvan.core.views.error_403"
-handler404 = "danvan.core.views.error_404"
-handler500 = "danvan.core.views.error_500"
+handler403 = "danvan.foundation.views.error_403"
+handler404 = "danvan.foundation.views.error_404"
+handler500 = "danvan.foundation.views.error_500"

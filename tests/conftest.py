@@ -14,7 +14,7 @@ def _fast_hashing(settings):
 @pytest.fixture(autouse=True)
 def _shared_cache(settings):
     """Every test runs with memberships, unread counts and dropdowns kept between requests, as production
-    does with Redis (danvan/core/sharedcache.py), from an empty cache: a stale value fails the test."""
+    does with Redis (danvan/foundation/sharedcache.py), from an empty cache: a stale value fails the test."""
     from django.core.cache import cache
 
     settings.DANVAN_SHARED_CACHE = True
@@ -43,7 +43,7 @@ def demo(db, _demo_snapshot):
 @pytest.fixture
 def login(demo):
     """login("vp.skhcn") -> a Client logged in through the login page."""
-    from danvan.core.demo import DEMO_PASSWORD
+    from danvan.foundation.demo import DEMO_PASSWORD
 
     def _login(username: str) -> Client:
         client = Client()

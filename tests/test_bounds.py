@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from danvan.core import officefile
+from danvan.foundation import officefile
 from danvan.intake.models import ImportBatch, ImportFile, ImportRow
 from danvan.onboarding.models import ImportRun
 from danvan.tools.intake_samples import build_seed001_docx
@@ -331,5 +331,5 @@ def test_expire_uploads_deletes_old_unconfirmed_and_keeps_confirmed(login, units
     # Vietnamese help, like every danvan command.
     from django.core.management import load_command_class
 
-    text = load_command_class("danvan.core", "expire-uploads").create_parser("danvan", "expire-uploads").format_help()
+    text = load_command_class("danvan.foundation", "expire-uploads").create_parser("danvan", "expire-uploads").format_help()
     assert "Cách dùng" in text and "chưa xác nhận" in text and "--days" in text

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 from django.urls import reverse
 
-from danvan.core import downloads
+from danvan.foundation import downloads
 from danvan.onboarding.models import UnitChange
 from danvan.orgs import codes
 from danvan.orgs.models import Level, OrgUnit, UnitKind

@@ -8,8 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from danvan.core.charts import bar_chart, number
 from danvan.exemplars.models import Exemplar, Movement, Recognition
+from danvan.foundation.charts import bar_chart, number
 from danvan.movement.models import RegistrationRound
 from danvan.movement.selectors import completeness
 from danvan.orgs.models import OrgUnit
@@ -214,7 +214,7 @@ def test_dashboard_links_the_child_units_dashboards(login):
 
 def test_chart_labels_cut_alike_keep_their_ends():
     """Issue 16 §10: two long labels with the same start are not drawn as the same cut text."""
-    from danvan.core.charts import bar_chart
+    from danvan.foundation.charts import bar_chart
 
     a = 'Đăng ký mô hình, điển hình "Dân vận khéo" năm 2022 (Ban Dân vận Tỉnh ủy)'
     b = 'Đăng ký mô hình, điển hình "Dân vận khéo" năm 2021 (Ban Dân vận Tỉnh ủy)'

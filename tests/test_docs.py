@@ -68,10 +68,10 @@ def test_every_setting_is_in_the_readme_table_and_nothing_else():
 
 
 def test_commands_md_lists_every_command_and_option_with_help():
-    from danvan.core.commands_doc import PATH, options_of, own_commands, render
+    from danvan.foundation.commands_doc import PATH, options_of, own_commands, render
 
     assert PATH.read_text(encoding="utf-8") == render(), (
-        "docs/COMMANDS.md is out of date: run `.venv/bin/python -m danvan.core.commands_doc`")
+        "docs/COMMANDS.md is out of date: run `.venv/bin/python -m danvan.foundation.commands_doc`")
     text = PATH.read_text(encoding="utf-8")
     assert "(không có hướng dẫn)" not in text, "every option has a line of help"
     commands = own_commands()

@@ -61,7 +61,7 @@ def test_consolidated_registration_reads_like_seed_001(login, demo):
                                         "Lĩnh vực thanh tra", "Thực hiện tốt công tác tiếp công dân"]]
     assert order == sorted(order)
     for ex in sub.exemplars.all():
-        from danvan.core.html import html_to_paragraphs
+        from danvan.foundation.html import html_to_paragraphs
 
         for para in html_to_paragraphs(ex.content_problem):
             assert para in joined

@@ -176,9 +176,9 @@ def test_list_filters(login, seed_exemplars):
 
 def test_an_edit_without_version_is_refused_not_saved_blind(login, api, seed_exemplars):
     """Issue 21: omitting `version` skipped the stale-edit check, on the pages and the API alike."""
-    from danvan.core.actions import MISSING_VERSION
     from danvan.exemplars import services
     from danvan.exemplars.forms import ExemplarForm
+    from danvan.foundation.actions import MISSING_VERSION
     from danvan.movement.models import Submission
 
     assert login("vp.skhcn").post("/mo-hinh/them/", _payload()).status_code == 302

@@ -16,8 +16,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from danvan.core.cells import FORMULA_START, csv_bytes, csv_unquote
 from danvan.exemplars.models import Exemplar, Movement
+from danvan.foundation.cells import FORMULA_START, csv_bytes, csv_unquote
 from danvan.movement.models import RegistrationRound, Submission
 from danvan.orgs.models import OrgUnit
 

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from danvan.core.writes import measured
 from danvan.exemplars.models import Exemplar, Field
+from danvan.foundation.writes import measured
 from danvan.intake.models import ImportBatch, ImportRow
 from danvan.movement.models import Action, SubmissionEvent, SubmissionItem
 from danvan.search.index import branch_of, entry_values

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from danvan.core.numbers import XLSX_INTEGER, number, percent, size
 from danvan.exemplars.models import Movement
+from danvan.foundation.numbers import XLSX_INTEGER, number, percent, size
 from danvan.movement.models import RegistrationRound
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_annual_and_period_xlsx_hold_numbers_excel_sums(login):
 
 
 def test_period_page_and_word_write_counts_the_vietnamese_way(login):
-    from danvan.core.templatetags.danvan_format import so
+    from danvan.foundation.templatetags.danvan_format import so
 
     assert so("1234") == "1.234" and so("3/5") == "3/5" and so(1234) == "1.234"
     from danvan.documents.form_table import shown

@@ -172,7 +172,7 @@ def test_generated_secret_key_file_is_readable_by_its_owner_only(tmp_path, monke
 
 
 def test_json_log_lines():
-    from danvan.core.logjson import JsonFormatter
+    from danvan.foundation.logjson import JsonFormatter
 
     record = logging.LogRecord("danvan", logging.WARNING, __file__, 1, "Đôn đốc %s", ("Chi cục",), None)
     line = json.loads(JsonFormatter().format(record))

@@ -97,7 +97,7 @@ def _run_in_process(args: list[str], capsys) -> tuple[int, str]:
 
 
 def test_help_and_errors_of_every_command_are_vietnamese(newcomer, capsys):
-    from danvan.core.commands_doc import options_of, own_commands
+    from danvan.foundation.commands_doc import options_of, own_commands
 
     problems = []
     out = newcomer("help")

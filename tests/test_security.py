@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from danvan.core.demo import DEMO_PASSWORD
 from danvan.exemplars.models import Exemplar
+from danvan.foundation.demo import DEMO_PASSWORD
 from danvan.movement.models import Submission
 from danvan.orgs.models import Membership, OrgUnit, Role
 

@@ -1,4 +1,4 @@
-"""What pages keep between requests (danvan/core/sharedcache.py) is used, and is never stale: a role taken away,
+"""What pages keep between requests (danvan/foundation/sharedcache.py) is used, and is never stale: a role taken away,
 a unit renamed or a notification received shows on the very next page."""
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def test_a_lost_generation_never_revives_an_old_value(login):
     """Redis may evict or lose the generation key while an old value survives: the old value must not match."""
     from django.core.cache import cache
 
-    from danvan.core import sharedcache
+    from danvan.foundation import sharedcache
 
     board = login("bdv.quangngai")
     cache.delete(sharedcache._gen_key("org"))  # the group starts afresh, as after a restart of Redis

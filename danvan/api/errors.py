@@ -96,7 +96,7 @@ def install(api: NinjaAPI) -> None:
 
     def on_ninja_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         if refused := getattr(request, "upload_refused", None):  # the file was dropped while it streamed in
-            from danvan.core.uploads import refusal_details
+            from danvan.foundation.uploads import refusal_details
 
             return error_response(api, request, 413, "too_large", refused, refusal_details(request))
         return error_response(api, request, 422, "validation_error", "Dữ liệu gửi lên không hợp lệ.",

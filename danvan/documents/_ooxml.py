@@ -19,7 +19,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from danvan.core.html import strip_control_chars
+from danvan.foundation.html import strip_control_chars
 
 FONT = "Times New Roman"
 LANG = "vi-VN"

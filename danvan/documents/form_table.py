@@ -15,12 +15,12 @@ from typing import Literal
 from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
-from danvan.core.html import html_to_paragraphs
-from danvan.core.numbers import number
 from danvan.documents import _ooxml as ox
 from danvan.documents import _tablexml as tx
 from danvan.documents._tablexml import Text
 from danvan.documents.letter import document_bytes
+from danvan.foundation.html import html_to_paragraphs
+from danvan.foundation.numbers import number
 
 H_STT = "STT"
 H_NAME = "LĨNH VỰC/TÊN MÔ HÌNH, ĐIỂN HÌNH"
@@ -64,7 +64,7 @@ _ROMAN = [
 
 @dataclass(frozen=True)
 class FormItem:
-    """One exemplar row. HTML fields hold ``<p>`` paragraphs (danvan.core.html)."""
+    """One exemplar row. HTML fields hold ``<p>`` paragraphs (danvan.foundation.html)."""
 
     name: str
     collective: bool = False

@@ -134,7 +134,7 @@ def dossier_list(submission: Submission) -> SimpleTable:
 
 
 def _actors_text(html: str) -> str:
-    from danvan.core.html import html_to_text
+    from danvan.foundation.html import html_to_text
 
     return html_to_text(html).replace("\n", " ")
 

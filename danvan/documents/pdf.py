@@ -27,7 +27,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from danvan.core import soffice as runner
+from danvan.foundation import soffice as runner
 
 BINARIES = runner.BINARIES
 DEFAULT_TIMEOUT = 120

@@ -16,7 +16,7 @@ from django.db import connection, connections
 from django.tasks import task
 from django.utils import timezone
 
-from danvan.core.numbers import number
+from danvan.foundation.numbers import number
 
 from . import services
 from .models import GeneratedDocument, JobStatus

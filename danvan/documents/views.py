@@ -7,8 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from multidb import db_write
 
-from danvan.core import downloads
-from danvan.core.params import query_ints
+from danvan.foundation import downloads
+from danvan.foundation.params import query_ints
 from danvan.movement import selectors as round_selectors
 from danvan.orgs import permissions
 

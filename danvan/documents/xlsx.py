@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from danvan.core.cells import workbook_bytes
-from danvan.core.numbers import XLSX_DECIMAL, XLSX_INTEGER, xlsx_format
 from danvan.documents import form_table as ft
 from danvan.documents._ooxml import FONT, clean
+from danvan.foundation.cells import workbook_bytes
+from danvan.foundation.numbers import XLSX_DECIMAL, XLSX_INTEGER, xlsx_format
 
 EXCEL_CELL_LIMIT = 32_767
 TRUNCATED_NOTE = "\n… (Nội dung quá dài, đã cắt bớt theo giới hạn ô Excel; xem bản Word.)"

@@ -5,8 +5,8 @@ from typing import cast
 
 from django import forms
 
-from danvan.core.forms import MultipleFileField, MultipleFileInput
-from danvan.core.html import html_to_editable
+from danvan.foundation.forms import MultipleFileField, MultipleFileInput
+from danvan.foundation.html import html_to_editable
 from danvan.orgs import permissions
 from danvan.orgs.forms import UnitChoiceField
 from danvan.orgs.models import OrgUnit

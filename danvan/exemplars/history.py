@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 
-from danvan.core.html import html_to_text
+from danvan.foundation.html import html_to_text
 
 from .models import Exemplar
 

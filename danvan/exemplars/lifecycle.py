@@ -18,8 +18,8 @@ from django.db.models import Min
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
-from danvan.core.html import strip_control_chars
-from danvan.core.uploads import check_upload
+from danvan.foundation.html import strip_control_chars
+from danvan.foundation.uploads import check_upload
 from danvan.orgs import permissions
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor

@@ -10,8 +10,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from danvan.core import sharedcache
-from danvan.core.params import query_int
+from danvan.foundation import sharedcache
+from danvan.foundation.params import query_int
 from danvan.orgs import permissions, tree
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor

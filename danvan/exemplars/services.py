@@ -10,8 +10,8 @@ from django.db import connections, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from danvan.core.html import sanitize_html, strip_control_chars
-from danvan.core.writes import PreparedInsert
+from danvan.foundation.html import sanitize_html, strip_control_chars
+from danvan.foundation.writes import PreparedInsert
 from danvan.orgs import permissions
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor

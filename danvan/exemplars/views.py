@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from danvan.core import held, uploads
-from danvan.core.actions import posted_version, required_version, run_action
-from danvan.core.params import query_int
+from danvan.foundation import held, uploads
+from danvan.foundation.actions import posted_version, required_version, run_action
+from danvan.foundation.params import query_int
 from danvan.orgs import permissions
 from danvan.orgs.permissions import Actor
 
@@ -319,7 +319,7 @@ def exemplar_publish(request: HttpRequest, pk: int, recognition_pk: int) -> Http
 @login_required
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
     """Evidence is served only here, after the scope check, always as a download."""
-    from danvan.core.uploads import download
+    from danvan.foundation.uploads import download
 
     ex = _get_visible(request, pk)
     ev = get_object_or_404(Evidence, pk=evidence_pk, update__exemplar=ex)

@@ -12,7 +12,7 @@ import re
 
 import nh3
 
-from danvan.core.html import strip_control_chars
+from danvan.foundation.html import strip_control_chars
 from danvan.search.text import fold_key as fold
 
 INLINE_TAGS = {"b", "strong", "i", "em", "u", "sup", "sub"}

@@ -14,9 +14,9 @@ from io import BytesIO
 from pathlib import Path
 from typing import Literal
 
-from danvan.core import officefile, soffice
-from danvan.core.numbers import number
-from danvan.core.officefile import office_kind
+from danvan.foundation import officefile, soffice
+from danvan.foundation.numbers import number
+from danvan.foundation.officefile import office_kind
 
 from .model import (
     CORRUPT,
@@ -138,7 +138,7 @@ def _open_zip(data: bytes, filename: str) -> zipfile.ZipFile:
 
 def check_zip_bounds(zf: zipfile.ZipFile, filename: str, limits: Limits) -> None:
     """Refuse encrypted parts, then what the shared Office guard refuses (zip bombs, huge sheets, merges,
-    dimensions, rows, cells, sheets — ``danvan.core.officefile``), before any reader expands the file."""
+    dimensions, rows, cells, sheets — ``danvan.foundation.officefile``), before any reader expands the file."""
     if any(info.flag_bits & 0x1 for info in zf.infolist()):
         raise encrypted(filename)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from danvan.core.html import sanitize_html
+from danvan.foundation.html import sanitize_html
 from danvan.search.text import fold_key as fold
 
 from .content import (

@@ -65,7 +65,7 @@ class Limits:
     """Bounds that keep a hostile or absurd file from eating the server.
 
     The ones left None come from settings (DANVAN_UPLOAD_MAX_BYTES, the Office guard's DANVAN_OFFICE_*,
-    DANVAN_XLSX_*, DANVAN_DOCX_*; cells: DANVAN_FORM_MAX_CELLS), see ``danvan.core.officefile``.
+    DANVAN_XLSX_*, DANVAN_DOCX_*; cells: DANVAN_FORM_MAX_CELLS), see ``danvan.foundation.officefile``.
     """
 
     max_bytes: int | None = None
@@ -82,13 +82,13 @@ class Limits:
 
     @property
     def upload_bytes(self) -> int:
-        from danvan.core.officefile import setting
+        from danvan.foundation.officefile import setting
 
         return self.max_bytes if self.max_bytes is not None else setting("DANVAN_UPLOAD_MAX_BYTES")
 
     def bounds(self):
         """The Office guard's bounds for a registration form."""
-        from danvan.core.officefile import Bounds, setting
+        from danvan.foundation.officefile import Bounds, setting
 
         cells = self.max_cells if self.max_cells is not None else setting("DANVAN_FORM_MAX_CELLS")
         return Bounds.from_settings(

@@ -20,10 +20,10 @@ from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from danvan.core.writes import write_transaction
 from danvan.exemplars import services as exemplar_services
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
 from danvan.exemplars.selectors import visible_source
+from danvan.foundation.writes import write_transaction
 from danvan.movement import services as round_services
 from danvan.movement.models import Submission
 from danvan.orgs import permissions

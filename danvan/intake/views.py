@@ -11,11 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from danvan.core import downloads, uploads
-from danvan.core.forms import MultipleFileField, MultipleFileInput
-from danvan.core.params import query_int
 from danvan.exemplars.models import FieldCategory
 from danvan.exemplars.services import fields_for_unit
+from danvan.foundation import downloads, uploads
+from danvan.foundation.forms import MultipleFileField, MultipleFileInput
+from danvan.foundation.params import query_int
 from danvan.movement.selectors import visible_submissions
 from danvan.orgs import permissions
 from danvan.orgs.forms import UnitChoiceField

@@ -10,8 +10,8 @@ import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from danvan.core.html import paragraphs_to_html
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
+from danvan.foundation.html import paragraphs_to_html
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.permissions import Actor
 

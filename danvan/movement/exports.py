@@ -10,7 +10,7 @@ def completeness_xlsx(data: Completeness) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from danvan.core.cells import workbook_bytes
+    from danvan.foundation.cells import workbook_bytes
 
     wb = Workbook()
     ws = wb.active

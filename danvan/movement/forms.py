@@ -8,8 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from danvan.core.uploads import check_upload
 from danvan.exemplars.models import Movement
+from danvan.foundation.uploads import check_upload
 from danvan.orgs.models import Level, OrgUnit, UnitKind
 
 from .models import TargetMode

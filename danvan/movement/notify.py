@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from danvan.core import sharedcache
+from danvan.foundation import sharedcache
 from danvan.orgs import permissions
 from danvan.orgs.models import Membership, OrgUnit
 from danvan.orgs.permissions import Actor

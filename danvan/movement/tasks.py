@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from danvan.core.mailretry import MAIL_ERRORS, retry
+from danvan.foundation.mailretry import MAIL_ERRORS, retry
 
 from .models import Digest, MailStatus, Notification, Reminder
 

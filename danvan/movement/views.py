@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from multidb import db_write
 
-from danvan.core import downloads, sharedcache, uploads
-from danvan.core.actions import posted_version, run_action
-from danvan.core.params import query_ints
 from danvan.documents import models as documents_models
 from danvan.exemplars.models import Exemplar
+from danvan.foundation import downloads, sharedcache, uploads
+from danvan.foundation.actions import posted_version, run_action
+from danvan.foundation.params import query_ints
 from danvan.orgs import permissions, tree
 from danvan.orgs.models import OrgUnit
 
@@ -378,7 +378,7 @@ DOSSIER_FILES = {"cong-van": "letter_file", "phat-dong": "launch_file", "ban-ky"
 @login_required
 def submission_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
     """Dossier files are served only through here, after the scope check."""
-    from danvan.core.uploads import content_type
+    from danvan.foundation.uploads import content_type
 
     sub = _sub(request, pk)
     name = DOSSIER_FILES.get(which)

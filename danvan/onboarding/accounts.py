@@ -176,7 +176,7 @@ def reset_mail(user: User) -> tuple[str, str]:
 
 def retry_reset(user: User) -> None:
     """A reset mail the server refused is sent again by the worker later (`core/mailretry.py`)."""
-    from danvan.core.mailretry import retry
+    from danvan.foundation.mailretry import retry
 
     from .tasks import send_resets
 
@@ -200,7 +200,7 @@ def mail_label(s: AccountState | None) -> str:
     what = "Thư kích hoạt" if s.mail_kind == INVITE else "Thư đặt lại mật khẩu"
     when = timezone.localtime(s.mail_at).strftime("%d/%m/%Y %H:%M") if s.mail_at else ""
     if s.mail_state == MailState.FAILED:
-        from danvan.core.mailretry import label
+        from danvan.foundation.mailretry import label
 
         return f"{what} chưa gửi được ({when}): {s.mail_error}{label(s.mail_retry_at)}"
     return f"{what} {s.get_mail_state_display()} ({when})"

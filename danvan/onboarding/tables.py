@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from openpyxl import Workbook, load_workbook
 
-from danvan.core import officefile
-from danvan.core.cells import csv_bytes, csv_unquote, text_cell
+from danvan.foundation import officefile
+from danvan.foundation.cells import csv_bytes, csv_unquote, text_cell
 
 BROKEN_XLSX = "Tệp Excel bị hỏng hoặc không phải .xlsx."
 
@@ -71,7 +71,7 @@ def _delimiter(first_line: str) -> str:
 
 def too_large(size: int) -> str | None:
     """The Vietnamese refusal of a list file of ``size`` bytes (DANVAN_UPLOAD_MAX_BYTES), None when it fits."""
-    from danvan.core.uploads import size_text
+    from danvan.foundation.uploads import size_text
 
     limit = settings.DANVAN_UPLOAD_MAX_BYTES
     return None if size <= limit else f"Tệp quá lớn ({size_text(size)}, tối đa {size_text(limit)})."

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.tasks import task
 
-from danvan.core.mailretry import retry
+from danvan.foundation.mailretry import retry
 
 
 def _send_each(this_task, attempt: int, users, send: Callable[[User], object]) -> int:

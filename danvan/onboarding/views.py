@@ -23,10 +23,10 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from danvan.core import downloads, uploads
-from danvan.core.actions import run_action
-from danvan.core.clientip import client_ip
 from danvan.exemplars.models import Exemplar
+from danvan.foundation import downloads, uploads
+from danvan.foundation.actions import run_action
+from danvan.foundation.clientip import client_ip
 from danvan.orgs import permissions
 from danvan.orgs.models import Membership, OrgUnit, Role, role_label
 from danvan.orgs.permissions import Actor

@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from danvan.core.clientip import client_ip
+from danvan.foundation.clientip import client_ip
 
 STORAGE_EVERY = 60.0
 LOOPBACK = {"127.0.0.1", "::1"}

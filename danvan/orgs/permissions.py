@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 
-from danvan.core import sharedcache
+from danvan.foundation import sharedcache
 
 from .models import Membership, OrgUnit, Role
 

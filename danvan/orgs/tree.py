@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS
 
-from danvan.core import sharedcache
+from danvan.foundation import sharedcache
 
 from .models import Level, OrgUnit
 

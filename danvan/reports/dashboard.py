@@ -16,12 +16,12 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from danvan.core.cells import csv_bytes
-from danvan.core.charts import bar_chart
-from danvan.core.params import query_int
 from danvan.documents.services import DocumentError, NoSuchDocument, Rendered, need_format
 from danvan.exemplars.models import CommendationForm, Exemplar, Kind, Movement, Origin
 from danvan.exemplars.selectors import spread
+from danvan.foundation.cells import csv_bytes
+from danvan.foundation.charts import bar_chart
+from danvan.foundation.params import query_int
 from danvan.movement.models import RegistrationRound, RoundKind
 from danvan.movement.selectors import completeness_by_family
 from danvan.orgs.models import OrgUnit

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from danvan.core.html import strip_control_chars
-from danvan.core.params import query_int
 from danvan.exemplars.models import Commendation, Exemplar, Movement, Recognition, Status
+from danvan.foundation.html import strip_control_chars
+from danvan.foundation.params import query_int
 from danvan.movement.models import (
     Action,
     RegistrationRound,

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from danvan.core import downloads
-from danvan.core.actions import posted_version, run_action
-from danvan.core.params import query_int
 from danvan.documents.services import DocumentError, NoSuchDocument
 from danvan.exemplars.models import Movement
+from danvan.foundation import downloads
+from danvan.foundation.actions import posted_version, run_action
+from danvan.foundation.params import query_int
 from danvan.movement import services as movement_services
 from danvan.movement.models import RoundKind, Submission
 from danvan.movement.selectors import visible_rounds

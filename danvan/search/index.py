@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar
+from danvan.foundation.html import html_to_text
 from danvan.orgs.models import OrgUnit
 
 from .models import SearchEntry

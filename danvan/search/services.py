@@ -27,9 +27,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import QuerySet
 
-from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import filter_exemplars, visible_exemplars
+from danvan.foundation.html import html_to_text
 from danvan.orgs import permissions
 from danvan.orgs.permissions import Actor
 

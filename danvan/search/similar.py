@@ -26,9 +26,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rapidfuzz import fuzz
 
-from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar, Origin
 from danvan.exemplars.selectors import visible_exemplars, visible_source
+from danvan.foundation.html import html_to_text
 from danvan.orgs import permissions
 from danvan.orgs.permissions import Actor
 

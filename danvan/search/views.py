@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from danvan.core.actions import posted_version, run_action
-from danvan.core.params import query_int
 from danvan.exemplars.models import Exemplar
 from danvan.exemplars.selectors import visible_exemplars
+from danvan.foundation.actions import posted_version, run_action
+from danvan.foundation.params import query_int
 
 from . import similar
 from .models import DuplicateFlag

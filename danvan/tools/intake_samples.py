@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from danvan.core.cells import workbook_bytes
+from danvan.foundation.cells import workbook_bytes
 
 from ._seed001 import SEED001_PAGES
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from danvan.core.demo import CATEGORIES, KINDS, LEVELS
-from danvan.core.html import paragraphs_to_html
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
+from danvan.foundation.demo import CATEGORIES, KINDS, LEVELS
+from danvan.foundation.html import paragraphs_to_html
 from danvan.orgs.models import Level, OrgUnit, UnitKind
 
 PARTY, STATE = "party", "state"  # DocFamily values

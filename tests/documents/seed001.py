@@ -6,9 +6,9 @@ across pages ("điều" / "chỉnh") are joined back.
 
 from __future__ import annotations
 
-from danvan.core.html import paragraphs_to_html
 from danvan.documents.form_table import FormGroup, FormItem, FormSpec
 from danvan.documents.letter import DocDate, Issuer, LetterSpec, Para, Signature, attachment_line
+from danvan.foundation.html import paragraphs_to_html
 
 ELECTRICITY_PROBLEM = [
     "Hiện nay, việc tiết kiệm năng lượng nói chung và tiết kiệm điện nói riêng là quốc sách, là việc cần làm của mọi người. Tuy nhiên, thực tế cho thấy việc sử dụng điện còn rất lãng phí; riêng tại các cơ quan nhà nước, một số cán bộ, công chức, viên chức vẫn thờ ơ với việc tiết kiệm điện. Các phòng làm việc được trang bị các thiết bị như: Điều hoà nhiệt độ, quạt máy, vi tính, máy in, photocopy, đèn chiếu sáng v.v... Đặc biệt máy điều hoà nhiệt độ có công suất từ 1.200W trở lên được bật thường xuyên nên điện năng tiêu thụ rất lớn. Tất cả các thiết bị điện nói trên đều được sử dụng một cách tối đa, gây lãng phí điện năng và chi phí chi trả tăng cao.",

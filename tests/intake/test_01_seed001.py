@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from danvan.core.html import html_to_paragraphs
+from danvan.foundation.html import html_to_paragraphs
 from danvan.tools.intake_samples import build_blank_form_docx
 from tests.intake.conftest import SEED000, SEED001
 from tests.intake.dump import dump_tables, seed_tables

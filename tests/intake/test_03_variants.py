@@ -7,7 +7,7 @@ from io import BytesIO
 
 import pytest
 
-from danvan.core.html import html_to_paragraphs
+from danvan.foundation.html import html_to_paragraphs
 from danvan.intake.grid import docx_body, paragraph_source
 from danvan.intake.parser import IntakeError, parse_form
 from danvan.tools.intake_samples import (

@@ -16,9 +16,9 @@ from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import Field
 
-from danvan.core import downloads
 from danvan.documents import services
 from danvan.documents.models import GeneratedDocument
+from danvan.foundation import downloads
 from danvan.movement import selectors
 
 from ..errors import ApiError

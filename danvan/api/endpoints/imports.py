@@ -18,9 +18,9 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from danvan.core import uploads
 from danvan.exemplars.forms import MAX_CONTENT
 from danvan.exemplars.models import Exemplar
+from danvan.foundation import uploads
 from danvan.intake import selectors as intake_selectors
 from danvan.intake import services
 from danvan.intake.models import ImportBatch, ImportRow

@@ -18,8 +18,6 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from danvan.core import uploads
-from danvan.core.uploads import download
 from danvan.exemplars import lifecycle
 from danvan.exemplars.models import (
     Commendation,
@@ -30,6 +28,8 @@ from danvan.exemplars.models import (
     Recognition,
 )
 from danvan.exemplars.models import CommendationForm as CommendationKind
+from danvan.foundation import uploads
+from danvan.foundation.uploads import download
 from danvan.orgs import permissions
 from danvan.orgs.models import OrgUnit
 

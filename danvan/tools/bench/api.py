@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from danvan.core.timing import median_seconds
+from danvan.foundation.timing import median_seconds
 
 
 def bench_api(repeat: int = 7) -> dict:

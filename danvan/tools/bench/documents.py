@@ -19,7 +19,6 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import Any
 
-from danvan.core.html import paragraphs_to_html
 from danvan.documents.form_table import (
     FormGroup,
     FormItem,
@@ -28,6 +27,7 @@ from danvan.documents.form_table import (
     form_docx_bytes,
 )
 from danvan.documents.xlsx import form_xlsx_bytes
+from danvan.foundation.html import paragraphs_to_html
 
 TARGETS = {"docx_seconds": 10.0, "docx_peak_mb": 500.0, "xlsx_seconds": 5.0}
 

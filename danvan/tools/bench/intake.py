@@ -48,8 +48,8 @@ def bench_import(rows: int = 2000) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from danvan.core.writes import measured
     from danvan.exemplars.models import Field, Movement
+    from danvan.foundation.writes import measured
     from danvan.intake import services
     from danvan.intake.models import ImportFile, ImportRow
     from danvan.tools.intake_samples import build_typical_form_xlsx

@@ -8,8 +8,8 @@ import time
 from django.test import Client
 from django.utils import timezone
 
-from danvan.core.timing import median_seconds
 from danvan.exemplars.models import Movement
+from danvan.foundation.timing import median_seconds
 from danvan.movement import selectors
 from danvan.movement.models import RegistrationRound, TargetMode
 from danvan.orgs.models import Membership, OrgUnit, Role

@@ -8,9 +8,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from danvan.core.timing import median_seconds
 from danvan.documents import pdf
 from danvan.documents import services as documents
+from danvan.foundation.timing import median_seconds
 from danvan.movement.models import Submission
 
 TARGET_SECONDS = 2.0

@@ -5,8 +5,8 @@ Run on the generator's data (`danvan generate --provinces 34 --exemplars 1000000
 
 from __future__ import annotations
 
-from danvan.core.timing import median_seconds
 from danvan.exemplars.models import Exemplar, Movement
+from danvan.foundation.timing import median_seconds
 from danvan.orgs.models import OrgUnit
 from danvan.reports import stats
 

@@ -16,8 +16,8 @@ import time
 
 from django.db import transaction
 
-from danvan.core.html import html_to_text
 from danvan.exemplars.models import Exemplar, Field
+from danvan.foundation.html import html_to_text
 from danvan.orgs.models import OrgUnit
 from danvan.search.index import branch_of, entry_values
 from danvan.search.models import SearchEntry

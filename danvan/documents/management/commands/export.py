@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from danvan.core import command
-from danvan.core.numbers import size
 from danvan.documents import services
+from danvan.foundation import command
+from danvan.foundation.numbers import size
 from danvan.movement.models import RegistrationRound, Submission
 from danvan.orgs.models import OrgUnit
 

@@ -6,8 +6,8 @@ import signal
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from danvan.core import command
 from danvan.documents import pdf
+from danvan.foundation import command
 
 
 class Command(command.Command):

@@ -2,8 +2,8 @@
 
 import json
 
-from danvan.core import command
 from danvan.exemplars.models import Movement
+from danvan.foundation import command
 
 
 class Command(command.Command):

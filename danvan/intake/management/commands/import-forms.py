@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
-from danvan.core import command
 from danvan.exemplars.models import Kind, Origin
+from danvan.foundation import command
 from danvan.intake import IntakeError, parse_form, services
 from danvan.intake.filetype import too_large
 from danvan.intake.parser import DEFAULT_LIMITS

@@ -1,4 +1,4 @@
-from danvan.core import command
+from danvan.foundation import command
 from danvan.movement.notify import send_digests
 
 

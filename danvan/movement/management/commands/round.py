@@ -3,8 +3,8 @@ import json
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from danvan.core import command
-from danvan.core.numbers import percent
+from danvan.foundation import command
+from danvan.foundation.numbers import percent
 from danvan.movement import selectors
 from danvan.movement.models import RegistrationRound
 from danvan.orgs.models import OrgUnit

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from danvan.core import command
+from danvan.foundation import command
 
 
 def operator(username: str | None):

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
-from danvan.core import command
+from danvan.foundation import command
 from danvan.onboarding.tables import too_large
 
 from ._common import dumps, operator

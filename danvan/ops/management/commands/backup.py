@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from danvan.core import command
-from danvan.core.numbers import size
+from danvan.foundation import command
+from danvan.foundation.numbers import size
 from danvan.ops.backup import BackupError, backup
 
 

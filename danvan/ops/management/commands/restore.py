@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from danvan.core import command
+from danvan.foundation import command
 from danvan.ops.backup import BackupError, restore
 
 

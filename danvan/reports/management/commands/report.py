@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from danvan.core import command
-from danvan.core.numbers import size
 from danvan.documents.services import DocumentError
 from danvan.exemplars.models import Movement
+from danvan.foundation import command
+from danvan.foundation.numbers import size
 from danvan.orgs.models import OrgUnit
 from danvan.reports import documents, stats
 from danvan.reports.models import AnnualReport

@@ -1,7 +1,7 @@
 import time
 
-from danvan.core import command
-from danvan.core.numbers import number, seconds
+from danvan.foundation import command
+from danvan.foundation.numbers import number, seconds
 from danvan.reports import tally
 from danvan.search.index import rebuild
 

@@ -3,8 +3,8 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from danvan.core import command
-from danvan.core.numbers import number
+from danvan.foundation import command
+from danvan.foundation.numbers import number
 from danvan.search.services import hits, search
 
 CONSOLE = "người chạy lệnh"

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 
-from danvan.core import command, sharedcache
+from danvan.foundation import command, sharedcache
 
 ISOLATION = "giao dịch riêng, hủy (rollback) khi đo xong: không để lại dữ liệu nào trong cơ sở dữ liệu"
 # `--quick`: the same code paths at a size a test (or a first try) runs in seconds.

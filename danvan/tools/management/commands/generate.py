@@ -4,8 +4,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from danvan.core import command
-from danvan.core.numbers import number, seconds
+from danvan.foundation import command
+from danvan.foundation.numbers import number, seconds
 from danvan.tools.synthetic import generate
 
 

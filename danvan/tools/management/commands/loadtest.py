@@ -3,7 +3,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from danvan.core import command
+from danvan.foundation import command
 from danvan.tools.loadtest import RealUsersError, check_loopback, finish, prepare, run
 
 

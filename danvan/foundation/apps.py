@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    name = "danvan.core"
+    name = "danvan.foundation"
+    label = "core"  # the app label of its tables and migrations since the first release
     verbose_name = "Hệ thống"
 
     def ready(self) -> None:

@@ -3,7 +3,7 @@ import html
 from django import template
 from django.utils.safestring import mark_safe
 
-from danvan.core.numbers import number, percent
+from danvan.foundation.numbers import number, percent
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from danvan.core.numbers import (
+from danvan.foundation.numbers import (
     number,  # the one Vietnamese number format (re-exported for the charts' callers)
 )
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from danvan.core import command, held
+from danvan.foundation import command, held
 from danvan.intake.services import expire_batches
 from danvan.onboarding.importing import expire_runs
 

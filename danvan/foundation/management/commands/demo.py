@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from danvan.core import command
+from danvan.foundation import command
 
 ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
 
@@ -106,7 +106,7 @@ class Command(command.Command):
 
     def _start_mail(self):
         """The mail catcher, unless a mail server is configured: every mail kept as var/mail/*.eml."""
-        from danvan.core import mailbox
+        from danvan.foundation import mailbox
 
         if mailbox.configured_elsewhere():
             host = os.environ.get("DANVAN_EMAIL_HOST", "localhost")

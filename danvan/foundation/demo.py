@@ -8,8 +8,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from danvan.core.html import paragraphs_to_html
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
+from danvan.foundation.html import paragraphs_to_html
 from danvan.orgs.models import DocFamily, Level, Membership, OrgUnit, Role, UnitKind
 
 DEMO_PASSWORD = "DanVan@2021"

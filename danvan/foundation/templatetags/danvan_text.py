@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from danvan.core.html import html_to_editable, sanitize_html
+from danvan.foundation.html import html_to_editable, sanitize_html
 
 register = template.Library()
 

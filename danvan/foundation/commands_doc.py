@@ -1,5 +1,5 @@
 """docs/COMMANDS.md, written from the commands' own parsers: every danvan command, subcommand and option with
-its line of help. `python -m danvan.core.commands_doc` rewrites the file; a test checks it is up to date."""
+its line of help. `python -m danvan.foundation.commands_doc` rewrites the file; a test checks it is up to date."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ BASE_OPTIONS = {"-h", "--help", "--version", "-v", "--verbosity", "--settings", 
 HEADER = """# Lệnh `danvan`
 
 Mọi lệnh của danvan và mọi tùy chọn, mỗi cái một dòng giải thích (viết ra từ chính các lệnh:
-`python -m danvan.core.commands_doc`; một bài kiểm tra giữ tệp này đúng với mã nguồn). `danvan LỆNH --help` in cùng
+`python -m danvan.foundation.commands_doc`; một bài kiểm tra giữ tệp này đúng với mã nguồn). `danvan LỆNH --help` in cùng
 nội dung. Mọi lệnh cũng nhận các tùy chọn chung: `-h/--help` (hướng dẫn), `-v/--verbosity 0..3`, `--traceback` (vết
 lỗi cho lập trình viên), `--settings`, `--pythonpath`, `--no-color`, `--force-color`, `--version`. Các lệnh của Django
 (`migrate`, `createsuperuser`, `runserver`, `db_worker`, …) giữ hướng dẫn của Django.
