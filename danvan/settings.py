@@ -56,7 +56,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DANVAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DANVAN_CSRF_TRUSTED_ORIGINS", "")
-CSRF_FAILURE_VIEW = "danvan.foundation.views.csrf_failure"  # Vietnamese, and the typed text shown back
+CSRF_FAILURE_VIEW = "danvan.pages.views.csrf_failure"  # Vietnamese, and the typed text shown back
 
 INSTALLED_APPS = [
     "danvan.foundation.admin_app.DanvanAdminConfig",  # django.contrib.admin, superusers only
@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "danvan.foundation",
+    "danvan.pages",  # home, the tree, error pages, navigation (danvan/pages)
+    "danvan.audit",  # the audit log page (danvan/audit)
     "danvan.orgs",
     "danvan.exemplars",
     "danvan.movement",
@@ -116,10 +118,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "danvan.foundation.context_processors.navigation",
+                "danvan.pages.context_processors.navigation",
             ],
             # `{% url %}` with its answers remembered (a page draws 15-50 links).
-            "builtins": ["danvan.foundation.templatetags.danvan_urls"],
+            "builtins": ["danvan.pages.templatetags.danvan_urls"],
         },
     },
 ]
@@ -179,7 +181,7 @@ AXES_FAILURE_LIMIT = "danvan.foundation.auth.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DANVAN_LOCKOUT_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_USERNAME_CALLABLE = "danvan.foundation.auth.login_username"
-# A success forgets only that username's failures from that address (core/auth.py forget_failures): axes' own
+# A success forgets only that username's failures from that address (foundation/auth.py forget_failures): axes' own
 # reset would clear the whole address's count.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
@@ -306,7 +308,7 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DANVAN_FROM_EMAIL", "danvan@localhost")
-# Set by `danvan demo` when it catches the mail itself (core/mailbox.py): the folder of the caught .eml files,
+# Set by `danvan demo` when it catches the mail itself (ops/mailbox.py): the folder of the caught .eml files,
 # readable by a superuser at /thu-demo/. Empty (the page is off) everywhere else.
 DEMO_MAIL_DIR = os.environ.get("DANVAN_DEMO_MAIL_DIR", "")
 

@@ -43,7 +43,7 @@ def demo(db, _demo_snapshot):
 @pytest.fixture
 def login(demo):
     """login("vp.skhcn") -> a Client logged in through the login page."""
-    from danvan.foundation.demo import DEMO_PASSWORD
+    from danvan.ops.demo import DEMO_PASSWORD
 
     def _login(username: str) -> Client:
         client = Client()

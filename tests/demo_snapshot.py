@@ -54,7 +54,7 @@ def _rows(table: str, columns: list[str]) -> list[tuple]:
 
 def take() -> Snapshot:
     """Run load_demo() once and keep what it changed; nothing stays in the database."""
-    from danvan.foundation.demo import load_demo
+    from danvan.ops.demo import load_demo
 
     tables = _tables()
     columns = {t: _columns(t) for t in tables}

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
-from danvan.foundation.demo import DEMO_PASSWORD
+from danvan.ops.demo import DEMO_PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # What the matrix tried, for the terminal summary (tests/conftest.py).

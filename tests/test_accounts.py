@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
-from danvan.foundation.demo import DEMO_PASSWORD
+from danvan.ops.demo import DEMO_PASSWORD
 from danvan.orgs.models import Membership
 
 pytestmark = pytest.mark.django_db

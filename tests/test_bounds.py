@@ -331,5 +331,5 @@ def test_expire_uploads_deletes_old_unconfirmed_and_keeps_confirmed(login, units
     # Vietnamese help, like every danvan command.
     from django.core.management import load_command_class
 
-    text = load_command_class("danvan.foundation", "expire-uploads").create_parser("danvan", "expire-uploads").format_help()
+    text = load_command_class("danvan.ops", "expire-uploads").create_parser("danvan", "expire-uploads").format_help()
     assert "Cách dùng" in text and "chưa xác nhận" in text and "--days" in text

@@ -75,7 +75,7 @@ def test_every_seed_paragraph_is_in_the_demo(seed_exemplars):
 
 
 def test_demo_json_is_valid():
-    from danvan.foundation.demo import seed001_exemplars
+    from danvan.ops.demo import seed001_exemplars
 
     rows = seed001_exemplars()
     assert len(rows) == 3 and all(r["problem"] for r in rows)

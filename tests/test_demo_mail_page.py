@@ -6,7 +6,7 @@ from django.core.mail import EmailMessage
 
 
 def _caught(tmp_path, settings):
-    from danvan.foundation.mailbox import Catcher
+    from danvan.ops.mailbox import Catcher
 
     settings.DEMO_MAIL_DIR = str(tmp_path)
     message = EmailMessage("[Dân vận khéo] Kích hoạt tài khoản", "Mở liên kết: http://127.0.0.1:8123/mat-khau/dat/x/y/\n",

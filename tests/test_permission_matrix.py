@@ -1,5 +1,5 @@
 """Issue 17 §3: the permission matrix — every predicate of danvan/orgs/permissions.py, for every seed persona
-(DOMAIN.md §2, danvan/foundation/demo.py) and every seed unit: persona × unit × predicate → expected.
+(DOMAIN.md §2, danvan/ops/demo.py) and every seed unit: persona × unit × predicate → expected.
 
 The expected grids are written out by hand from the rules (a member sees their unit's subtree and never a unit
 above it; officers and leaders edit their own unit; office, board and admin act on their subtree…), not computed

@@ -370,7 +370,7 @@ def _build() -> dict:
     from django.contrib.auth import get_user_model
 
     from danvan.api.tokens import create_token
-    from danvan.foundation.demo import DEMO_PASSWORD, load_demo
+    from danvan.ops.demo import DEMO_PASSWORD, load_demo
 
     load_demo()
     extra = redteam_world.admins()

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from danvan.exemplars.models import Exemplar
-from danvan.foundation.demo import DEMO_PASSWORD
 from danvan.movement.models import Submission
+from danvan.ops.demo import DEMO_PASSWORD
 from danvan.orgs.models import Membership, OrgUnit, Role
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""`{% url %}` remembers its answers (danvan/foundation/templatetags/danvan_urls.py) and answers exactly as Django's."""
+"""`{% url %}` remembers its answers (danvan/pages/templatetags/danvan_urls.py) and answers exactly as Django's."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def _render(text: str, **ctx) -> str:
 
 
 def test_same_links_as_django_remembered_or_not():
-    from danvan.foundation.templatetags.danvan_urls import CachedURLNode
+    from danvan.pages.templatetags.danvan_urls import CachedURLNode
 
     assert isinstance(Template("{% url 'home' %}").nodelist[0], CachedURLNode)  # every template's {% url %}
     for _ in range(2):  # the second time from memory

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from danvan.foundation.demo import DEMO_PASSWORD
+from danvan.ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 LOCALE = Path(__file__).resolve().parent.parent / "danvan" / "locale" / "vi" / "LC_MESSAGES"

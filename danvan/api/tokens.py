@@ -76,3 +76,8 @@ def revoke_on_new_password(sender, instance, created: bool, **kwargs) -> None:
     admin, `changepassword`) ends every token, as a leaked password's tokens must not outlive it."""
     if not created and getattr(instance, "_password", None) is not None:
         revoke_all(instance, ApiToken.Revoked.PASSWORD)
+
+
+def revoke_on_deactivation(sender, user, by=None, **kwargs) -> None:
+    """onboarding.accounts.deactivated: an account turned off loses every token at once."""
+    revoke_all(user, ApiToken.Revoked.DEACTIVATED)

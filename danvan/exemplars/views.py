@@ -368,9 +368,9 @@ def _similar(request: HttpRequest, exclude: int | None) -> dict:
     """A form that comes back with errors still shows the similar exemplars of what was typed."""
     if request.method != "POST":
         return {}
-    from danvan.search.views import form_similar
+    from danvan.search import similar
 
-    return form_similar(request, exclude)
+    return similar.draft_panel(request.user, request.POST, exclude)
 
 
 @login_required

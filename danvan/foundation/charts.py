@@ -1,4 +1,4 @@
-"""Charts drawn on the server as SVG (no JavaScript, nothing from the internet), numbers from `core/numbers.py`.
+"""Charts drawn on the server as SVG (no JavaScript, nothing from the internet), numbers from `foundation/numbers.py`.
 
 `bar_chart` draws horizontal bars, one row per label, one stacked segment per series. The SVG is
 accessible: `role="img"`, an `aria-label` that reads the whole data, `<title>` and `<desc>`; every chart

@@ -303,7 +303,7 @@ class Reminder(models.Model):
     email_status = models.CharField("thư", max_length=10, choices=MailStatus.choices, default=MailStatus.NONE)
     emailed_at = models.DateTimeField("gửi thư lúc", null=True, blank=True)
     email_error = models.TextField("lỗi gửi thư", blank=True)
-    # When the task worker tries a failed e-mail again (core/mailretry.py); empty once sent or out of attempts.
+    # When the task worker tries a failed e-mail again (foundation/mailretry.py); empty once sent or out of attempts.
     email_retry_at = models.DateTimeField("tự gửi lại lúc", null=True, blank=True)
 
     class Meta:

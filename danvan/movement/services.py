@@ -19,7 +19,7 @@ from danvan.orgs import permissions
 from danvan.orgs.models import Membership, OrgUnit, Role
 from danvan.orgs.permissions import SUBTREE_ROLES, Actor
 
-from . import notify
+from . import notify, round_kinds
 from .models import (
     Action,
     MailStatus,
@@ -320,10 +320,9 @@ def recount(sub: Submission) -> None:
 def quota_shortfall(sub: Submission) -> list[str]:
     """What is missing, in the words of a reminder letter ("Còn thiếu 1 mô hình cá nhân")."""
     rnd = sub.round
-    if rnd.is_report:
-        from danvan.reports.services import report_shortfall
-
-        return report_shortfall(sub)
+    check = round_kinds.shortfall_check(rnd.kind)
+    if check is not None:  # a kind whose answer is not a list of models (the report request: reports/apps.py)
+        return check(sub)
     missing: list[str] = []
     if sub.n_collective < rnd.min_collective:
         missing.append(f"Còn thiếu {rnd.min_collective - sub.n_collective} mô hình tập thể")

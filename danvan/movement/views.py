@@ -385,7 +385,7 @@ def submission_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBa
     f = getattr(sub, name) if name else None
     if not f:
         raise Http404
-    # The type was checked by content at upload (core/uploads.py); always a download, never rendered inline.
+    # The type was checked by content at upload (foundation/uploads.py); always a download, never rendered inline.
     return downloads.file_response(f.open("rb"), f.name.rsplit("/", 1)[-1], content_type(f.name))
 
 

@@ -23,6 +23,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -62,17 +63,18 @@ def link_for(user: User) -> str:
 
 # ---------------------------------------------------------------- deactivation
 
+# Sent inside the deactivation's transaction; the doors above (the API's tokens) listen, so this floor does
+# not import them.
+deactivated = Signal()
+
 
 def _mark_deactivated(user: User, by: Actor | None) -> None:
-    from danvan.api.models import ApiToken
-    from danvan.api.tokens import revoke_all
-
     s = state(user)
     s.generation += 1
     s.deactivated_at = s.deactivated_at or timezone.now()
     s.deactivated_by = by if by is not None and by.pk else s.deactivated_by
     s.save()
-    revoke_all(user, ApiToken.Revoked.DEACTIVATED)
+    deactivated.send(sender=User, user=user, by=by)  # the API revokes the account's tokens (api/apps.py)
 
 
 def watch_user_rows(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
@@ -175,7 +177,7 @@ def reset_mail(user: User) -> tuple[str, str]:
 
 
 def retry_reset(user: User) -> None:
-    """A reset mail the server refused is sent again by the worker later (`core/mailretry.py`)."""
+    """A reset mail the server refused is sent again by the worker later (`foundation/mailretry.py`)."""
     from danvan.foundation.mailretry import retry
 
     from .tasks import send_resets

@@ -116,7 +116,7 @@ class AccountState(models.Model):
     mail_state = models.CharField("tình trạng thư", max_length=10, choices=MailState.choices, blank=True, default="")
     mail_at = models.DateTimeField("lúc", null=True, blank=True)
     mail_error = models.CharField("lỗi gửi thư", max_length=300, blank=True, default="")
-    # When the task worker tries a failed invitation again (core/mailretry.py); empty once sent or out of attempts.
+    # When the task worker tries a failed invitation again (foundation/mailretry.py); empty once sent or out of attempts.
     mail_retry_at = models.DateTimeField("tự gửi lại lúc", null=True, blank=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from danvan.orgs.models import OrgUnit
+from danvan.orgs.permissions import Actor
 
 from .models import SuccessionKind, UnitSuccession
 
@@ -119,3 +120,16 @@ def mark_ended(units) -> list:
     for u in units:
         u.end_label = labels.get(u.pk, "")
     return units
+
+
+def predecessor_history(user: Actor, unit: OrgUnit) -> dict:
+    """For the unit page: the units merged into it and what they built, so a successor carries their history."""
+    from danvan.exemplars.models import Exemplar
+    from danvan.orgs import permissions
+
+    preds = predecessors(unit)
+    exemplars = (Exemplar.objects.alive().filter(unit__in=preds).select_related("unit")
+                 .order_by("-year", "unit__path", "name")[:200]) if preds else []
+    visible = set(Exemplar.objects.filter(permissions.units_q(user, "unit__"), unit__in=preds)
+                  .values_list("pk", flat=True)) if preds else set()
+    return {"predecessors": preds, "predecessor_exemplars": exemplars, "visible_ids": visible}

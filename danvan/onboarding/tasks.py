@@ -1,5 +1,5 @@
 """Invitation e-mails, sent by the task worker (immediately in tests), and the retries of reset mails; one the mail
-server refused is tried again later (`core/mailretry.py`), the unit page saying when."""
+server refused is tried again later (`foundation/mailretry.py`), the unit page saying when."""
 
 from __future__ import annotations
 

@@ -23,7 +23,6 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from danvan.exemplars.models import Exemplar
 from danvan.foundation import downloads, uploads
 from danvan.foundation.actions import run_action
 from danvan.foundation.clientip import client_ip
@@ -550,14 +549,3 @@ def history(request: HttpRequest) -> HttpResponse:
     paths = permissions.admin_paths(request.user) or permissions.visible_paths(request.user)
     rows = selectors.successions_in_scope(paths)[:500]
     return render(request, "onboarding/history.html", {"rows": rows})
-
-
-def predecessor_history(user: Actor, unit: OrgUnit) -> dict:
-    """For the unit page: the units merged into it and what they built, so a successor carries their history."""
-    preds = selectors.predecessors(unit)
-    exemplars = (Exemplar.objects.alive().filter(unit__in=preds).select_related("unit")
-                 .order_by("-year", "unit__path", "name")[:200]) if preds else []
-    visible = set(Exemplar.objects.filter(permissions.units_q(user, "unit__"), unit__in=preds)
-                  .values_list("pk", flat=True)) if preds else set()
-    return {"predecessors": preds, "predecessor_exemplars": exemplars, "visible_ids": visible}
-

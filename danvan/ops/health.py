@@ -52,7 +52,7 @@ def _tasks() -> dict:
 
     now = timezone.now()
     ready = DBTaskResult.objects.ready()
-    # A task waits from its enqueueing, or, when it was put off (a mail's retry, core/mailretry.py), from the
+    # A task waits from its enqueueing, or, when it was put off (a mail's retry, foundation/mailretry.py), from the
     # time it was due: a retry due now after two hours' wait is no sign of a stopped worker.
     due = [ready.filter(run_after=get_date_max()).order_by("enqueued_at").values_list("enqueued_at", flat=True)
            .first(),

@@ -257,7 +257,7 @@ def intro_warnings(report: AnnualReport) -> list[str]:
 
 
 def report_shortfall(sub: Submission) -> list[str]:
-    """Why a report request's answer cannot be sent yet (called by `movement.services.submit`)."""
+    """Why a report request's answer cannot be sent yet (registered for the report kind: `movement.round_kinds`)."""
     report = AnnualReport.objects.filter(unit=sub.unit, movement=sub.round.movement, year=sub.round.year).first()
     if report is None:
         return ["Chưa lập báo cáo năm"]

@@ -330,3 +330,18 @@ def detail_context(user: Actor, ex: Exemplar) -> dict:
     # The similar exemplars themselves are ranked only when the section scrolls into view (`detail_panel`):
     # the ranking is most of the page's cost and many visits never reach it.
     return {"similar": None, "duplicate_flags": shown, "flagged_ids": flagged}
+
+
+PANEL_LIMIT = 5  # the similar-exemplars panel beside a form or an exemplar page
+
+
+def draft_panel(user: Actor, data, exclude: int | None = None, limit: int = PANEL_LIMIT) -> dict:
+    """The similar-exemplars panel of a form from what it sent (also when it comes back with errors)."""
+    from danvan.foundation.params import query_int
+
+    content = " ".join(data.get(k, "") for k in ("content_problem", "content_actors", "content_results"))
+    results = similar_to_draft(
+        user, name=data.get("name", "")[:500], content=content[:MAX_TEXT],
+        unit_id=query_int(data.get("unit")), year=query_int(data.get("year")), limit=limit,
+        exclude=(exclude,) if exclude else ())
+    return {"similar": results, "typed": bool(words(data.get("name", "")) or words(content))}

@@ -15,8 +15,7 @@ from danvan.foundation.params import query_int
 
 from . import similar
 from .models import DuplicateFlag
-
-PANEL_LIMIT = 5
+from .similar import PANEL_LIMIT
 
 
 def _int(value) -> int | None:
@@ -35,22 +34,11 @@ def detail_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "flagged_ids": flagged, "can_edit": permissions.can_edit_unit(request.user, ex.unit)})
 
 
-def form_similar(request: HttpRequest, exclude: int | None = None) -> dict:
-    """The panel's context from what the form sent (also when the form comes back with errors)."""
-    p = request.POST
-    content = " ".join(p.get(k, "") for k in ("content_problem", "content_actors", "content_results"))
-    results = similar.similar_to_draft(
-        request.user, name=p.get("name", "")[:500], content=content[:similar.MAX_TEXT],
-        unit_id=_int(p.get("unit")), year=_int(p.get("year")), limit=PANEL_LIMIT,
-        exclude=(exclude,) if exclude else ())
-    return {"similar": results, "typed": bool(similar.words(p.get("name", "")) or similar.words(content))}
-
-
 @login_required
 @require_POST
 def draft_panel(request: HttpRequest) -> HttpResponse:
     """htmx: the exemplars like what is being typed in the form (name and content)."""
-    ctx = form_similar(request, _int(request.GET.get("exclude")))
+    ctx = similar.draft_panel(request.user, request.POST, _int(request.GET.get("exclude")), limit=PANEL_LIMIT)
     return render(request, "search/_similar_panel.html", {"results": ctx["similar"], "typed": ctx["typed"]})
 
 

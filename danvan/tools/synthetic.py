@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
-from danvan.foundation.demo import CATEGORIES, KINDS, LEVELS
 from danvan.foundation.html import paragraphs_to_html
+from danvan.ops.demo import CATEGORIES, KINDS, LEVELS
 from danvan.orgs.models import Level, OrgUnit, UnitKind
 
 PARTY, STATE = "party", "state"  # DocFamily values

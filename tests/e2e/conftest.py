@@ -39,7 +39,7 @@ class Persona:
     """One logged-in browser context for a seed persona."""
 
     def __init__(self, browser, base_url: str, username: str, width: int = 1366, height: int = 768):
-        from danvan.foundation.demo import DEMO_PASSWORD
+        from danvan.ops.demo import DEMO_PASSWORD
 
         self.username = username
         self.base = base_url
@@ -90,7 +90,7 @@ class Persona:
 
 @pytest.fixture
 def personas(browser, live_server, transactional_db, settings):
-    from danvan.foundation.demo import load_demo
+    from danvan.ops.demo import load_demo
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_demo()

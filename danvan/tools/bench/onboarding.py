@@ -45,7 +45,7 @@ def tree_rows(prefix: str, units: int) -> list[list[str]]:
 
 
 def bench_onboarding(units: int = 50_000, people: int = 100_000) -> dict:
-    from danvan.foundation.demo import KINDS, LEVELS
+    from danvan.ops.demo import KINDS, LEVELS
 
     for code, name, rank in LEVELS:
         Level.objects.get_or_create(code=code, defaults={"name": name, "rank": rank})

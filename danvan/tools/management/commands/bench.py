@@ -21,7 +21,7 @@ QUICK: dict[str, dict] = {
     "completeness": {"repeat": 1}, "api": {"repeat": 1}, "search": {"repeat": 1},
     "similarity": {"queries": 24, "corpus": 60}, "reports": {"repeat": 1}, "dashboard": {"repeat": 1},
     "documents": {"n": 60}, "intake": {"n_forms": 2, "per_form": 2}, "import": {"rows": 40},
-    "onboarding": {"units": 120, "people": 60}, "pages": {"repeat": 1}, "pdf": {"repeat": 1, "once_repeat": 1},
+    "onboarding": {"units": 120, "people": 60}, "registry": {"provinces": 1}, "pages": {"repeat": 1}, "pdf": {"repeat": 1, "once_repeat": 1},
 }
 
 
@@ -33,6 +33,7 @@ def _registry() -> dict[str, Callable[..., dict]]:
     from danvan.tools.bench.onboarding import bench_onboarding
     from danvan.tools.bench.pages import bench_pages
     from danvan.tools.bench.pdf import bench_pdf
+    from danvan.tools.bench.registry import bench_registry
     from danvan.tools.bench.reports import bench_dashboard, bench_reports
     from danvan.tools.bench.search import bench_search
     from danvan.tools.bench.similar import bench_similarity
@@ -40,7 +41,7 @@ def _registry() -> dict[str, Callable[..., dict]]:
     return {"completeness": bench_completeness, "api": bench_api, "search": bench_search,
             "similarity": bench_similarity, "reports": bench_reports, "dashboard": bench_dashboard,
             "documents": bench_documents, "intake": bench_intake, "import": bench_import,
-            "onboarding": bench_onboarding,
+            "onboarding": bench_onboarding, "registry": bench_registry,
             "pages": bench_pages, "pdf": bench_pdf}
 
 

@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from danvan.exemplars.selectors import counts_under
 from danvan.orgs import permissions
 from danvan.orgs import tree as org_tree
 from danvan.orgs.models import OrgUnit
-
-from . import audit
-from .forms import AuditFilterForm
 
 
 @login_required
@@ -46,7 +42,7 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if node:
         mark_ended([node])
     counts = counts_under(request.user, children)
-    from danvan.onboarding.views import predecessor_history
+    from danvan.onboarding.selectors import predecessor_history
 
     for child in children:
         child.exemplar_count = counts[child.path]
@@ -60,45 +56,6 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "can_admin_unit": bool(node and (permissions.can_manage_unit(request.user, node) or permissions.grantable_roles(request.user, node))),
         **(predecessor_history(request.user, node) if node else {}),
     })
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """Every change in the admin's subtree: exemplars, submission steps, memberships."""
-    if not permissions.can_audit(request.user):
-        raise PermissionDenied("Chỉ quản trị viên mới xem được nhật ký thay đổi.")
-    form = AuditFilterForm(request.GET or None)
-    rows = audit.entries(request.user, form.to_filter())
-    return render(request, "core/audit.html", {"form": form, "rows": rows, "kinds": audit.KINDS,
-                                               "limit": audit.LIMIT})
-
-
-def _demo_mail_folder(request: HttpRequest):
-    """The demo's caught mails, for a superuser (the demo's `admin`), only while `danvan demo` catches them."""
-    from . import mailbox
-
-    where = mailbox.folder()
-    if where is None or not request.user.is_superuser:
-        raise Http404
-    return where
-
-
-@login_required
-def demo_mail(request: HttpRequest) -> HttpResponse:
-    from . import mailbox
-
-    where = _demo_mail_folder(request)
-    return render(request, "core/demo_mail.html", {"mails": mailbox.mails(where), "folder": where})
-
-
-@login_required
-def demo_mail_one(request: HttpRequest, name: str) -> HttpResponse:
-    from . import mailbox
-
-    mail = mailbox.one(_demo_mail_folder(request), name)
-    if mail is None:
-        raise Http404
-    return render(request, "core/demo_mail_one.html", {"mail": mail})
 
 
 def _api_error(request, status: int, code: str, message: str) -> HttpResponse | None:

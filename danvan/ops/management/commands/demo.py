@@ -106,7 +106,7 @@ class Command(command.Command):
 
     def _start_mail(self):
         """The mail catcher, unless a mail server is configured: every mail kept as var/mail/*.eml."""
-        from danvan.foundation import mailbox
+        from danvan.ops import mailbox
 
         if mailbox.configured_elsewhere():
             host = os.environ.get("DANVAN_EMAIL_HOST", "localhost")

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS
 
+from danvan.foundation import sharedcache
 from danvan.orgs import permissions
-
-from . import sharedcache
 
 
 def unread_count(user: User) -> int:

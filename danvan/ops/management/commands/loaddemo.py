@@ -1,7 +1,7 @@
 from django.core.management import call_command
 
 from danvan.foundation import command
-from danvan.foundation.demo import load_demo, logins
+from danvan.ops.demo import load_demo, logins
 
 
 class Command(command.Command):

@@ -58,7 +58,7 @@ class Command(command.Command):
             raise CommandError("Chưa cấu hình bản sao: đặt DANVAN_REPLICA_DATABASE_URL (PostgreSQL) rồi chạy lại.")
         if not connections["default"].vendor == connections["replica"].vendor == "postgresql":
             raise CommandError("Kiểm tra bản sao chỉ dành cho PostgreSQL (máy chính và bản sao).")
-        from danvan.foundation.demo import DEMO_PASSWORD
+        from danvan.ops.demo import DEMO_PASSWORD
 
         setup_test_environment()  # lets the client see the response context, as in the tests
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
