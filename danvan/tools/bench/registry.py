@@ -29,9 +29,11 @@ def bench_registry(provinces: int = 0) -> dict:
     tinh, coso = Level.objects.get(code="tinh"), Level.objects.get(code="co-so")
     kind = UnitKind.objects.get(code="ban-dang")
     stamp = int(time.time())
-    root = OrgUnit.add_root(code=f"BR{stamp}", name="Cả nước (thử nghiệm)", level=tinh, kind=kind)
+    root = OrgUnit.objects.add_root(create_kwargs={
+        "code": f"BR{stamp}", "name": "Cả nước (thử nghiệm)", "level": tinh, "kind": kind})
     chosen = registry.provinces()[: provinces or None]
-    heads = [root.add_child(code=f"BR{stamp}-{p.code:02d}", name=p.name, level=tinh, kind=kind) for p in chosen]
+    heads = [OrgUnit.objects.add_child(root, create_kwargs={
+        "code": f"BR{stamp}-{p.code:02d}", "name": p.name, "level": tinh, "kind": kind}) for p in chosen]
 
     t0 = time.perf_counter()
     created = 0
