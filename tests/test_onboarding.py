@@ -429,7 +429,7 @@ def test_board_manages_units_and_roles_of_its_subtree_but_never_above_its_own(lo
     assert "Đã thêm đơn vị «Phòng Quản lý khoa học»" in _text(resp)
     assert OrgUnit.objects.get_parent(OrgUnit.objects.get(code="PHONG-QLKH")).code == "SKHCN-QNG"
     edit = {**{k.replace("c-", "u-"): v for k, v in form.items() if k not in ("c-code", "action")},
-            "action": "edit", "u-name": "Phòng Quản lý khoa học và công nghệ"}
+            "action": "edit", "u-name": "Phòng Quản lý khoa học và công nghệ", "u-correction": "on"}
     resp = c.post("/quan-tri-don-vi/don-vi/PHONG-QLKH/", edit, follow=True)
     assert "Đã lưu thông tin đơn vị." in _text(resp)
     assert "«Phòng Quản lý khoa học» → «Phòng Quản lý khoa học và công nghệ»" in _text(resp)

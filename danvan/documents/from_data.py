@@ -34,9 +34,12 @@ from .models import LetterDefaults, defaults_for
 MOVEMENT = '"Dân vận khéo"'
 
 
-def issuer_of(unit: OrgUnit) -> Issuer:
-    return Issuer(family="party" if unit.doc_family == "party" else "state", superior=unit.superior_name,
-                  name=unit.title_name, suffix=unit.doc_suffix, place=unit.place_name or "", display_name=unit.name)
+def issuer_of(unit: OrgUnit, on: datetime.date | None = None) -> Issuer:
+    """The unit as a document dated `on` prints it: the names valid that day (a 2021 letter of the Board reads
+    "BAN DÂN VẬN", a 2026 one "BAN TUYÊN GIÁO VÀ DÂN VẬN")."""
+    n = unit.names_on(on)
+    return Issuer(family="party" if n.doc_family == "party" else "state", superior=n.superior_name,
+                  name=n.title_name, suffix=n.doc_suffix, place=unit.place_name or "", display_name=n.name)
 
 
 def signature_of(unit: OrgUnit) -> Signature:
@@ -44,10 +47,25 @@ def signature_of(unit: OrgUnit) -> Signature:
     return Signature(d.authority, d.authority_title, d.signer_title, d.signer_name)
 
 
-def address_name(unit: OrgUnit) -> str:
+def address_name(unit: OrgUnit, on: datetime.date | None = None) -> str:
     # Only the stored name: the proposals of defaults_for (its leader as signer) are not needed to address it.
+    # Before a renaming, the recipient is addressed by the name it bore then.
+    if on is not None and unit.names_on(on).name != unit.name:
+        return unit.names_on(on).name
     stored = LetterDefaults.objects.filter(unit=unit).values_list("address_name", flat=True).first()
     return stored or unit.name
+
+
+def day_of(date: DocDate) -> datetime.date:
+    """The day a document is dated, for the names it prints (an undated day: the first of its month)."""
+    today = timezone.localdate()
+    if not date.year:
+        return today
+    if date.day and date.month:
+        return datetime.date(date.year, date.month, date.day)
+    if (date.year, date.month) == (today.year, today.month):
+        return today
+    return datetime.date(date.year, date.month or 1, 1)
 
 
 def _italic_movement(text: str) -> str:
@@ -99,17 +117,18 @@ def consolidated_registration(submission: Submission) -> LetterSpec:
     else:  # not yet signed: the clerk writes the day in, the month and year are this one's ("ngày … tháng 4 năm 2021")
         today = timezone.localdate()
         date = DocDate(None, today.month, today.year)
+    on = day_of(date)
     body: list[str | Para] = []
     if rnd.guidance:
         body.append(Para.markup(f"Thực hiện {_italic_movement(rnd.guidance.rstrip(';. '))};"))
     body.append(Para.markup(
-        f"{unit.name} đăng ký {_what_is_registered(groups)} mô hình, điển hình {MOVEMENT} năm {rnd.year} "
-        "(*có biểu mẫu số 2 đính kèm*)."))
-    body.append(f"Kính gửi {address_name(parent)} theo dõi, tổng hợp./.")
+        f"{unit.names_on(on).name} đăng ký {_what_is_registered(groups)} mô hình, điển hình {MOVEMENT} "
+        f"năm {rnd.year} (*có biểu mẫu số 2 đính kèm*)."))
+    body.append(f"Kính gửi {address_name(parent, on)} theo dõi, tổng hợp./.")
     spec = LetterSpec(
-        issuer=issuer_of(unit), number=submission.signed_number, date=date,
+        issuer=issuer_of(unit, on), number=submission.signed_number, date=date,
         subject=f"V/v đăng ký mô hình, điển hình\n{MOVEMENT} năm {rnd.year}",
-        recipients=[address_name(parent)], body=body, copies=defaults_for(unit).copy_lines(),
+        recipients=[address_name(parent, on)], body=body, copies=defaults_for(unit).copy_lines(),
         signature=signature_of(unit))
     spec.appendices.append(FormSpec(groups=groups, attached_to=attachment_line(spec), label="Biểu số 2"))
     return spec
@@ -147,12 +166,14 @@ def _deadline_text(rnd: RegistrationRound) -> str:
 
 def launch_letter(rnd: RegistrationRound) -> LetterSpec:
     unit = rnd.issuer
+    date = _local_date(rnd.created_at)
+    name = unit.names_on(day_of(date)).name
     d = defaults_for(unit)
     children = d.children_name or "Các đơn vị trực thuộc"
     body: list[str | Para] = []
     intro = f"Thực hiện {_italic_movement(rnd.guidance.rstrip(';. '))}; " if rnd.guidance else ""
     body.append(Para.markup(
-        f"{intro}{unit.name} đề nghị {children[0].lower() + children[1:]} triển khai đăng ký thực hiện mô hình, "
+        f"{intro}{name} đề nghị {children[0].lower() + children[1:]} triển khai đăng ký thực hiện mô hình, "
         f'điển hình "*Dân vận khéo*" năm {rnd.year}, cụ thể như sau:'))
     body.append(heading("1. Nội dung thực hiện"))
     body.extend(p for p in (rnd.instructions or "").split("\n") if p.strip())
@@ -165,10 +186,10 @@ def launch_letter(rnd: RegistrationRound) -> LetterSpec:
     email = f" và gửi file mềm qua địa chỉ email: {d.soft_file_email}" if d.soft_file_email else ""
     body.append(Para.markup(
         f"Các đơn vị hoàn thành đăng ký mô hình, điển hình \"*Dân vận khéo*\" năm {rnd.year} gửi văn bản về "
-        f"{unit.name}{email} trước ngày **{_deadline_text(rnd)}** để tổng hợp, đăng ký với cơ quan có thẩm quyền."))
+        f"{name}{email} trước ngày **{_deadline_text(rnd)}** để tổng hợp, đăng ký với cơ quan có thẩm quyền."))
     body.append(f"Yêu cầu {children[0].lower() + children[1:]} khẩn trương triển khai thực hiện./.")
     spec = LetterSpec(
-        issuer=issuer_of(unit), date=_local_date(rnd.created_at),
+        issuer=issuer_of(unit, day_of(date)), date=date,
         subject=f"V/v đăng ký mô hình, điển hình\n{MOVEMENT} năm {rnd.year}", recipients=[children], body=body,
         copies=["Như trên", *[c for c in d.copy_lines() if c.lower() != "như trên"]], signature=signature_of(unit))
     spec.appendices.append(blank_form(attached_to=attachment_line(spec)))

@@ -9,9 +9,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from danvan.orgs import codes, permissions
-from danvan.orgs.models import Level, Membership, OrgUnit, Role, UnitKind, role_label
+from danvan.orgs.models import (
+    NAME_FIELDS,
+    FormerName,
+    Level,
+    Membership,
+    OrgUnit,
+    Role,
+    UnitKind,
+    role_label,
+)
 from danvan.orgs.permissions import Actor, can_grant, can_manage_unit
 from danvan.reports import tally
 
@@ -114,7 +124,22 @@ def child_level_error(level: Level, child_name: str, child_level: Level) -> str:
             "một đơn vị không thể thấp hơn cấp của các đơn vị trực thuộc.")
 
 
-def update_unit(*, by: Actor, unit: OrgUnit, **values) -> OrgUnit:
+def rename_date_error(unit: OrgUnit, renamed_on: date) -> str | None:
+    """Why a renaming cannot take effect on `renamed_on`, or None."""
+    if renamed_on > timezone.localdate():
+        return (f"Ngày đổi tên {renamed_on:%d/%m/%Y} chưa đến: đổi tên vào đúng ngày đó, "
+                "để đến ngày ấy các văn bản vẫn in tên hiện nay.")
+    last = unit.former_names.order_by("-valid_to").first()
+    if last is not None and renamed_on <= last.valid_to:
+        return (f"«{unit.name}» đã đổi tên ngày {last.valid_to:%d/%m/%Y}; lần đổi tên mới phải sau ngày đó.")
+    if unit.valid_from and renamed_on <= unit.valid_from:
+        return f"«{unit.name}» bắt đầu hoạt động ngày {unit.valid_from:%d/%m/%Y}; ngày đổi tên phải sau ngày đó."
+    return None
+
+
+def update_unit(*, by: Actor, unit: OrgUnit, renamed_on: date | None = None, **values) -> OrgUnit:
+    """Save a unit's edited fields. With `renamed_on`, a change of its names is a renaming: the names it
+    replaces are kept and still printed on documents dated before that day; without it, a correction."""
     check_unit_admin(by, unit)
     parent = OrgUnit.objects.get_parent(unit)
     level = values.get("level", unit.level)
@@ -124,13 +149,22 @@ def update_unit(*, by: Actor, unit: OrgUnit, **values) -> OrgUnit:
         raise ValidationError(child_level_error(level, child.name, child.level))
     if "code" in values and values["code"] != unit.code:  # a rename, e.g. repairing a code made before the rule
         _check_code(values["code"], unit)
+    renamed = [k for k in NAME_FIELDS if k in values and getattr(unit, k) != values[k]]
+    if renamed and renamed_on is not None and (error := rename_date_error(unit, renamed_on)):
+        raise ValidationError(error)
+    former = FormerName(unit=unit, valid_to=renamed_on, created_by=permissions.author(by),
+                        **{k: getattr(unit, k) for k in NAME_FIELDS}) if renamed and renamed_on else None
     changes = {}
     for k, v in values.items():
         if k in UNIT_EDIT_FIELDS and getattr(unit, k) != v:
             changes[k] = [str(getattr(unit, k)), str(v)]
             setattr(unit, k, v)
+    if former is not None:
+        changes["renamed_on"] = ["", f"{renamed_on:%d/%m/%Y}"]
     if changes:
         with transaction.atomic():
+            if former is not None:
+                former.save()
             unit.save()
             UnitChange.objects.create(unit=unit, action="update", changes=changes, created_by=permissions.author(by))
             if "level" in changes:  # the country's and the province's counts by level

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -27,7 +27,7 @@ from danvan.foundation import downloads, uploads
 from danvan.foundation.actions import run_action
 from danvan.foundation.clientip import client_ip
 from danvan.orgs import permissions
-from danvan.orgs.models import Membership, OrgUnit, Role, role_label
+from danvan.orgs.models import NAME_FIELDS, Membership, OrgUnit, Role, role_label
 from danvan.orgs.permissions import Actor
 
 from . import (
@@ -277,6 +277,31 @@ class UnitForm(forms.ModelForm):
         return self.cleaned_data.get("code") or (self.instance.code if self.instance.pk else "")
 
 
+class UnitEditForm(UnitForm):
+    """Editing a unit: a change of its names is either a renaming on a date, or the correction of a typo."""
+
+    renamed_on = forms.DateField(
+        label="Đổi tên từ ngày (dd/mm/yyyy)", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="Khi cơ quan được đổi tên, sáp nhập chức năng: văn bản đề ngày trước ngày này vẫn in tên cũ.",
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
+    correction = forms.BooleanField(
+        label="Chỉ sửa lỗi (tên cũ gõ sai): in tên mới trên mọi văn bản, kể cả văn bản cũ", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        renamed = [f for f in NAME_FIELDS if f in data and data[f] != getattr(self.instance, f)]
+        if renamed and not data.get("renamed_on") and not data.get("correction"):
+            raise forms.ValidationError(
+                "Tên, tiêu đề, cơ quan chủ quản, ký hiệu hoặc thể thức văn bản đã thay đổi: ghi ngày đổi tên "
+                "(văn bản trước ngày đó vẫn in tên cũ), hoặc đánh dấu «Chỉ sửa lỗi».")
+        if renamed and data.get("renamed_on") and data.get("correction"):
+            raise forms.ValidationError("Chọn một trong hai: đổi tên từ một ngày, hoặc chỉ sửa lỗi.")
+        if renamed and data.get("renamed_on") and (error := administration.rename_date_error(
+                self.instance, data["renamed_on"])):
+            self.add_error("renamed_on", error)
+        return data
+
+
 class ChildForm(UnitForm):
     pass
 
@@ -325,7 +350,7 @@ def unit_admin_by_pk(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_admin(request: HttpRequest, code: str | None = None, pk: int | None = None) -> HttpResponse:
     unit, manage, roles = _unit_for_admin(request, code, pk)
-    unit_form = UnitForm(instance=unit, prefix="u") if manage else None
+    unit_form = UnitEditForm(instance=unit, prefix="u") if manage else None
     child_form = ChildForm(prefix="c", initial={"doc_family": unit.doc_family, "place_name": unit.place_name,
                                                 "superior_name": unit.title_name}) if manage else None
     person_form = PersonForm(roles=roles, prefix="p")
@@ -333,11 +358,14 @@ def unit_admin(request: HttpRequest, code: str | None = None, pk: int | None = N
         action = request.POST.get("action")
         try:
             if action == "edit" and manage:
-                unit_form = UnitForm(request.POST, instance=OrgUnit.objects.get(pk=unit.pk), prefix="u")
+                unit_form = UnitEditForm(request.POST, instance=OrgUnit.objects.get(pk=unit.pk), prefix="u")
                 if unit_form.is_valid():
-                    administration.update_unit(by=request.user, unit=unit,
-                                         **{f: unit_form.cleaned_data[f] for f in UnitForm.Meta.fields})
-                    messages.success(request, "Đã lưu thông tin đơn vị.")
+                    on = unit_form.cleaned_data["renamed_on"] if not unit_form.cleaned_data["correction"] else None
+                    administration.update_unit(by=request.user, unit=unit, renamed_on=on,
+                                               **{f: unit_form.cleaned_data[f] for f in UnitForm.Meta.fields})
+                    messages.success(request, f"Đã lưu thông tin đơn vị; văn bản từ ngày {on:%d/%m/%Y} in tên mới."
+                                     if on and unit.former_names.filter(valid_to=on).exists()
+                                     else "Đã lưu thông tin đơn vị.")
                     return _back(unit)
             elif action == "child" and manage:
                 child_form = ChildForm(request.POST, prefix="c")
@@ -363,6 +391,7 @@ def unit_admin(request: HttpRequest, code: str | None = None, pk: int | None = N
         "children": selectors.mark_ended(OrgUnit.objects.get_children(unit).select_related("level")),
         "parent": OrgUnit.objects.get_parent(unit),
         "changes": UnitChange.objects.filter(unit=unit).select_related("created_by")[:50] if manage else [],
+        "former_names": unit.former_names.order_by("-valid_to"),
     })
 
 

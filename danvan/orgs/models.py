@@ -7,6 +7,9 @@ in Python even at 100,000 nodes.
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -97,6 +100,20 @@ class OrgUnit(MP_Node):
     def title_name(self) -> str:
         return self.header_name or self.name.upper()
 
+    def names_on(self, day: datetime.date | None = None) -> UnitNames:
+        """The names valid on `day` (today): a document prints those of its own date (DOMAIN.md §3b).
+
+        The unit's own fields are today's names; each renaming kept the names it replaced, valid until
+        the renaming's date, so the first kept set still valid after `day` is the one of that day.
+        """
+        current = UnitNames(self.name, self.header_name, self.superior_name, self.doc_suffix, self.doc_family)
+        if day is None:
+            return current
+        former = self.former_names.filter(valid_to__gt=day).order_by("valid_to").first()
+        if former is None:
+            return current
+        return UnitNames(former.name, former.header_name, former.superior_name, former.doc_suffix, former.doc_family)
+
     @property
     def code_ok(self) -> bool:
         """False for a code stored before the rule (an old import): pages show a repair link instead."""
@@ -130,6 +147,49 @@ class OrgUnit(MP_Node):
     def ancestor_paths(self) -> list[str]:
         step = self.steplen
         return [self.path[: i * step] for i in range(1, self.depth)]
+
+
+@dataclass(frozen=True)
+class UnitNames:
+    """What a document prints of its issuer on one date."""
+
+    name: str
+    header_name: str
+    superior_name: str
+    doc_suffix: str
+    doc_family: str
+
+    @property
+    def title_name(self) -> str:
+        return self.header_name or self.name.upper()
+
+
+NAME_FIELDS = ["name", "header_name", "superior_name", "doc_suffix", "doc_family"]
+
+
+class FormerName(models.Model):
+    """The names a unit bore until it was renamed on `valid_to` (e.g. "Ban Dân vận Tỉnh ủy" until 3/2/2025)."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="former_names", verbose_name="đơn vị")
+    valid_to = models.DateField("dùng đến trước ngày", help_text="Ngày đổi tên: từ ngày này văn bản in tên mới.")
+    name = models.CharField("tên đầy đủ", max_length=255)
+    header_name = models.CharField("tên trong tiêu đề văn bản", max_length=255, blank=True)
+    superior_name = models.CharField("cơ quan chủ quản (in trên tiêu đề)", max_length=255, blank=True)
+    doc_suffix = models.CharField("ký hiệu văn bản", max_length=40, blank=True)
+    doc_family = models.CharField("thể thức văn bản", max_length=10, choices=DocFamily.choices,
+                                  default=DocFamily.STATE)
+    created_at = models.DateTimeField("ghi lúc", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="người ghi")
+
+    class Meta:
+        verbose_name = "tên trước đây"
+        verbose_name_plural = "các tên trước đây"
+        ordering = ["unit", "valid_to"]
+        constraints = [models.UniqueConstraint(fields=["unit", "valid_to"], name="former_name_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (đến {self.valid_to:%d/%m/%Y})"
 
 
 class Role(models.TextChoices):

@@ -155,10 +155,10 @@ def report_letter(report: AnnualReport) -> LetterSpec:
     sub = report.submission
     date = DocDate.of(sub.signed_date) if sub and sub.signed_date else fd._local_date(sub.submitted_at if sub else None)
     spec = LetterSpec(
-        issuer=fd.issuer_of(unit), number=report.number, doc_type="BC", date=date,
+        issuer=fd.issuer_of(unit, fd.day_of(date)), number=report.number, doc_type="BC", date=date,
         title=f"BÁO CÁO\nKết quả thực hiện phong trào thi đua \"Dân vận khéo\" năm {year}\n"
               "và giới thiệu mô hình, điển hình \"Dân vận khéo\" tiêu biểu",
-        recipients=[fd.address_name(parent)] if parent else [], body=body,
+        recipients=[fd.address_name(parent, fd.day_of(date))] if parent else [], body=body,
         copies=defaults_for(unit).copy_lines(), signature=fd.signature_of(unit))
     spec.appendices.append(appendix_table(s, attachment_line(spec)))
     spec.appendices.append(model_table(unit, report.movement, year, attachment_line(spec)))
