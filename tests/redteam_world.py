@@ -144,6 +144,12 @@ def build(name: str, root_code: str, owner, tag: str) -> World:
     with override_settings(DANVAN_BACKGROUND_DOCUMENT_ITEMS=1):
         o["job"] = documents.submission_document(officer, sub, "danh-sach", "xlsx")
     o["run"] = importing.start_import(by=owner, kind="tree", data=TREE_CSV, filename="cay.csv", under=root)
+    from danvan.documents.models import OutgoingEntry
+
+    o["outgoing"] = OutgoingEntry.objects.create(
+        unit=unit, year=2021, number=1, code=f"01/{tag}", kind="dang-ky", issued_on=datetime.date(2021, 4, 27),
+        subject="V/v thử", submission=sub, round=rnd, issued_by=owner,
+        file=ContentFile(b"PK thu", name=f"so-di-{tag}.docx"), sha256="0" * 64)
     o["membership"] = Membership.objects.get(user=leader, unit=unit)
     o["token"] = create_token(user=officer, name="Khóa thử").token
     return w

@@ -126,6 +126,12 @@ DOORS: dict[str, Door] = {
     "documents:job": D("pk=job", control="officer"),  # the requester's only
     "documents:job_file": D("pk=job", control="officer"),
     "documents:settings": D("code=root", write=True, body={"signer_name": "=Thử"}),
+    # the outgoing register: read by who issues over the unit; numbered and withdrawn by the unit's own office
+    "documents:register": D("code=unit"),
+    "documents:register_xlsx": D("code=unit"),
+    "documents:outgoing_file": D("pk=outgoing"),
+    "documents:number": D(SUB, read=False, write=True, body={"version": "version"}, control=OWN),
+    "documents:withdraw": D("pk=outgoing", read=False, write=True, body={"reason": "=Thử"}, control=OWN),
     # intake
     "intake:upload": D(query={"ho_so": "submission"}, write=True, body={"unit": "unit_id", "year": "=2021"},
                        files=("uploads",), expect=frozenset({403, 404})),
@@ -198,6 +204,10 @@ DOORS: dict[str, Door] = {
     "POST /api/submissions/{pk}/remind": D(SUB),
     "GET /api/submissions/{pk}/documents": D(SUB),
     "GET /api/submissions/{pk}/documents/{which}.{fmt}": D("pk=submission which==danh-sach fmt==xlsx"),
+    "POST /api/submissions/{pk}/number": D(SUB, control=OWN),
+    "GET /api/units/{code}/outgoing": D("code=unit"),
+    "GET /api/outgoing/{pk}/file": D("pk=outgoing"),
+    "POST /api/outgoing/{pk}/withdraw": D("pk=outgoing", body={"reason": "=Thử"}, control=OWN),
     "GET /api/documents/jobs/{pk}": D("pk=job", control="officer"),
     "GET /api/documents/jobs/{pk}/file": D("pk=job", control="officer"),
     "POST /api/imports": D(body={"unit": "unit_code", "year": "=2021"}, files=("files",)),

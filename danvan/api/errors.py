@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 # Django ValidationError codes raised by the services that mean "the state moved on": 409.
-CONFLICT_CODES = {"stale", "already_sent", "locked"}
+CONFLICT_CODES = {"stale", "already_sent", "locked", "already_numbered", "withdrawn", "sent"}
 
 # Pydantic error types in the words a Vietnamese integrator reads.
 PYDANTIC_MESSAGES = {

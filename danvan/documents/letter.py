@@ -252,14 +252,18 @@ def bare_number(typed: str) -> str:
 
 def number_code(spec: LetterSpec) -> str:
     """The number without "Số": "/SKHCN-VP", "12/KH-SKHCN", "624-CV/BDVTU"."""
-    number = bare_number(spec.number)
-    if spec.family == "party":
-        return f"{number}-{spec.doc_type}/{spec.issuer.suffix}"
-    if spec.doc_type in ("", "CV"):
-        return f"{number}/{spec.issuer.suffix}"
+    return code_of(bare_number(spec.number), spec.family, spec.doc_type, spec.issuer.suffix)
+
+
+def code_of(number: str, family: str, doc_type: str, suffix: str) -> str:
+    """One rule for a document's number and code, printed and kept in the outgoing register alike."""
+    if family == "party":
+        return f"{number}-{doc_type or 'CV'}/{suffix}"
+    if doc_type in ("", "CV"):
+        return f"{number}/{suffix}"
     # Typed state documents carry type + issuer, without the drafting unit:
     # "Số: 12/KH-SKHCN" (Nghị định 30/2020, Phụ lục I).
-    return f"{number}/{spec.doc_type}-{spec.issuer.suffix.split('-')[0]}"
+    return f"{number}/{doc_type}-{suffix.split('-')[0]}"
 
 
 def number_line(spec: LetterSpec) -> str:

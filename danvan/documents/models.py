@@ -108,3 +108,69 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.which}.{self.fmt} — {self.get_status_display()}"
+
+
+class OutgoingCounter(models.Model):
+    """The last number a unit's outgoing register gave in a year; taken under a row lock, so two clerks issuing
+    at the same instant get two numbers and a failed issuance (rolled back) consumes none."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", verbose_name="đơn vị")
+    year = models.PositiveSmallIntegerField("năm")
+    last = models.PositiveIntegerField("số cuối đã cấp", default=0)
+
+    class Meta:
+        verbose_name = "bộ đếm sổ văn bản đi"
+        verbose_name_plural = "bộ đếm sổ văn bản đi"
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="outgoing_counter_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.year}: {self.last}"
+
+
+class OutgoingKind(models.TextChoices):
+    REGISTRATION = "dang-ky", "Công văn đăng ký mô hình (kèm Biểu số 2)"
+    LAUNCH = "phat-dong", "Công văn phát động đăng ký"
+    REMINDER = "don-doc", "Công văn đôn đốc"
+    REPORT = "bao-cao", "Báo cáo kết quả"
+
+
+class OutgoingEntry(models.Model):
+    """One line of a unit's outgoing register (sổ văn bản đi, Nghị định 30/2020 Điều 15–16): the number it gave,
+    the code printed, the date, the subject, and the file as it was issued. A withdrawn number stays, marked."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="outgoing", verbose_name="đơn vị")
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số")
+    code = models.CharField("số, ký hiệu", max_length=80)
+    kind = models.CharField("loại văn bản", max_length=10, choices=OutgoingKind.choices)
+    doc_type = models.CharField("loại (CV, BC…)", max_length=10, default="CV")
+    issued_on = models.DateField("ngày văn bản")
+    place = models.CharField("địa danh", max_length=100, blank=True)
+    subject = models.CharField("trích yếu", max_length=300)
+    recipients = models.CharField("nơi nhận", max_length=500, blank=True)
+    submission = models.ForeignKey("movement.Submission", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="outgoing", verbose_name="hồ sơ")
+    round = models.ForeignKey("movement.RegistrationRound", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="outgoing", verbose_name="đợt")
+    file = models.FileField("tệp đã ban hành", upload_to="outgoing/%Y/", blank=True)
+    sha256 = models.CharField("SHA-256 của tệp", max_length=64, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="người cấp số")
+    issued_at = models.DateTimeField("cấp số lúc", auto_now_add=True)
+    withdrawn_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="người thu hồi")
+    withdraw_reason = models.CharField("lý do thu hồi", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "văn bản đi"
+        verbose_name_plural = "sổ văn bản đi"
+        ordering = ["unit", "year", "number"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "number"], name="outgoing_number_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ngày {self.issued_on:%d/%m/%Y}"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -10,4 +10,9 @@ urlpatterns = [
     path("van-ban/tao/<int:pk>/", views.job_status, name="job"),
     path("van-ban/tao/<int:pk>/tai-ve/", views.job_file, name="job_file"),
     path("don-vi/<code:code>/van-ban/", views.letter_settings, name="settings"),
+    path("don-vi/<code:code>/so-van-ban-di/", views.outgoing_register, name="register"),
+    path("don-vi/<code:code>/so-van-ban-di.xlsx", views.outgoing_register_xlsx, name="register_xlsx"),
+    path("ho-so/<int:pk>/cap-so/", views.submission_number, name="number"),
+    path("van-ban-di/<int:pk>/tep/", views.outgoing_file, name="outgoing_file"),
+    path("van-ban-di/<int:pk>/thu-hoi/", views.outgoing_withdraw, name="withdraw"),
 ]

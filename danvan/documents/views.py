@@ -5,15 +5,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 from multidb import db_write
 
 from danvan.foundation import downloads
+from danvan.foundation.actions import run_action
 from danvan.foundation.params import query_ints
 from danvan.movement import selectors as round_selectors
 from danvan.orgs import permissions
 
-from . import services
-from .models import GeneratedDocument, LetterDefaults, defaults_for
+from . import register, services
+from .models import GeneratedDocument, LetterDefaults, OutgoingEntry, defaults_for
 
 
 def _file(doc: services.Rendered) -> HttpResponse:
@@ -101,3 +105,75 @@ def letter_settings(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, "Đã lưu thông tin văn bản của đơn vị.")
         return redirect("documents:settings", code=unit.code)
     return render(request, "documents/settings.html", {"form": form, "unit": unit})
+
+
+# ---------------------------------------------------------------- the outgoing register (issue 19 §1)
+
+@login_required
+@require_POST
+def submission_number(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = get_object_or_404(round_selectors.visible_submissions(request.user).select_related("round", "unit"), pk=pk)
+    version = query_ints([request.POST.get("version", "")])
+    run_action(request, lambda: register.issue_registration(submission=sub, by=request.user,
+                                                            expected_version=version[0] if version else None),
+               lambda e: f"Đã cấp số {e.code} ngày {e.issued_on:%d/%m/%Y}; đã báo lãnh đạo đơn vị ký và gửi.",
+               visible=lambda: True)
+    return redirect("movement:submission", pk=sub.pk)
+
+
+def _register_unit(request: HttpRequest, code: str):
+    unit = get_object_or_404(permissions.visible_units(request.user), code=code)
+    if not permissions.can_read_register(request.user, unit):
+        raise Http404
+    return unit
+
+
+def _year(request: HttpRequest) -> int:
+    years = query_ints([request.GET.get("nam", "")])
+    return years[0] if years and 2000 <= years[0] <= 2100 else timezone.localdate().year
+
+
+@login_required
+def outgoing_register(request: HttpRequest, code: str) -> HttpResponse:
+    unit = _register_unit(request, code)
+    year = _year(request)
+    entries = register.register(unit, year)
+    return render(request, "documents/register.html", {
+        "unit": unit, "year": year, "entries": entries,
+        "years": sorted({year, timezone.localdate().year, *register.register_years(unit)}, reverse=True),
+        "keeper": permissions.can_keep_register(request.user, unit),
+        "issued": sum(1 for e in entries if not e.withdrawn), "withdrawn": sum(1 for e in entries if e.withdrawn),
+    })
+
+
+@login_required
+def outgoing_register_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    unit = _register_unit(request, code)
+    year = _year(request)
+    return downloads.data_response(register.register_xlsx(unit, year), f"so-van-ban-di-{unit.code}-{year}.xlsx",
+                                   services.MIME["xlsx"])
+
+
+def _entry(request: HttpRequest, pk: int) -> OutgoingEntry:
+    entry = get_object_or_404(OutgoingEntry.objects.select_related("unit"), pk=pk)
+    if not permissions.can_see_unit(request.user, entry.unit) or not permissions.can_read_register(
+            request.user, entry.unit):
+        raise Http404
+    return entry
+
+
+@login_required
+def outgoing_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    entry = _entry(request, pk)
+    if not entry.file:
+        raise Http404
+    return downloads.file_response(entry.file.open("rb"), (entry.file.name or "").rsplit("/", 1)[-1], services.MIME["docx"])
+
+
+@login_required
+@require_POST
+def outgoing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry(request, pk)
+    run_action(request, lambda: register.withdraw(entry=entry, by=request.user, reason=request.POST.get("reason", "")),
+               lambda e: f"Đã thu hồi số {e.code}; số này không được cấp lại.", visible=lambda: True)
+    return redirect(f"{reverse('documents:register', args=[entry.unit.code])}?nam={entry.year}")

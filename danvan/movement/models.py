@@ -256,6 +256,8 @@ class Action(models.TextChoices):
     EXTEND = "extend", "Gia hạn"
     CANCEL_RELAY = "cancel_relay", "Hủy chuyển tiếp"
     ROUND_EDIT = "round_edit", "Sửa đợt đăng ký"
+    NUMBER = "number", "Cấp số văn bản đi"
+    UNNUMBER = "unnumber", "Thu hồi số văn bản đi"
 
 
 class SubmissionEvent(models.Model):
@@ -331,6 +333,7 @@ class NotifyKind(models.TextChoices):
     RECOGNITION = "recognition", "Mô hình được công nhận"
     COMMENDATION = "commendation", "Mô hình được biểu dương, khen thưởng"
     REMINDER = "reminder", "Nhắc nhở"
+    NUMBERED = "numbered", "Văn bản được cấp số"
     OTHER = "other", "Thông báo"
 
 

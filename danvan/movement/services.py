@@ -425,6 +425,17 @@ def update_dossier(*, submission: Submission, by: Actor, expected_version: int |
     return _touch(sub, behalf)
 
 
+def stamp_number(sub: Submission, by: Actor, number: str, on: datetime.date | None, action: str,
+                 comment: str) -> Submission:
+    """The outgoing register's number and date on the dossier's letter, or their removal when it is withdrawn
+    (`documents.register`, which holds the dossier's row lock)."""
+    sub.signed_number, sub.signed_date = number, on
+    sub.version += 1
+    sub.save(update_fields=["signed_number", "signed_date", "version"])
+    _event(sub, action, by, comment=comment)
+    return sub
+
+
 # ---- consolidation, submit, review --------------------------------------------------------------
 
 def child_round(sub: Submission) -> RegistrationRound | None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from multidb import db_write
 
 from danvan.documents import models as documents_models
+from danvan.documents import register as documents_register
 from danvan.exemplars.models import Exemplar
 from danvan.foundation import downloads, sharedcache, uploads
 from danvan.foundation.actions import posted_version, run_action
@@ -250,6 +251,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unsent": notify.failed_for(request.user, submission=sub),
         "signer_missing": documents_models.signer_missing(sub.unit),
         "can_letter_settings": permissions.can_edit_letter_settings(request.user, sub.unit),
+        "outgoing": (outgoing := documents_register.live_entry(sub)),
+        "can_number": outgoing is None and sub.is_editable and permissions.can_keep_register(request.user, sub.unit),
+        "can_read_register": permissions.can_read_register(request.user, sub.unit),
     })
 
 

@@ -36,6 +36,9 @@ EDIT_ROLES = frozenset(Role)
 ASSESS_ROLES = frozenset({Role.LEADER, *SUBTREE_ROLES})
 APPROVE_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 ADMIN_ROLES = frozenset({Role.BOARD, Role.ADMIN})
+# Who keeps a unit's outgoing register (sổ văn bản đi): its own office, board or administrator — the register of a
+# unit is its own; a superior does not number another body's letters.
+REGISTER_ROLES = frozenset({Role.OFFICE, Role.BOARD, Role.ADMIN})
 ADMIN_ONLY = frozenset({Role.ADMIN})
 # The order in which one role may grant another: never above one's own.
 ROLE_RANK = {Role.OFFICER: 0, Role.LEADER: 1, Role.OFFICE: 2, Role.BOARD: 3, Role.ADMIN: 4}
@@ -233,6 +236,18 @@ def can_submit(user: Actor, sub: AtUnit) -> bool:
         if m.role in SUBTREE_ROLES and sub.unit_path.startswith(m.unit.path) and m.unit.path != sub.unit_path:
             return True
     return False
+
+
+def can_keep_register(user: Actor, unit: OrgUnit) -> bool:
+    """Give the unit's outgoing letters their numbers, withdraw one: the unit's own office, board or admin."""
+    if sees_everything(user):
+        return True
+    return any(m.unit_id == unit.pk and m.role in REGISTER_ROLES for m in memberships(user))
+
+
+def can_read_register(user: Actor, unit: OrgUnit) -> bool:
+    """Read the unit's outgoing register: who keeps it, the unit's leader, and who issues over the unit."""
+    return can_keep_register(user, unit) or bool(roles_over(user, unit) & (SUBTREE_ROLES | {Role.LEADER}))
 
 
 def can_edit_letter_settings(user: Actor, unit: OrgUnit) -> bool:

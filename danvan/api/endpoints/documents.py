@@ -11,17 +11,20 @@ from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from multidb import db_write
 from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import Field
 
-from danvan.documents import services
-from danvan.documents.models import GeneratedDocument
+from danvan.documents import register, services
+from danvan.documents.models import GeneratedDocument, OutgoingEntry
 from danvan.foundation import downloads
 from danvan.movement import selectors
+from danvan.orgs import permissions
 
 from ..errors import ApiError
+from ..schemas import StrictIn
 from .common import ERRORS, ok
 
 router = Router(tags=["Văn bản"])
@@ -190,3 +193,91 @@ def round_document(request: HttpRequest, pk: int, which: str, fmt: str, q: Query
         raise no_such_document() from None
     except services.DocumentError as exc:
         raise document_error(exc) from None
+
+
+# ---- the outgoing register (issue 19 §1) -----------------------------------------------------------
+
+class OutgoingOut(Schema):
+    id: int
+    unit: str = Field(description="Mã đơn vị giữ sổ")
+    year: int
+    number: int
+    code: str = Field(description="Số, ký hiệu in trên văn bản, ví dụ 05/SKHCN-VP hoặc 05-CV/BDVTU")
+    kind: str
+    issued_on: datetime.date
+    subject: str
+    recipients: str
+    submission: int | None
+    sha256: str = Field(description="SHA-256 của tệp đã ban hành")
+    file_url: str | None
+    issued_by: str
+    issued_at: datetime.datetime
+    withdrawn: bool
+    withdrawn_at: datetime.datetime | None
+    withdraw_reason: str
+
+
+class OutgoingPage(Schema):
+    unit: str
+    year: int
+    items: list[OutgoingOut]
+
+
+class NumberIn(StrictIn):
+    version: int | None = Field(None, ge=1, le=2**31, description="Phiên bản hồ sơ đã đọc; lệch thì 409 (stale)")
+
+
+class WithdrawIn(StrictIn):
+    reason: str = Field(min_length=1, max_length=300, description="Lý do thu hồi số")
+
+
+def outgoing_out(e: OutgoingEntry) -> dict:
+    return {"id": e.pk, "unit": e.unit.code, "year": e.year, "number": e.number, "code": e.code, "kind": e.kind,
+            "issued_on": e.issued_on, "subject": e.subject, "recipients": e.recipients,
+            "submission": e.submission_id, "sha256": e.sha256,
+            "file_url": f"/api/outgoing/{e.pk}/file" if e.file else None,
+            "issued_by": e.issued_by.username, "issued_at": e.issued_at, "withdrawn": e.withdrawn,
+            "withdrawn_at": e.withdrawn_at, "withdraw_reason": e.withdraw_reason}
+
+
+def _outgoing(request: HttpRequest, pk: int) -> OutgoingEntry:
+    entry = get_object_or_404(OutgoingEntry.objects.select_related("unit", "issued_by"), pk=pk)
+    if not permissions.can_see_unit(request.user, entry.unit) or not permissions.can_read_register(
+            request.user, entry.unit):
+        raise no_such_document()
+    return entry
+
+
+@router.post("/submissions/{pk}/number", response=ok(OutgoingOut),
+             summary="Cấp số văn bản đi cho công văn đăng ký của hồ sơ (số tiếp theo của sổ năm nay, ngày hôm nay; "
+                     "đã có số trả 409, code already_numbered)")
+def number_submission(request: HttpRequest, pk: int, body: NumberIn):
+    sub = get_object_or_404(selectors.visible_submissions(request.user).select_related("round", "unit"), pk=pk)
+    entry = register.issue_registration(submission=sub, by=request.user, expected_version=body.version)
+    return outgoing_out(entry)
+
+
+@router.get("/units/{code}/outgoing", response=ok(OutgoingPage), summary="Sổ văn bản đi của đơn vị trong một năm")
+def outgoing_register(request: HttpRequest, code: str, year: Annotated[int, Field(ge=2000, le=2100)] | None = None):
+    unit = get_object_or_404(permissions.visible_units(request.user), code=code)
+    if not permissions.can_read_register(request.user, unit):
+        raise ApiError(404, "not_found", "Không có sổ văn bản đi này.")
+    year = year or timezone.localdate().year
+    return {"unit": unit.code, "year": year, "items": [outgoing_out(e) for e in register.register(unit, year)]}
+
+
+@router.get("/outgoing/{pk}/file", response=ERRORS, summary="Tệp văn bản đi như đã ban hành",
+            openapi_extra=file_responses({"docx": services.MIME["docx"]}, "Tệp Word"))
+def outgoing_file(request: HttpRequest, pk: int):
+    entry = _outgoing(request, pk)
+    if not entry.file:
+        raise no_such_document()
+    with entry.file.open("rb") as fh:
+        return file_response(services.Rendered(fh.read(), (entry.file.name or "").rsplit("/", 1)[-1], "docx"))
+
+
+@router.post("/outgoing/{pk}/withdraw", response=ok(OutgoingOut),
+             summary="Thu hồi một số văn bản đi (số không được cấp lại; đã thu hồi trả 409, code withdrawn)")
+def withdraw_outgoing(request: HttpRequest, pk: int, body: WithdrawIn):
+    entry = register.withdraw(entry=_outgoing(request, pk), by=request.user, reason=body.reason)
+    return outgoing_out(OutgoingEntry.objects.select_related("unit", "issued_by").get(pk=entry.pk))
