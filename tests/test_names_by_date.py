@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from docx import Document
 
 from danvan.exemplars.models import Movement
 from danvan.movement.models import RegistrationRound, Submission
 from danvan.onboarding.models import UnitChange
 from danvan.orgs.models import FormerName, Level, OrgUnit, UnitKind
 
-from .test_documents_from_data import _texts
+from .test_office_letters import _docx_text
 
 PAGE = "/quan-tri-don-vi/don-vi/BDVTU-QNG/"
 NEW = {"u-name": "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ngãi", "u-header_name": "BAN TUYÊN GIÁO VÀ DÂN VẬN",
@@ -29,12 +27,6 @@ def _edit(**changes) -> dict:
             "u-place_name": board.place_name, "u-address": board.address, "u-email": board.email,
             "u-doc_family": board.doc_family}
     return {**form, **changes}
-
-
-def _docx(resp) -> str:
-    assert resp.status_code == 200, resp.status_code
-    data = b"".join(resp.streaming_content) if resp.streaming else resp.content
-    return "\n".join(_texts(Document(io.BytesIO(data))))
 
 
 def _page(resp) -> str:
@@ -75,13 +67,13 @@ def test_a_2021_letter_prints_the_old_names_and_a_new_one_the_new(login, demo):
     board.post(PAGE, _edit(**NEW, **{"u-renamed_on": "03/02/2025"}))
 
     launch_2021 = RegistrationRound.objects.get(issuer__code="BDVTU-QNG", year=2021, kind="registration")
-    text = _docx(board.get(f"/dot-dang-ky/{launch_2021.pk}/van-ban/phat-dong.docx"))
+    text = _docx_text(board.get(f"/dot-dang-ky/{launch_2021.pk}/van-ban/phat-dong.docx"))
     assert "BAN DÂN VẬN" in text and "TUYÊN GIÁO" not in text
     assert "Ban Dân vận Tỉnh ủy Quảng Ngãi đề nghị" in text
 
     # The department's 2021 registration (signed 27/4/2021) is addressed to the Board by its name of then.
     sub = Submission.objects.get(unit__code="SKHCN-QNG", round=launch_2021)
-    text = _docx(login("vp.skhcn").get(f"/ho-so/{sub.pk}/van-ban/dang-ky.docx"))
+    text = _docx_text(login("vp.skhcn").get(f"/ho-so/{sub.pk}/van-ban/dang-ky.docx"))
     assert "Kính gửi Ban Dân vận Tỉnh ủy Quảng Ngãi theo dõi, tổng hợp" in text
     assert "Tuyên giáo" not in text
 
@@ -92,7 +84,7 @@ def test_a_2021_letter_prints_the_old_names_and_a_new_one_the_new(login, demo):
     assert resp.status_code == 200
     new_round = RegistrationRound.objects.filter(issuer__code="BDVTU-QNG").latest("pk")
     assert new_round.year == 2025
-    text = _docx(board.get(f"/dot-dang-ky/{new_round.pk}/van-ban/phat-dong.docx"))
+    text = _docx_text(board.get(f"/dot-dang-ky/{new_round.pk}/van-ban/phat-dong.docx"))
     assert "BAN TUYÊN GIÁO VÀ DÂN VẬN" in text and "BAN DÂN VẬN\n" not in text
     assert "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ngãi đề nghị" in text
     assert re.search(r"Số:?\s*[^\n]*-?BTGDVTU", text), "the new suffix is printed"

@@ -50,8 +50,8 @@ def signature_of(unit: OrgUnit) -> Signature:
 def address_name(unit: OrgUnit, on: datetime.date | None = None) -> str:
     # Only the stored name: the proposals of defaults_for (its leader as signer) are not needed to address it.
     # Before a renaming, the recipient is addressed by the name it bore then.
-    if on is not None and unit.names_on(on).name != unit.name:
-        return unit.names_on(on).name
+    if on is not None and (then := unit.names_on(on).name) != unit.name:
+        return then
     stored = LetterDefaults.objects.filter(unit=unit).values_list("address_name", flat=True).first()
     return stored or unit.name
 
@@ -118,15 +118,16 @@ def consolidated_registration(submission: Submission) -> LetterSpec:
         today = timezone.localdate()
         date = DocDate(None, today.month, today.year)
     on = day_of(date)
+    issuer = issuer_of(unit, on)
     body: list[str | Para] = []
     if rnd.guidance:
         body.append(Para.markup(f"Thực hiện {_italic_movement(rnd.guidance.rstrip(';. '))};"))
     body.append(Para.markup(
-        f"{unit.names_on(on).name} đăng ký {_what_is_registered(groups)} mô hình, điển hình {MOVEMENT} "
+        f"{issuer.display_name} đăng ký {_what_is_registered(groups)} mô hình, điển hình {MOVEMENT} "
         f"năm {rnd.year} (*có biểu mẫu số 2 đính kèm*)."))
     body.append(f"Kính gửi {address_name(parent, on)} theo dõi, tổng hợp./.")
     spec = LetterSpec(
-        issuer=issuer_of(unit, on), number=submission.signed_number, date=date,
+        issuer=issuer, number=submission.signed_number, date=date,
         subject=f"V/v đăng ký mô hình, điển hình\n{MOVEMENT} năm {rnd.year}",
         recipients=[address_name(parent, on)], body=body, copies=defaults_for(unit).copy_lines(),
         signature=signature_of(unit))
@@ -167,7 +168,8 @@ def _deadline_text(rnd: RegistrationRound) -> str:
 def launch_letter(rnd: RegistrationRound) -> LetterSpec:
     unit = rnd.issuer
     date = _local_date(rnd.created_at)
-    name = unit.names_on(day_of(date)).name
+    issuer = issuer_of(unit, day_of(date))
+    name = issuer.display_name
     d = defaults_for(unit)
     children = d.children_name or "Các đơn vị trực thuộc"
     body: list[str | Para] = []
@@ -189,7 +191,7 @@ def launch_letter(rnd: RegistrationRound) -> LetterSpec:
         f"{name}{email} trước ngày **{_deadline_text(rnd)}** để tổng hợp, đăng ký với cơ quan có thẩm quyền."))
     body.append(f"Yêu cầu {children[0].lower() + children[1:]} khẩn trương triển khai thực hiện./.")
     spec = LetterSpec(
-        issuer=issuer_of(unit, day_of(date)), date=date,
+        issuer=issuer, date=date,
         subject=f"V/v đăng ký mô hình, điển hình\n{MOVEMENT} năm {rnd.year}", recipients=[children], body=body,
         copies=["Như trên", *[c for c in d.copy_lines() if c.lower() != "như trên"]], signature=signature_of(unit))
     spec.appendices.append(blank_form(attached_to=attachment_line(spec)))

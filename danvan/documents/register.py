@@ -13,7 +13,7 @@ import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
@@ -41,12 +41,7 @@ def check_keeper(by: Actor, unit: OrgUnit) -> None:
 def next_number(unit: OrgUnit, year: int) -> int:
     """The register's next number for `unit` in `year`, inside the caller's transaction: the counter's row is
     written first (an UPDATE), so a second clerk waits for the first to commit or roll back."""
-    if not OutgoingCounter.objects.filter(unit=unit, year=year).exists():
-        try:
-            with transaction.atomic():
-                OutgoingCounter.objects.create(unit=unit, year=year)
-        except IntegrityError:  # another clerk opened the year's register at the same instant
-            pass
+    OutgoingCounter.objects.get_or_create(unit=unit, year=year)  # a race to open the year is get_or_create's
     OutgoingCounter.objects.filter(unit=unit, year=year).update(last=F("last") + 1)
     return OutgoingCounter.objects.get(unit=unit, year=year).last
 
@@ -127,6 +122,20 @@ def withdraw(*, entry: OutgoingEntry, by: Actor, reason: str) -> OutgoingEntry:
         locked.withdraw_reason = reason[:300]
         locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
     return locked
+
+
+def readable_unit(user: Actor, code: str) -> OrgUnit | None:
+    """The unit whose register `user` may read, or None (pages answer 404, the API its own 404)."""
+    unit = permissions.visible_units(user).filter(code=code).first()
+    return unit if unit is not None and permissions.can_read_register(user, unit) else None
+
+
+def readable_entry(user: Actor, pk: int) -> OutgoingEntry | None:
+    entry = OutgoingEntry.objects.select_related("unit", "issued_by").filter(pk=pk).first()
+    if entry is None or not permissions.can_see_unit(user, entry.unit) \
+            or not permissions.can_read_register(user, entry.unit):
+        return None
+    return entry
 
 
 def register(unit: OrgUnit, year: int) -> QuerySet[OutgoingEntry]:

@@ -122,8 +122,7 @@ def submission_number(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _register_unit(request: HttpRequest, code: str):
-    unit = get_object_or_404(permissions.visible_units(request.user), code=code)
-    if not permissions.can_read_register(request.user, unit):
+    if (unit := register.readable_unit(request.user, code)) is None:
         raise Http404
     return unit
 
@@ -155,9 +154,7 @@ def outgoing_register_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _entry(request: HttpRequest, pk: int) -> OutgoingEntry:
-    entry = get_object_or_404(OutgoingEntry.objects.select_related("unit"), pk=pk)
-    if not permissions.can_see_unit(request.user, entry.unit) or not permissions.can_read_register(
-            request.user, entry.unit):
+    if (entry := register.readable_entry(request.user, pk)) is None:
         raise Http404
     return entry
 

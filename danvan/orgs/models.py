@@ -98,7 +98,7 @@ class OrgUnit(MP_Node):
 
     @property
     def title_name(self) -> str:
-        return self.header_name or self.name.upper()
+        return self.names_on().title_name
 
     def names_on(self, day: datetime.date | None = None) -> UnitNames:
         """The names valid on `day` (today): a document prints those of its own date (DOMAIN.md §3b).
@@ -106,13 +106,9 @@ class OrgUnit(MP_Node):
         The unit's own fields are today's names; each renaming kept the names it replaced, valid until
         the renaming's date, so the first kept set still valid after `day` is the one of that day.
         """
-        current = UnitNames(self.name, self.header_name, self.superior_name, self.doc_suffix, self.doc_family)
-        if day is None:
-            return current
-        former = self.former_names.filter(valid_to__gt=day).order_by("valid_to").first()
-        if former is None:
-            return current
-        return UnitNames(former.name, former.header_name, former.superior_name, former.doc_suffix, former.doc_family)
+        former = self.former_names.filter(valid_to__gt=day).order_by("valid_to").first() \
+            if day is not None else None
+        return UnitNames.of(former or self)
 
     @property
     def code_ok(self) -> bool:
@@ -158,6 +154,10 @@ class UnitNames:
     superior_name: str
     doc_suffix: str
     doc_family: str
+
+    @classmethod
+    def of(cls, source: OrgUnit | FormerName) -> UnitNames:
+        return cls(**{f: getattr(source, f) for f in NAME_FIELDS})
 
     @property
     def title_name(self) -> str:

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from danvan.exemplars.selectors import counts_under
 from danvan.orgs import permissions
 from danvan.orgs import tree as org_tree
-from danvan.orgs.models import OrgUnit, Role
+from danvan.orgs.models import OrgUnit
 
 
 @login_required
@@ -15,7 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = permissions.memberships(request.user)
     counts = counts_under(request.user, [m.unit for m in mine])
     rows = [{"membership": m, "unit": m.unit, "count": counts[m.unit.path],
-             "register": m.role in permissions.REGISTER_ROLES or m.role == Role.LEADER} for m in mine]
+             "register": permissions.can_read_register(request.user, m.unit)} for m in mine]
     from danvan.movement import todo
     from danvan.movement.models import Notification
 

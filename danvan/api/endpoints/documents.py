@@ -21,7 +21,6 @@ from danvan.documents import register, services
 from danvan.documents.models import GeneratedDocument, OutgoingEntry
 from danvan.foundation import downloads
 from danvan.movement import selectors
-from danvan.orgs import permissions
 
 from ..errors import ApiError
 from ..schemas import StrictIn
@@ -241,9 +240,7 @@ def outgoing_out(e: OutgoingEntry) -> dict:
 
 
 def _outgoing(request: HttpRequest, pk: int) -> OutgoingEntry:
-    entry = get_object_or_404(OutgoingEntry.objects.select_related("unit", "issued_by"), pk=pk)
-    if not permissions.can_see_unit(request.user, entry.unit) or not permissions.can_read_register(
-            request.user, entry.unit):
+    if (entry := register.readable_entry(request.user, pk)) is None:
         raise no_such_document()
     return entry
 
@@ -259,8 +256,7 @@ def number_submission(request: HttpRequest, pk: int, body: NumberIn):
 
 @router.get("/units/{code}/outgoing", response=ok(OutgoingPage), summary="Sổ văn bản đi của đơn vị trong một năm")
 def outgoing_register(request: HttpRequest, code: str, year: Annotated[int, Field(ge=2000, le=2100)] | None = None):
-    unit = get_object_or_404(permissions.visible_units(request.user), code=code)
-    if not permissions.can_read_register(request.user, unit):
+    if (unit := register.readable_unit(request.user, code)) is None:
         raise ApiError(404, "not_found", "Không có sổ văn bản đi này.")
     year = year or timezone.localdate().year
     return {"unit": unit.code, "year": year, "items": [outgoing_out(e) for e in register.register(unit, year)]}
@@ -272,8 +268,8 @@ def outgoing_file(request: HttpRequest, pk: int):
     entry = _outgoing(request, pk)
     if not entry.file:
         raise no_such_document()
-    with entry.file.open("rb") as fh:
-        return file_response(services.Rendered(fh.read(), (entry.file.name or "").rsplit("/", 1)[-1], "docx"))
+    return downloads.file_response(entry.file.open("rb"), (entry.file.name or "").rsplit("/", 1)[-1],
+                                   services.MIME["docx"])
 
 
 @router.post("/outgoing/{pk}/withdraw", response=ok(OutgoingOut),
