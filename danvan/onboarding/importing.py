@@ -64,6 +64,24 @@ PEOPLE_HELP = {
     "role": "Vai trò (bắt buộc), ghi tên vai trò hoặc mã: {roles}.",
     "title": "Chức danh.",
 }
+PLAN_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "share", "takes_over"]
+PLAN_REQUIRED = ["old_code", "new_code"]
+PLAN_LABELS = {
+    "old_code": "mã đơn vị cũ", "old_name": "tên đơn vị cũ", "new_code": "mã đơn vị kế thừa",
+    "new_name": "tên đơn vị kế thừa", "share": "phần chia tách", "takes_over": "tiếp nhận",
+}
+PLAN_HELP = {
+    "old_code": "Mã đơn vị được sắp xếp (bắt buộc), đơn vị đã có trong hệ thống.",
+    "old_name": "Tên đơn vị cũ, để đối chiếu (không bắt buộc).",
+    "new_code": "Mã đơn vị kế thừa, đã có trong hệ thống (nhập cây đơn vị hoặc danh mục quốc gia trước). Một "
+                "dòng: hợp nhất, sáp nhập vào đơn vị đó. Nhiều dòng cùng mã đơn vị cũ: chia tách. Để trống: giải "
+                "thể, kết thúc hoạt động.",
+    "new_name": "Tên đơn vị kế thừa, để đối chiếu (không bắt buộc).",
+    "share": "Khi chia tách: phần của đơn vị cũ chuyển về đơn vị kế thừa này, ví dụ: thôn An Hòa, An Lạc (bắt buộc "
+             "khi chia tách).",
+    "takes_over": "Khi chia tách: ghi X ở dòng của đơn vị kế thừa tiếp nhận các đơn vị trực thuộc, người dùng và "
+                  "hồ sơ đang mở của đơn vị cũ (hoặc chọn ở trang xem trước).",
+}
 DOC_FIELDS = ["name", "header_name", "superior_name", "doc_suffix", "place_name", "address", "doc_family"]
 
 
@@ -232,7 +250,8 @@ def refusal(preview: Preview) -> ValidationError:
     return ValidationError(msgs, code="invalid")
 
 
-def start_import(*, by: Actor, kind: str, data: bytes, filename: str, under: OrgUnit | None = None) -> ImportRun:
+def start_import(*, by: Actor, kind: str, data: bytes, filename: str, under: OrgUnit | None = None,
+                 effective_on=None) -> ImportRun:
     if not can_onboard(by):
         raise PermissionDenied("Chỉ Ban Dân vận hoặc quản trị viên mới nhập được danh sách.")
     try:  # size and the Office guard before the bytes are kept (issue 21 §7)
@@ -240,7 +259,8 @@ def start_import(*, by: Actor, kind: str, data: bytes, filename: str, under: Org
     except TableError as exc:
         raise ValidationError(str(exc), code="invalid") from exc
     return ImportRun.objects.create(kind=kind, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
-                                    content=data, under=under, created_by=permissions.author(by))
+                                    content=data, under=under, effective_on=effective_on,
+                                    created_by=permissions.author(by))
 
 
 ALREADY_APPLIED = "Tệp này đã được áp dụng; không áp dụng lại."
@@ -283,12 +303,19 @@ def people_notes() -> list[tuple[str, str]]:
             for c, h in zip(PEOPLE_COLUMNS, headers(PEOPLE_COLUMNS, PEOPLE_LABELS), strict=True)]
 
 
+def plan_notes() -> list[tuple[str, str]]:
+    return [(h, PLAN_HELP[c]) for c, h in zip(PLAN_COLUMNS, headers(PLAN_COLUMNS, PLAN_LABELS), strict=True)]
+
+
 def template(kind: str, fmt: str) -> bytes:
-    columns, notes = (TREE_COLUMNS, tree_notes()) if kind == ImportKind.TREE else (PEOPLE_COLUMNS, people_notes())
-    columns = headers(columns, TREE_LABELS if kind == ImportKind.TREE else PEOPLE_LABELS)
+    columns, labels, notes, title = {
+        ImportKind.TREE: (TREE_COLUMNS, TREE_LABELS, tree_notes, "Đơn vị"),
+        ImportKind.PEOPLE: (PEOPLE_COLUMNS, PEOPLE_LABELS, people_notes, "Người dùng"),
+        ImportKind.PLAN: (PLAN_COLUMNS, PLAN_LABELS, plan_notes, "Kế hoạch sắp xếp"),
+    }[ImportKind(kind)]
     if fmt == "csv":
-        return write_csv(columns, [])
-    return write_xlsx(columns, [], title="Đơn vị" if kind == ImportKind.TREE else "Người dùng", notes=notes)
+        return write_csv(headers(columns, labels), [])
+    return write_xlsx(headers(columns, labels), [], title=title, notes=notes())
 
 
 def expire_runs(*, before) -> int:

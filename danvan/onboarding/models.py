@@ -11,6 +11,7 @@ from danvan.orgs.models import OrgUnit
 class ImportKind(models.TextChoices):
     TREE = "tree", "Cây đơn vị"
     PEOPLE = "people", "Người dùng"
+    PLAN = "plan", "Kế hoạch sắp xếp đơn vị"
 
 
 class ImportRun(models.Model):
@@ -22,6 +23,8 @@ class ImportRun(models.Model):
     content = models.BinaryField("nội dung tệp")
     under = models.ForeignKey(OrgUnit, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name="đơn vị gốc của phạm vi")
+    # A reorganisation plan (issue 22 §2) is applied on one effective date, asked with the file.
+    effective_on = models.DateField("ngày hiệu lực", null=True, blank=True)
     applied_at = models.DateTimeField("áp dụng lúc", null=True, blank=True)
     summary = models.JSONField("kết quả", default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -62,6 +65,9 @@ class UnitSuccession(models.Model):
     to_parent = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name="cấp trên mới")
     note = models.TextField("ghi chú", blank=True)
+    # The plan these steps were applied from, all at once (issue 22 §2); empty for a step made on the unit page.
+    batch = models.ForeignKey(ImportRun, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="successions", verbose_name="kế hoạch sắp xếp")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name="người thực hiện")
     created_at = models.DateTimeField("thực hiện lúc", auto_now_add=True)

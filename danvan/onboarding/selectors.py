@@ -85,7 +85,8 @@ def successions_in_scope(paths: list[str]) -> QuerySet[UnitSuccession]:
     for p in paths:
         q |= Q(predecessor__path__startswith=p) | Q(successor__path__startswith=p)
     return (UnitSuccession.objects.filter(q).select_related(
-        "predecessor", "successor", "from_parent", "to_parent", "created_by").order_by("-date", "-created_at"))
+        "predecessor", "successor", "from_parent", "to_parent", "created_by", "batch").defer("batch__content")
+            .order_by("-date", "-created_at"))
 
 
 def end_labels(units) -> dict[int, str]:

@@ -35,6 +35,7 @@ from . import (
     administration,
     importing,
     people_import,
+    plan_import,
     registry,
     restructuring,
     selectors,
@@ -45,7 +46,7 @@ from .models import ImportKind, ImportRun, UnitChange
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
-KIND_PATHS = {"cay-don-vi": ImportKind.TREE, "nguoi-dung": ImportKind.PEOPLE}
+KIND_PATHS = {"cay-don-vi": ImportKind.TREE, "nguoi-dung": ImportKind.PEOPLE, "ke-hoach-sap-xep": ImportKind.PLAN}
 
 
 def _download(data: bytes, name: str, fmt: str) -> HttpResponse:
@@ -60,6 +61,14 @@ def _need_onboard(user: Actor) -> None:
 class UploadForm(forms.Form):
     upload = forms.FileField(label="Tệp danh sách (Excel .xlsx hoặc CSV)",
                              widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}))
+
+
+class PlanUploadForm(UploadForm):
+    on = forms.DateField(label="Ngày hiệu lực của kế hoạch (dd/mm/yyyy)", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                         help_text="Ví dụ 01/07/2025: từ ngày này các đơn vị cũ kết thúc hoạt động; báo cáo các năm "
+                                   "trước vẫn tính theo cây đơn vị lúc đó.",
+                         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy",
+                                                                          "inputmode": "numeric"}))
 
 
 class RegistryForm(forms.Form):
@@ -123,7 +132,7 @@ def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse
 def upload(request: HttpRequest, kind: str) -> HttpResponse:
     _need_onboard(request.user)
     k = _kind(kind)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = (PlanUploadForm if k == ImportKind.PLAN else UploadForm)(request.POST or None, request.FILES or None)
     if request.method == "POST" and (refused := uploads.refusal(request)):
         # The file went past the limit while it streamed in: refused, nothing read whole, nothing kept.
         form.errors["upload"] = form.error_class([refused])
@@ -133,7 +142,8 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error("upload", problem)
         else:
             try:
-                run = importing.start_import(by=request.user, kind=k, data=f.read(), filename=f.name)
+                run = importing.start_import(by=request.user, kind=k, data=f.read(), filename=f.name,
+                                             effective_on=form.cleaned_data.get("on"))
             except ValidationError as exc:
                 form.add_error("upload", exc.messages)
             else:
@@ -143,8 +153,32 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _preview(run: ImportRun, user: Actor) -> importing.Preview:
+    if run.kind == ImportKind.PLAN:
+        return plan_import.preview_plan(bytes(run.content), run.filename, by=user, on=run.effective_on,
+                                        choices=_plan_choices(run))
     fn = tree_import.preview_tree if run.kind == ImportKind.TREE else people_import.preview_people
     return fn(bytes(run.content), run.filename, by=user)
+
+
+def _plan_choices(run: ImportRun) -> dict[str, str]:
+    return dict((run.summary or {}).get("choices") or {})
+
+
+def _apply(run: ImportRun, user: Actor) -> importing.Applied:
+    data = bytes(run.content)
+    if run.kind == ImportKind.PLAN:
+        return plan_import.apply_plan(data, run.filename, by=user, on=run.effective_on, choices=_plan_choices(run),
+                                      run=run)
+    apply = tree_import.apply_tree if run.kind == ImportKind.TREE else people_import.apply_people
+    return apply(data, run.filename, by=user, run=run)
+
+
+def _keep_choices(request: HttpRequest, run: ImportRun) -> None:
+    """The successors the preview page chose to take over each split unit, kept on the run until it is applied."""
+    choices = {k.removeprefix("takes-"): v for k, v in request.POST.items() if k.startswith("takes-") and v}
+    if choices != _plan_choices(run):
+        run.summary = {**(run.summary or {}), "choices": choices}
+        run.save(update_fields=["summary"])
 
 
 @login_required
@@ -154,9 +188,12 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         if run.applied_at:
             messages.info(request, importing.ALREADY_APPLIED)
             return redirect("onboarding:preview", pk=run.pk)
-        apply = tree_import.apply_tree if run.kind == ImportKind.TREE else people_import.apply_people
+        if run.kind == ImportKind.PLAN:
+            _keep_choices(request, run)
+            if "refresh" in request.POST:
+                return redirect("onboarding:preview", pk=run.pk)
         try:
-            result = apply(bytes(run.content), run.filename, by=request.user, run=run)
+            result = _apply(run, request.user)
         except ValidationError as exc:
             if getattr(exc, "code", None) == "already_applied":  # the same page posted twice at once: the first one applied it
                 messages.info(request, importing.ALREADY_APPLIED)
@@ -170,8 +207,15 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, result.message + (
             f" Thư kích hoạt đang được gửi cho {result.invited} người; tình trạng từng thư ở trang quản trị đơn vị "
             "của họ." if result.invited else ""))
-        return redirect("onboarding:home")
+        return redirect("onboarding:history" if run.kind == ImportKind.PLAN else "onboarding:home")
     p = _preview(run, request.user) if not run.applied_at else None
+    if run.kind == ImportKind.PLAN:
+        return render(request, "onboarding/plan_preview.html", {
+            "run": run, "p": p, "choices": _plan_choices(run),
+            "fates": sorted(p.fates, key=lambda f: not f.errors)[:1000] if isinstance(p, plan_import.PlanPreview)
+            else [],
+            "steps": run.successions.select_related("predecessor", "successor").order_by("predecessor__path")
+            if run.applied_at else []})
     shown = []
     if p:
         shown = p.error_rows[:500] + [r for r in p.rows if not r.errors and r.action != "unchanged"][:500]

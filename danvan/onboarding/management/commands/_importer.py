@@ -33,12 +33,12 @@ class ImportCommand(command.Command):
     def import_bytes(self, data: bytes, filename: str, *, by, dry_run: bool, as_json: bool) -> None:
         """Preview, then (unless a dry run or the file has errors) apply, and say what happened: every import
         command's one step, whether its bytes come from a file or are made (`import-registry`)."""
-        preview = type(self).preview_fn(data, filename, by=by)
+        preview = self.preview_fn(data, filename, by=by)
         if dry_run or not preview.ok:
             out = {**preview.summary(), "applied": False, "message": preview.message}
         else:
             try:
-                out = type(self).apply_fn(data, filename, by=by).to_dict()
+                out = self.apply_fn(data, filename, by=by).to_dict()
             except (ValidationError, PermissionDenied) as exc:
                 raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
         if as_json:
