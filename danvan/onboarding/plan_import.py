@@ -287,7 +287,7 @@ def _count_carried(fates: list[Fate], on: date) -> None:
     pks = [f.unit.pk for f in active]
     people: dict[int, int] = {}
     for chunk in chunks(pks):
-        people.update(Membership.objects.filter(unit_id__in=chunk).values("unit_id").annotate(n=Count("pk"))
+        people.update(Membership.objects.filter(unit_id__in=chunk).order_by().values("unit_id").annotate(n=Count("pk"))
                       .values_list("unit_id", "n"))
     for f in active:
         f.people = people.get(f.unit.pk, 0)

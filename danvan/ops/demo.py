@@ -10,7 +10,7 @@ from django.db import transaction
 
 from danvan.exemplars.models import Exemplar, Field, FieldCategory, Movement
 from danvan.foundation.html import paragraphs_to_html
-from danvan.orgs.models import DocFamily, Level, Membership, OrgUnit, Role, UnitKind
+from danvan.orgs.models import NAME_FIELDS, DocFamily, Level, Membership, OrgUnit, Role, UnitKind
 
 DEMO_PASSWORD = "DanVan@2021"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -88,6 +88,8 @@ def _unit(code, parent, name, header, superior, level, kind, suffix, place, addr
     )
     unit = OrgUnit.objects.filter(code=code).first()
     if unit:
+        if unit.former_names.exists():  # renamed since (ops/present.py): its names are history's now
+            values = {k: v for k, v in values.items() if k not in NAME_FIELDS}
         for k, v in values.items():
             setattr(unit, k, v)
         unit.save()

@@ -2,6 +2,7 @@ from django.core.management import call_command
 
 from danvan.foundation import command
 from danvan.ops.demo import load_demo, logins
+from danvan.ops.present import load_present
 
 
 class Command(command.Command):
@@ -10,6 +11,7 @@ class Command(command.Command):
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         counts = load_demo()
+        counts |= load_present()
         self.stdout.write(
             f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['users']} tài khoản, "
             f"{counts['exemplars']} mô hình."
