@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from danvan.orgs import permissions
@@ -181,17 +182,31 @@ def preview_plan(data: bytes, filename: str, *, by: Actor, on: date | None,
         groups.setdefault(old, []).append(r)
 
     mapping = {old: {r.values["new_code"] for r in rows} - {""} - {old} for old, rows in groups.items()}
+    later = _later_successions([u.pk for u in units.values()], on)
     lines_of = {old: [r.line for r in rows] for old, rows in groups.items()}
     for old, rows in groups.items():
         if old not in units or any(r.errors for r in rows):
             continue
-        fate = _fate(units[old], rows, units, mapping, lines_of, on, choices)
+        fate = _fate(units[old], rows, units, mapping, lines_of, on, choices, later)
         p.fates.append(fate)
     _count_carried(p.fates, on)
     for f in p.fates:
         _check_carry(f, on)
     p.fates.sort(key=lambda f: (-f.unit.depth, f.unit.path))
     return p
+
+
+def _later_successions(pks: list[int], on: date) -> dict[int, date]:
+    """Per unit, the latest restructuring step after `on` it took part in (the plan cannot go back before it)."""
+    out: dict[int, date] = {}
+    for chunk in chunks(pks, 400):
+        for a, b, day in (UnitSuccession.objects.filter(Q(predecessor_id__in=chunk) | Q(successor_id__in=chunk),
+                                                         date__gt=on).values_list("predecessor_id", "successor_id",
+                                                                                  "date")):
+            for pk in (a, b):
+                if pk is not None and (pk not in out or out[pk] < day):
+                    out[pk] = day
+    return out
 
 
 def _cycle(start: str, mapping: dict[str, set[str]]) -> list[str] | None:
@@ -210,7 +225,7 @@ def _cycle(start: str, mapping: dict[str, set[str]]) -> list[str] | None:
 
 
 def _fate(unit: OrgUnit, rows: list[Row], units: dict[str, OrgUnit], mapping: dict[str, set[str]],
-          lines_of: dict[str, list[int]], on: date, choices: dict[str, str]) -> Fate:
+          lines_of: dict[str, list[int]], on: date, choices: dict[str, str], later: dict[int, date]) -> Fate:
     news = [r.values["new_code"] for r in rows]
     lines = [r.line for r in rows]
     fate = Fate(unit=unit, kind=KEEP, lines=lines)
@@ -236,10 +251,8 @@ def _fate(unit: OrgUnit, rows: list[Row], units: dict[str, OrgUnit], mapping: di
     if unit.valid_from and unit.valid_from >= on:
         fate.errors.append(f"«{unit.name}» chỉ có hiệu lực từ {unit.valid_from:%d/%m/%Y}, không trước ngày hiệu lực.")
     for u in [unit, *successors]:
-        later = (UnitSuccession.objects.filter(Q(predecessor=u) | Q(successor=u), date__gt=on)
-                 .order_by("-date").first())
-        if later:
-            fate.errors.append(f"«{u.name}» đã có lần sắp xếp ngày {later.date:%d/%m/%Y}, sau ngày hiệu lực "
+        if u.pk in later:
+            fate.errors.append(f"«{u.name}» đã có lần sắp xếp ngày {later[u.pk]:%d/%m/%Y}, sau ngày hiệu lực "
                                f"{on:%d/%m/%Y}: không áp dụng kế hoạch về trước được.")
     if (cycle := _cycle(unit.code, mapping)) is not None:
         fate.errors.append("Vòng lặp trong kế hoạch: " + " → ".join(cycle) + ".")
@@ -278,20 +291,38 @@ def _fate(unit: OrgUnit, rows: list[Row], units: dict[str, OrgUnit], mapping: di
 
 def _count_carried(fates: list[Fate], on: date) -> None:
     """How many working children (not themselves leaving in the plan), people and open dossiers each unit hands
-    over."""
+    over: a few grouped queries, whatever the plan's size."""
+    from danvan.movement.models import Status, Submission
+
     active = [f for f in fates if f.changes]
-    leaving = {f.unit.code for f in active}
+    step = OrgUnit.steplen
+    leaving_under: dict[str, int] = {}
     for f in active:
-        f.children = (OrgUnit.objects.filter(path__startswith=f.unit.path, depth=f.unit.depth + 1)
-                      .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)).exclude(code__in=leaving).count())
+        parent = f.unit.path[:-step]
+        leaving_under[parent] = leaving_under.get(parent, 0) + 1
+    working: dict[str, int] = {}
+    by_depth: dict[int, list[str]] = {}
+    for f in active:
+        by_depth.setdefault(f.unit.depth, []).append(f.unit.path)
+    for depth, paths in by_depth.items():
+        for chunk in chunks(paths):
+            working.update(OrgUnit.objects.filter(OrgUnit.active_q(on), depth=depth + 1)
+                           .annotate(parent_path=Substr("path", 1, step * depth)).filter(parent_path__in=chunk)
+                           .order_by().values("parent_path").annotate(n=Count("pk"))
+                           .values_list("parent_path", "n"))
     pks = [f.unit.pk for f in active]
     people: dict[int, int] = {}
+    dossiers: dict[int, int] = {}
     for chunk in chunks(pks):
-        people.update(Membership.objects.filter(unit_id__in=chunk).order_by().values("unit_id").annotate(n=Count("pk"))
-                      .values_list("unit_id", "n"))
+        people.update(Membership.objects.filter(unit_id__in=chunk).order_by().values("unit_id")
+                      .annotate(n=Count("pk")).values_list("unit_id", "n"))
+        dossiers.update(Submission.objects.filter(unit_id__in=chunk, round__year__gte=on.year)
+                        .exclude(status=Status.ACCEPTED).order_by().values("unit_id").annotate(n=Count("pk"))
+                        .values_list("unit_id", "n"))
     for f in active:
+        f.children = working.get(f.unit.path, 0) - leaving_under.get(f.unit.path, 0)
         f.people = people.get(f.unit.pk, 0)
-        f.submissions = restructuring.open_submissions(f.unit, on).count()
+        f.submissions = dossiers.get(f.unit.pk, 0)
 
 
 def _check_carry(f: Fate, on: date) -> None:
@@ -308,7 +339,7 @@ def _check_carry(f: Fate, on: date) -> None:
         if f.people:
             f.warnings.append(f"{f.people} vai trò người dùng vẫn gắn với «{f.unit.name}» sau khi giải thể; hãy "
                               "giao vai trò ở đơn vị mới cho họ.")
-    if f.takes_over is not None and f.kind in (MERGE, SPLIT):
+    if f.takes_over is not None and f.kind in (MERGE, SPLIT) and f.submissions:
         f.errors.extend(restructuring.submission_clash(f.unit, f.takes_over, on))
 
 
