@@ -21,8 +21,8 @@ def test_loaddemo_is_idempotent_and_prints_logins(capsys):
     out = capsys.readouterr().out
     assert "vp.skhcn" in out and "bdv.quangngai" in out and "dangbo.stp" in out
     # The seeds' nine units, then the present (ops/present.py): Sở TT&TT, Kon Tum's Board and Sở Nội vụ, the
-    # district of Sơn Tịnh with three communes and a residential area, and the registry's 96 communes.
-    assert OrgUnit.objects.count() == 9 + 8 + 96
+    # district of Sơn Tịnh with three communes and a residential area, the registry's 96 communes
+    assert OrgUnit.objects.count() == 9 + 8 + 96 + 3  # ... and the commune Front's board with two areas
     # The three of seed 001, Sở Nội vụ's 2021 model (a registration entered on its behalf) and its 2022
     # replica of "Thực hiện tiết kiệm điện trong cơ quan" (issue 6).
     # ... and of the present: Xã Tịnh Hà's 2023 model and Sở Nội vụ's 2026 draft.

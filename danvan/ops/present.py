@@ -3,6 +3,7 @@ it is in December 2026, built through the same services the pages call.
 
 - 03/02/2025: the Board becomes «Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ngãi» (suffix BTGDVTU); its earlier
   names are kept, so the 2021 and 2022 letters still print «BAN DÂN VẬN».
+- 2024: the Board's round, relayed by the district of Sơn Tịnh; Xã Tịnh Hà registers a model.
 - 01/03/2025: Sở Thông tin và Truyền thông merges into Sở Khoa học và Công nghệ (a first reorganisation plan).
 - 01/07/2025 (Resolution 202/2025/QH15): Quảng Ngãi's 96 commune-level units from the national registry; one
   plan merges Kon Tum's Board and its Sở Nội vụ into Quảng Ngãi's, abolishes the district of Sơn Tịnh, merges
@@ -35,6 +36,7 @@ COMMUNES_ON = date(2025, 7, 1)
 BOARD_2025 = {"name": "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ngãi", "header_name": "BAN TUYÊN GIÁO VÀ DÂN VẬN",
               "doc_suffix": "BTGDVTU"}
 SON_TINH, TINH_KHE = registry.unit_code(21220), registry.unit_code(21211)
+ROUND_2024 = "Đăng ký mô hình, điển hình \"Dân vận khéo\" năm 2024"
 ROUND_2026 = "Đăng ký mô hình, điển hình \"Dân vận khéo\" năm 2026"
 QNG_STATE = "UBND TỈNH QUẢNG NGÃI"
 
@@ -54,9 +56,25 @@ OLD_UNITS = [
      "UBND", "Tịnh Sơn", "Xã Tịnh Sơn, huyện Sơn Tịnh, tỉnh Quảng Ngãi", DocFamily.STATE),
     ("X-TINHBAC", "Xã Tịnh Bắc", "HU-SONTINH", "co-so", "xa", "ỦY BAN NHÂN DÂN XÃ TỊNH BẮC", "HUYỆN SƠN TỊNH",
      "UBND", "Tịnh Bắc", "Xã Tịnh Bắc, huyện Sơn Tịnh, tỉnh Quảng Ngãi", DocFamily.STATE),
-    ("KDC-DONGHOA", "Khu dân cư thôn Đông Hòa", "X-TINHBAC", "co-so", "xa", "BAN CÔNG TÁC MẶT TRẬN THÔN ĐÔNG HÒA",
+    ("KDC-DONGHOA", "Khu dân cư thôn Đông Hòa", "X-TINHBAC", "co-so", "khu-dan-cu", "BAN CÔNG TÁC MẶT TRẬN THÔN ĐÔNG HÒA",
      "XÃ TỊNH BẮC", "BCTMT", "Tịnh Bắc", "Thôn Đông Hòa, xã Tịnh Bắc, huyện Sơn Tịnh, tỉnh Quảng Ngãi",
      DocFamily.STATE),
+]
+# Law 97/2025/QH15: the commune Front's standing board follows the residential areas' "dân vận" models.
+FRONT_UNITS = [
+    ("MTTQ-SONTINH", "Ban Thường trực Ủy ban MTTQ Việt Nam xã Sơn Tịnh", SON_TINH, "co-so", "mttq-xa",
+     "BAN THƯỜNG TRỰC", "ỦY BAN MTTQ VIỆT NAM XÃ SƠN TỊNH", "BTT", "Sơn Tịnh", "Xã Sơn Tịnh, tỉnh Quảng Ngãi",
+     DocFamily.STATE),
+    ("KDC-TRUNGSON", "Khu dân cư thôn Trung Sơn", "MTTQ-SONTINH", "co-so", "khu-dan-cu",
+     "BAN CÔNG TÁC MẶT TRẬN THÔN TRUNG SƠN", "XÃ SƠN TỊNH", "BCTMT", "Sơn Tịnh",
+     "Thôn Trung Sơn, xã Sơn Tịnh, tỉnh Quảng Ngãi", DocFamily.STATE),
+    ("KDC-HUNGNHON", "Khu dân cư thôn Hưng Nhơn", "MTTQ-SONTINH", "co-so", "khu-dan-cu",
+     "BAN CÔNG TÁC MẶT TRẬN THÔN HƯNG NHƠN", "XÃ SƠN TỊNH", "BCTMT", "Sơn Tịnh",
+     "Thôn Hưng Nhơn, xã Sơn Tịnh, tỉnh Quảng Ngãi", DocFamily.STATE),
+]
+# username, full name, unit, role, title — people of the present, not of the seeds
+PRESENT_PERSONAS = [
+    ("mt.sontinh", "Nguyễn Thị Hoa", "MTTQ-SONTINH", "office", "Phó Chủ tịch Ủy ban MTTQ Việt Nam xã Sơn Tịnh"),
 ]
 PLAN_HEAD = "Mã đơn vị cũ,Tên đơn vị cũ,Mã đơn vị kế thừa,Tên đơn vị kế thừa,Phần chia tách,Tiếp nhận\n"
 PLAN_DEPARTMENTS = PLAN_HEAD + "STTTT-QNG,Sở Thông tin và Truyền thông,SKHCN-QNG,Sở Khoa học và Công nghệ,,\n"
@@ -69,7 +87,7 @@ PLAN_COMMUNES = PLAN_HEAD + (
     f"X-TINHBAC,Xã Tịnh Bắc,{TINH_KHE},Xã Tịnh Khê,thôn Tây Hòa,\n"
     "HU-SONTINH,Huyện ủy Sơn Tịnh,,,,\n"
 )
-TINH_HA_2023: dict[str, Any] = {
+TINH_HA_2024: dict[str, Any] = {
     "name": "Dân vận khéo trong vận động nhân dân hiến đất làm đường giao thông nông thôn",
     "problem": ["Đường liên thôn của xã nhỏ hẹp, lầy lội vào mùa mưa; nhiều hộ còn e ngại hiến đất."],
     "actors": ["Ban Công tác Mặt trận các thôn, cán bộ, đảng viên và nhân dân xã Tịnh Hà"],
@@ -94,28 +112,67 @@ def _rename_board(admin) -> None:
     administration.update_unit(by=admin, unit=board, renamed_on=RENAMED_ON, **BOARD_2025)
 
 
-def _old_tree(admin) -> None:
-    if OrgUnit.objects.filter(code="HU-SONTINH").exists():
+def _tree(admin, units: list[tuple], filename: str) -> None:
+    if OrgUnit.objects.filter(code=units[0][0]).exists():
         return
-    rows = [list(r) for r in OLD_UNITS]
-    data = write_csv(headers(TREE_COLUMNS, TREE_LABELS), rows)
-    tree_import.apply_tree(data, "cay-don-vi-truoc-2025.csv", by=admin)
+    data = write_csv(headers(TREE_COLUMNS, TREE_LABELS), [list(r) for r in units])
+    tree_import.apply_tree(data, filename, by=admin)
 
 
-def _tinh_ha_model(admin) -> None:
+def _front_people() -> None:
+    from danvan.orgs.models import Membership
+
+    from .demo import DEMO_PASSWORD
+
+    User = get_user_model()
+    for username, full, unit_code, role, title in PRESENT_PERSONAS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, first_name=full, email=f"{username}@danvan.local")
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Membership.objects.update_or_create(user=user, unit=OrgUnit.objects.get(code=unit_code), role=role,
+                                            defaults={"title": title})
+
+
+def _round_2024(users, admin) -> None:
+    """The Board's 2024 round, relayed by the district of Sơn Tịnh to its communes: Tịnh Hà registers its model,
+    the district consolidates and the Board accepts — counted on the 2024 tree in the 2021–2025 final review."""
     from danvan.exemplars.services import create_exemplar
+    from danvan.movement import services
+    from danvan.movement.demo import _at, _stamp
+    from danvan.movement.models import RegistrationRound
 
-    unit = OrgUnit.objects.get(code="X-TINHHA")
-    if Exemplar.objects.filter(unit=unit, name=TINH_HA_2023["name"]).exists():
+    board = OrgUnit.objects.get(code="BDVTU-QNG")
+    if RegistrationRound.objects.filter(issuer=board, year=2024).exists():
         return
+    m2021 = Movement.objects.get(period_start=2021)
+    r24 = services.launch_round(
+        issuer=board, by=users["bdv.quangngai"], movement=m2021, year=2024, deadline=_at(2024, 4, 30),
+        title=ROUND_2024, guidance="Kế hoạch số 31-KH/TU ngày 16/3/2021 của Ban Thường vụ Tỉnh ủy",
+        min_total=1).obj
+    district = OrgUnit.objects.get(code="HU-SONTINH")
+    relay = services.relay_round(parent_round=r24, unit=district, by=admin, deadline=_at(2024, 4, 15), min_total=1,
+                                 title="Đăng ký mô hình, điển hình \"Dân vận khéo\" năm 2024 (huyện Sơn Tịnh)").obj
+    unit = OrgUnit.objects.get(code="X-TINHHA")
     field, _ = Field.objects.get_or_create(owner=unit, name="Lĩnh vực xây dựng nông thôn mới",
                                            defaults={"category": FieldCategory.objects.get(code="kinh-te")})
-    create_exemplar(by=admin, unit=unit, year=2023, movement=Movement.objects.get(period_start=2021), field=field,
-                    name=TINH_HA_2023["name"], kind="collective", origin="new",
-                    address="Xã Tịnh Hà, huyện Sơn Tịnh, tỉnh Quảng Ngãi",
-                    content_problem=paragraphs_to_html(TINH_HA_2023["problem"]),
-                    content_actors=paragraphs_to_html(TINH_HA_2023["actors"]),
-                    content_results=paragraphs_to_html(TINH_HA_2023["results"]))
+    ex = create_exemplar(by=admin, unit=unit, year=2024, movement=m2021, field=field, name=TINH_HA_2024["name"],
+                         kind="collective", origin="new", address="Xã Tịnh Hà, huyện Sơn Tịnh, tỉnh Quảng Ngãi",
+                         content_problem=paragraphs_to_html(TINH_HA_2024["problem"]),
+                         content_actors=paragraphs_to_html(TINH_HA_2024["actors"]),
+                         content_results=paragraphs_to_html(TINH_HA_2024["results"])).exemplar
+    sub = relay.submissions.get(unit=unit)
+    services.attach_exemplars(submission=sub, exemplars=[ex], by=admin)
+    services.submit(submission=sub, by=admin)
+    services.accept(submission=sub, by=admin)
+    _stamp(sub, _at(2024, 4, 12, 9))
+    own = r24.submissions.get(unit=district)
+    services.submit(submission=own, by=admin)
+    services.accept(submission=own, by=users["bdv.quangngai"])
+    _stamp(own, _at(2024, 4, 26, 15))
+    for rnd, when in ((r24, _at(2024, 3, 20, 8)), (relay, _at(2024, 3, 25, 8))):
+        RegistrationRound.objects.filter(pk=rnd.pk).update(created_at=when)
 
 
 def _apply(admin, text: str, filename: str, on: date, keep: list[str]) -> None:
@@ -165,12 +222,21 @@ def load_present() -> dict:
     admin = _admin()
     with muted():
         _rename_board(admin)
-        _old_tree(admin)
-        _tinh_ha_model(admin)
+        _tree(admin, OLD_UNITS, "cay-don-vi-truoc-2025.csv")
+        _round_2024(users, admin)
         _apply(admin, PLAN_DEPARTMENTS, "ke-hoach-sap-xep-so-nganh-2025.csv", DEPARTMENTS_ON, ["STTTT-QNG"])
         if not OrgUnit.objects.filter(code=SON_TINH).exists():
             data, filename = registry.registry_file("Quảng Ngãi", "BDVTU-QNG")
             tree_import.apply_tree(data, filename, by=admin)
         _apply(admin, PLAN_COMMUNES, "ke-hoach-sap-xep-01-07-2025.csv", COMMUNES_ON, ["BDVTU-KT", "X-TINHBAC"])
+        _tree(admin, FRONT_UNITS, "mat-tran-xa-son-tinh.csv")
+        _front_people()
         _round_2026(users)
-    return {"units": OrgUnit.objects.count(), "exemplars": Exemplar.objects.count()}
+    return {"units": OrgUnit.objects.count(), "exemplars": Exemplar.objects.count(),
+            "users": len(users) + len(PRESENT_PERSONAS)}
+
+
+def present_logins() -> list[tuple[str, str, str]]:
+    from .demo import DEMO_PASSWORD
+
+    return [(u, DEMO_PASSWORD, f"{full} — {title}") for u, full, _, _, title in PRESENT_PERSONAS]

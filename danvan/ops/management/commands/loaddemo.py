@@ -2,7 +2,7 @@ from django.core.management import call_command
 
 from danvan.foundation import command
 from danvan.ops.demo import load_demo, logins
-from danvan.ops.present import load_present
+from danvan.ops.present import load_present, present_logins
 
 
 class Command(command.Command):
@@ -17,5 +17,5 @@ class Command(command.Command):
             f"{counts['exemplars']} mô hình."
         )
         self.stdout.write("Tài khoản đăng nhập (tên đăng nhập / mật khẩu):")
-        for username, password, who in logins():
+        for username, password, who in logins() + present_logins():
             self.stdout.write(f"  {username:15} {password}   {who}")
