@@ -15,16 +15,15 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from danvan.orgs import permissions
+from danvan.orgs import tree as org_tree
 from danvan.orgs.models import Membership, OrgUnit
 from danvan.orgs.permissions import Actor, admin_paths
 
 from . import restructuring
 from .importing import (
-    ACTION_LABELS,
     PLAN_COLUMNS,
     PLAN_LABELS,
     PLAN_REQUIRED,
@@ -43,7 +42,6 @@ TAKES_OVER_MARKS = {"x", "có", "co", "1", "✓", "✔", "•"}
 MERGE, SPLIT, RETIRE, KEEP, DONE = "merge", "split", "retire", "keep", "done"
 FATE_LABELS = {MERGE: "Hợp nhất, sáp nhập vào", SPLIT: "Chia tách thành", RETIRE: "Giải thể, kết thúc hoạt động",
                KEEP: "Giữ nguyên", DONE: "Đã áp dụng trước đây"}
-ACTION_LABELS.update({k: v for k, v in FATE_LABELS.items()})
 
 
 @dataclass
@@ -132,10 +130,6 @@ def _units(codes: set[str]) -> dict[str, OrgUnit]:
     return found
 
 
-def _in_scope(paths: list[str], unit: OrgUnit) -> bool:
-    return any(unit.path.startswith(p) for p in paths)
-
-
 def _marked(text: str) -> bool:
     return text.strip().lower() in TAKES_OVER_MARKS
 
@@ -171,11 +165,11 @@ def preview_plan(data: bytes, filename: str, *, by: Actor, on: date | None,
             continue
         if old not in units:
             r.errors.append(f"Không có đơn vị mã «{old}» trong hệ thống.")
-        elif not _in_scope(scope, units[old]):
+        elif not permissions.within(units[old].path, scope):
             r.errors.append(f"«{units[old].name}» ngoài phạm vi đơn vị bạn quản trị.")
         if new and new not in units:
             r.errors.append(f"Chưa có đơn vị kế thừa mã «{new}»: hãy nhập cây đơn vị hoặc danh mục quốc gia trước.")
-        elif new and not _in_scope(scope, units[new]):
+        elif new and not permissions.within(units[new].path, scope):
             r.errors.append(f"«{units[new].name}» ngoài phạm vi đơn vị bạn quản trị.")
         if any(o.values["new_code"] == new for o in groups.get(old, [])):
             r.errors.append(f"Dòng trùng: «{old}» → «{new or 'giải thể'}» đã có ở dòng trên.")
@@ -292,33 +286,20 @@ def _fate(unit: OrgUnit, rows: list[Row], units: dict[str, OrgUnit], mapping: di
 def _count_carried(fates: list[Fate], on: date) -> None:
     """How many working children (not themselves leaving in the plan), people and open dossiers each unit hands
     over: a few grouped queries, whatever the plan's size."""
-    from danvan.movement.models import Status, Submission
-
     active = [f for f in fates if f.changes]
-    step = OrgUnit.steplen
     leaving_under: dict[str, int] = {}
     for f in active:
-        parent = f.unit.path[:-step]
+        parent = f.unit.path[:-OrgUnit.steplen]
         leaving_under[parent] = leaving_under.get(parent, 0) + 1
-    working: dict[str, int] = {}
-    by_depth: dict[int, list[str]] = {}
-    for f in active:
-        by_depth.setdefault(f.unit.depth, []).append(f.unit.path)
-    for depth, paths in by_depth.items():
-        for chunk in chunks(paths):
-            working.update(OrgUnit.objects.filter(OrgUnit.active_q(on), depth=depth + 1)
-                           .annotate(parent_path=Substr("path", 1, step * depth)).filter(parent_path__in=chunk)
-                           .order_by().values("parent_path").annotate(n=Count("pk"))
-                           .values_list("parent_path", "n"))
+    working = org_tree.working_children([f.unit for f in active], on)
     pks = [f.unit.pk for f in active]
     people: dict[int, int] = {}
     dossiers: dict[int, int] = {}
     for chunk in chunks(pks):
         people.update(Membership.objects.filter(unit_id__in=chunk).order_by().values("unit_id")
                       .annotate(n=Count("pk")).values_list("unit_id", "n"))
-        dossiers.update(Submission.objects.filter(unit_id__in=chunk, round__year__gte=on.year)
-                        .exclude(status=Status.ACCEPTED).order_by().values("unit_id").annotate(n=Count("pk"))
-                        .values_list("unit_id", "n"))
+        dossiers.update(restructuring.open_dossiers(on).filter(unit_id__in=chunk).order_by().values("unit_id")
+                        .annotate(n=Count("pk")).values_list("unit_id", "n"))
     for f in active:
         f.children = working.get(f.unit.path, 0) - leaving_under.get(f.unit.path, 0)
         f.people = people.get(f.unit.pk, 0)
@@ -326,7 +307,7 @@ def _count_carried(fates: list[Fate], on: date) -> None:
 
 
 def _check_carry(f: Fate, on: date) -> None:
-    if f.kind == SPLIT and f.needs_choice and f.takes_over is None:
+    if f.needs_choice and f.takes_over is None:
         f.errors.append(f"«{f.unit.name}» còn {f.children} đơn vị trực thuộc, {f.people} vai trò người dùng, "
                         f"{f.submissions} hồ sơ đang mở: hãy chọn đơn vị kế thừa tiếp nhận (cột «Tiếp nhận»).")
     if f.kind == RETIRE:

@@ -32,13 +32,16 @@ def _active_children(unit: OrgUnit, on: date) -> int:
         Q(valid_to__isnull=True) | Q(valid_to__gt=on)).count()
 
 
-def open_submissions(unit: OrgUnit, on: date):
+def open_dossiers(on: date):
     """The dossiers a unit ending on `on` still has to act on: of rounds of that year or later, not yet accepted.
     Those of earlier years stay where they were, so a report on those years counts the tree as it was."""
     from danvan.movement.models import Status, Submission
 
-    return (Submission.objects.filter(unit_id=unit.pk, round__year__gte=on.year)
-            .exclude(status=Status.ACCEPTED).select_related("round"))
+    return Submission.objects.filter(round__year__gte=on.year).exclude(status=Status.ACCEPTED)
+
+
+def open_submissions(unit: OrgUnit, on: date):
+    return open_dossiers(on).filter(unit_id=unit.pk).select_related("round")
 
 
 def submission_clash(unit: OrgUnit, successor: OrgUnit, on: date) -> list[str]:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from treebeard.exceptions import PathOverflow
 
-from danvan.orgs import codes
+from danvan.orgs import codes, permissions
 from danvan.orgs.models import DocFamily, Level, OrgUnit, UnitKind
 from danvan.orgs.permissions import Actor, admin_paths
 from danvan.reports import tally
@@ -148,7 +148,7 @@ def preview_tree(data: bytes, filename: str, *, by: Actor) -> Preview:
     paths = admin_paths(by)
 
     def manages(path: str) -> bool:
-        return any(path.startswith(p) for p in paths)
+        return permissions.within(path, paths)
 
     # Cycles among the new rows (existing units keep their parent, see below).
     state: dict[str, str] = {}

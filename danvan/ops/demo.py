@@ -99,6 +99,27 @@ def _unit(code, parent, name, header, superior, level, kind, suffix, place, addr
     return OrgUnit.objects.add_child(OrgUnit.objects.get(code=parent), create_kwargs={"code": code, **values})
 
 
+def persona(username: str, full: str, unit_code: str | None, role: str | None, title: str, *, staff: bool = False,
+            superuser: bool = False):
+    """A demo account with the demo password (set once) and its role at its unit; running again changes nothing."""
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+        user.set_password(DEMO_PASSWORD)
+    # Vietnamese names read family name first; keep the whole name in one field so
+    # get_full_name() does not reorder it into "Tuấn Lê Đức".
+    user.first_name, user.last_name = full, ""
+    user.email = f"{username}@danvan.local"
+    user.is_staff, user.is_superuser, user.is_active = staff, superuser, True
+    user.save()
+    if unit_code:
+        Membership.objects.update_or_create(
+            user=user, unit=OrgUnit.objects.get(code=unit_code), role=role, defaults={"title": title}
+        )
+    return user
+
+
 def seed001_exemplars() -> list[dict]:
     return json.loads((DATA_DIR / "seed001_exemplars.json").read_text(encoding="utf-8"))
 
@@ -113,24 +134,9 @@ def load_demo() -> dict:
         FieldCategory.objects.update_or_create(code=code, defaults={"name": name, "order": order})
     for row in UNITS:
         _unit(*row)
-    User = get_user_model()
     users = {}
     for username, full, unit_code, role, title, staff, su in PERSONAS:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username)
-            user.set_password(DEMO_PASSWORD)
-        # Vietnamese names read family name first; keep the whole name in one field so
-        # get_full_name() does not reorder it into "Tuấn Lê Đức".
-        user.first_name, user.last_name = full, ""
-        user.email = f"{username}@danvan.local"
-        user.is_staff, user.is_superuser, user.is_active = staff, su, True
-        user.save()
-        users[username] = user
-        if unit_code:
-            Membership.objects.update_or_create(
-                user=user, unit=OrgUnit.objects.get(code=unit_code), role=role, defaults={"title": title}
-            )
+        users[username] = persona(username, full, unit_code, role, title, staff=staff, superuser=su)
     m2021, _ = Movement.objects.update_or_create(
         name="Dân vận khéo", period_start=2021,
         defaults={"period_end": 2025, "plans": "Kế hoạch số 31-KH/TU ngày 16/3/2021 của Ban Thường vụ Tỉnh ủy "

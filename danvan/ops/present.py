@@ -120,19 +120,10 @@ def _tree(admin, units: list[tuple], filename: str) -> None:
 
 
 def _front_people() -> None:
-    from danvan.orgs.models import Membership
+    from .demo import persona
 
-    from .demo import DEMO_PASSWORD
-
-    User = get_user_model()
     for username, full, unit_code, role, title in PRESENT_PERSONAS:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username, first_name=full, email=f"{username}@danvan.local")
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        Membership.objects.update_or_create(user=user, unit=OrgUnit.objects.get(code=unit_code), role=role,
-                                            defaults={"title": title})
+        persona(username, full, unit_code, role, title)
 
 
 def _round_2024(users, admin) -> None:

@@ -114,10 +114,15 @@ def visible_units(user: Actor) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(units_q(user))
 
 
+def within(path: str, paths: list[str]) -> bool:
+    """`path` lies in one of the subtrees `paths` ([""] is the whole tree)."""
+    return any(path.startswith(p) for p in paths)
+
+
 def can_see_unit(user: Actor, unit: OrgUnit) -> bool:
     if sees_everything(user):
         return True
-    return any(unit.path.startswith(p) for p in visible_paths(user))
+    return within(unit.path, visible_paths(user))
 
 
 def home_units(user: Actor) -> list[OrgUnit]:
@@ -270,7 +275,7 @@ def can_onboard(user: Actor) -> bool:
 
 def can_manage_unit(user: Actor, unit: OrgUnit) -> bool:
     """Create, edit, restructure units and grant roles in this unit's subtree."""
-    return any(unit.path.startswith(p) for p in admin_paths(user))
+    return within(unit.path, admin_paths(user))
 
 
 def grantable_roles(user: Actor, unit: OrgUnit) -> list[str]:

@@ -43,7 +43,7 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if node:
         mark_ended([node])
     counts = counts_under(request.user, children)
-    working = _working_children(children)
+    working = org_tree.working_children(children)
     from danvan.onboarding.selectors import predecessor_history
 
     for child in children:
@@ -60,24 +60,6 @@ def tree(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "can_admin_unit": bool(node and (permissions.can_manage_unit(request.user, node) or permissions.grantable_roles(request.user, node))),
         **(predecessor_history(request.user, node) if node else {}),
     })
-
-
-def _working_children(children) -> dict[str, int]:
-    """Per listed unit, its children still working today (one query per depth): the count a round's targets and the
-    dashboards agree with; the merged and retired ones are counted apart."""
-    from django.db.models import Count
-    from django.db.models.functions import Substr
-
-    out: dict[str, int] = {}
-    by_depth: dict[int, list[str]] = {}
-    for c in children:
-        by_depth.setdefault(c.depth, []).append(c.path)
-    for depth, paths in by_depth.items():
-        rows = (OrgUnit.objects.filter(OrgUnit.active_q(), depth=depth + 1)
-                .annotate(parent_path=Substr("path", 1, OrgUnit.steplen * depth)).filter(parent_path__in=paths)
-                .order_by().values("parent_path").annotate(n=Count("pk")).values_list("parent_path", "n"))
-        out.update(dict(rows))
-    return out
 
 
 def _api_error(request, status: int, code: str, message: str) -> HttpResponse | None:
