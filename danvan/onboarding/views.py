@@ -211,7 +211,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     p = _preview(run, request.user) if not run.applied_at else None
     if run.kind == ImportKind.PLAN:
         return render(request, "onboarding/plan_preview.html", {
-            "run": run, "p": p, "choices": _plan_choices(run),
+            "run": run, "p": p,
             "fates": sorted(p.fates, key=lambda f: not f.errors)[:1000] if isinstance(p, plan_import.PlanPreview)
             else [],
             "steps": run.successions.select_related("predecessor", "successor").order_by("predecessor__path")
